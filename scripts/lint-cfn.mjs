@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+// cfn-lint on every packaged template. Errors fail; warnings are printed.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { root, stacks } from './stacks.mjs';
+
+const which = spawnSync('sh', ['-c', 'command -v cfn-lint']);
+if (which.status !== 0) {
+  console.error('cfn-lint is not installed. Install it with: pip install cfn-lint');
+  process.exit(1);
+}
+let failed = false;
+for (const dir of stacks()) {
+  const template = join(root, dir, '.serverless', 'cloudformation-template-update-stack.json');
+  if (!existsSync(template)) {
+    console.error(`${dir}: no packaged template; run npm run package first`);
+    failed = true;
+    continue;
+  }
+  // Informational W/I rules are not failures; any E rule is (exit code bit 2).
+  const r = spawnSync('cfn-lint', ['--format', 'parseable', template], { encoding: 'utf8' });
+  const errors = r.stdout.split('\n').filter((l) => /:E\d{4}:/.test(l));
+  const warnings = r.stdout.split('\n').filter((l) => /:W\d{4}:/.test(l));
+  console.log(`${errors.length ? 'FAIL' : 'ok  '} ${dir}: ${errors.length} errors, ${warnings.length} warnings`);
+  for (const e of errors) console.error(`  ${e}`);
+  if (errors.length || (r.status ?? 0) & 2) failed = true;
+}
+process.exit(failed ? 1 : 0);

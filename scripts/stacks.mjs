@@ -1,0 +1,16 @@
+// The deployable stacks, in deployment order (each may import exports of the ones before).
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const root = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
+
+const ORDER = ['.', 'services/auth', 'services/inventory', 'services/payments', 'services/orders', 'services/webhook', 'services/billing-notifier'];
+
+export function stacks() {
+  const found = readdirSync(join(root, 'services'), { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(root, 'services', d.name, 'serverless.yml')))
+    .map((d) => `services/${d.name}`);
+  const all = ['.', ...found];
+  const rank = (s) => (ORDER.indexOf(s) === -1 ? ORDER.length : ORDER.indexOf(s));
+  return all.filter((s) => existsSync(join(root, s, 'serverless.yml'))).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}

@@ -1,0 +1,39 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { ulid } from 'ulid';
+import { awsClient } from '@order-platform/shared/aws';
+import { loadConfig } from '@order-platform/shared/config';
+import { errorResponse, json, parseJsonBody, principalOf } from '@order-platform/shared/http';
+import { currentCorrelationId, metrics, withObservability } from '@order-platform/shared/observability';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { placeOrderInputSchema } from '../domain/order';
+import { placeOrder, type PlaceOrderDeps } from '../domain/use-cases';
+import { buildSaveNewOrder, documentClient } from '../adapters/orders-table';
+import { idempotencyKeyOf } from './http-common';
+
+/** POST /orders (P06): validate, store once per Idempotency-Key, answer 201 with the order. */
+export function makeHandler(deps: PlaceOrderDeps) {
+  const place = placeOrder(deps);
+  return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+    try {
+      const principal = principalOf(event);
+      const idempotencyKey = idempotencyKeyOf(event);
+      const input = parseJsonBody(event, placeOrderInputSchema);
+      const { order, replayed } = await place(input, principal, { correlationId: currentCorrelationId(), idempotencyKey });
+      if (!replayed) metrics.addMetric('OrderPlaced', MetricUnit.Count, 1);
+      return json(201, order, { location: `/orders/${order.orderId}`, ...(replayed ? { 'idempotent-replayed': 'true' } : {}) });
+    } catch (error) {
+      return errorResponse(error);
+    }
+  };
+}
+
+const config = loadConfig(['TABLE_NAME']);
+
+export const handler = withObservability(
+  makeHandler({
+    saveNewOrder: buildSaveNewOrder(documentClient(awsClient(DynamoDBClient, { maxAttempts: 2 })), config.TABLE_NAME),
+    newOrderId: () => `ord_${ulid()}`,
+    now: () => new Date(),
+  }),
+);

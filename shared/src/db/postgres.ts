@@ -1,0 +1,112 @@
+/**
+ * Postgres from Lambda (P24): one small pool per container, created on first use and
+ * reused across invocations, so a warm function never reconnects. The pool is tiny
+ * (default 1): a Lambda container handles one invocation at a time, and the function's
+ * concurrency cap times this number must stay below the database's connection budget.
+ * In AWS the host is the RDS Proxy endpoint and the credentials come from Secrets
+ * Manager (cached by Powertools Parameters), never from plain environment variables.
+ */
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import pg from 'pg';
+import { ConfigError } from '../config';
+
+export interface PgSettings {
+  /** A full connection string (local engines, tests). */
+  connectionString?: string;
+  /** Or: host/port/database from the environment and user/password from a secret. */
+  host?: string;
+  port?: number;
+  database?: string;
+  secretArn?: string;
+  ssl?: boolean;
+  poolMax?: number;
+}
+
+interface DbSecret {
+  username: string;
+  password: string;
+}
+
+export function pgSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): PgSettings {
+  if (env.DATABASE_URL) return { connectionString: env.DATABASE_URL, poolMax: Number(env.DB_POOL_MAX ?? 1) };
+  if (!env.DB_HOST || !env.DB_SECRET_ARN || !env.DB_NAME) {
+    throw new ConfigError('Set DATABASE_URL, or DB_HOST + DB_NAME + DB_SECRET_ARN');
+  }
+  return {
+    host: env.DB_HOST,
+    port: Number(env.DB_PORT ?? 5432),
+    database: env.DB_NAME,
+    secretArn: env.DB_SECRET_ARN,
+    ssl: env.DB_SSL !== 'false',
+    poolMax: Number(env.DB_POOL_MAX ?? 1),
+  };
+}
+
+let pool: pg.Pool | undefined;
+let poolPromise: Promise<pg.Pool> | undefined;
+
+async function buildPool(settings: PgSettings): Promise<pg.Pool> {
+  const common = {
+    max: settings.poolMax ?? 1,
+    idleTimeoutMillis: 60_000,
+    connectionTimeoutMillis: 5_000,
+    // Fail a query that hangs rather than holding the invocation until its timeout.
+    query_timeout: 10_000,
+    allowExitOnIdle: true,
+  };
+  if (settings.connectionString) return new pg.Pool({ ...common, connectionString: settings.connectionString });
+  const secret = await getSecret<DbSecret>(settings.secretArn!, { transform: 'json', maxAge: 300 });
+  if (!secret?.username || !secret.password) throw new ConfigError('Database secret lacks username/password');
+  return new pg.Pool({
+    ...common,
+    host: settings.host,
+    port: settings.port,
+    database: settings.database,
+    user: secret.username,
+    password: secret.password,
+    ssl: settings.ssl ? { rejectUnauthorized: true } : undefined,
+  });
+}
+
+/** The container's pool, built once. */
+export async function getPool(settings: PgSettings = pgSettingsFromEnv()): Promise<pg.Pool> {
+  if (pool) return pool;
+  poolPromise ??= buildPool(settings).then((p) => {
+    // A dropped idle connection must not crash the container; the pool replaces it.
+    p.on('error', () => undefined);
+    pool = p;
+    return p;
+  });
+  try {
+    return await poolPromise;
+  } catch (error) {
+    poolPromise = undefined;
+    throw error;
+  }
+}
+
+/** Runs `fn` inside one transaction on one pooled connection. */
+export async function inTransaction<T>(p: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await p.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** Test hook: close and forget the container's pool. */
+export async function closePool(): Promise<void> {
+  const p = pool;
+  pool = undefined;
+  poolPromise = undefined;
+  await p?.end();
+}
+
+export type { Pool, PoolClient } from 'pg';

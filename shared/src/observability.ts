@@ -1,0 +1,100 @@
+/**
+ * One observability wrapper for every handler: Powertools logger (structured JSON) and
+ * metrics (CloudWatch EMF), plus a correlation id that is read from whatever woke the
+ * function (HTTP header, event envelope, workflow input) and stamped on every log line
+ * and every message the function sends on.
+ *
+ * Tracing: every function runs with Lambda active tracing (X-Ray) from its
+ * serverless.yml. The Powertools Tracer, which adds sub-segments for each downstream
+ * call, costs ~110 KB of bundle (aws-xray-sdk-core) and its import time on every cold
+ * start, so it is opt-in (`tracing.ts`) for functions that fan out to several services.
+ */
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy, { type MiddlewareObj } from '@middy/core';
+import type { Context } from 'aws-lambda';
+
+export const CORRELATION_HEADER = 'x-correlation-id';
+
+const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'order-platform';
+
+export const logger = new Logger({ serviceName });
+export const metrics = new Metrics({ serviceName, namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'OrderPlatform' });
+
+let correlationId: string | undefined;
+
+/** The correlation id of the unit of work in progress (request, event or record). */
+export function currentCorrelationId(): string {
+  if (!correlationId) correlationId = randomUUID();
+  return correlationId;
+}
+
+/** Sets the correlation id for the work that follows; batch consumers call it once per record. */
+export function setCorrelationId(id: string | undefined): string {
+  correlationId = id && id.length <= 128 ? id : randomUUID();
+  logger.appendKeys({ correlationId });
+  return correlationId;
+}
+
+type AnyRecord = Record<string, unknown>;
+const isRecord = (v: unknown): v is AnyRecord => typeof v === 'object' && v !== null;
+
+/** Finds a correlation id in the usual places of the event shapes this platform handles. */
+export function correlationIdOf(event: unknown): string | undefined {
+  if (!isRecord(event)) return undefined;
+  const headers = event.headers;
+  if (isRecord(headers)) {
+    for (const [key, value] of Object.entries(headers)) {
+      if (key.toLowerCase() === CORRELATION_HEADER && typeof value === 'string') return value;
+    }
+  }
+  if (typeof event.correlationId === 'string') return event.correlationId;
+  const detail = event.detail;
+  if (isRecord(detail) && isRecord(detail.metadata) && typeof detail.metadata.correlationId === 'string') {
+    return detail.metadata.correlationId;
+  }
+  if (isRecord(event.metadata) && typeof event.metadata.correlationId === 'string') {
+    return event.metadata.correlationId;
+  }
+  const requestContext = event.requestContext;
+  if (isRecord(requestContext) && typeof requestContext.requestId === 'string') return requestContext.requestId;
+  return undefined;
+}
+
+function correlation(): MiddlewareObj<unknown, unknown> {
+  return {
+    before: (request) => {
+      setCorrelationId(correlationIdOf(request.event));
+    },
+    after: (request) => {
+      // Echo the id to HTTP callers so a client can quote it in a support request.
+      const response = request.response;
+      if (isRecord(response) && typeof response.statusCode === 'number') {
+        response.headers = { ...(isRecord(response.headers) ? response.headers : {}), [CORRELATION_HEADER]: currentCorrelationId() };
+      }
+    },
+  };
+}
+
+export interface ObservabilityOptions {
+  /** Log the incoming event (never on handlers that receive secrets or personal data). */
+  logEvent?: boolean;
+  /** Extra middlewares, outermost first (for example `tracing()` from tracing.ts). */
+  middlewares?: MiddlewareObj[];
+}
+
+/** Wraps a handler in the platform's observability middleware stack. */
+export function withObservability<E, R>(
+  handler: (event: E, context: Context) => Promise<R>,
+  opts: ObservabilityOptions = {},
+) {
+  const wrapped = middy(handler);
+  for (const m of opts.middlewares ?? []) wrapped.use(m as MiddlewareObj<E, R>);
+  return wrapped
+    .use(injectLambdaContext(logger, { logEvent: opts.logEvent ?? false, resetKeys: true }))
+    .use(logMetrics(metrics))
+    .use(correlation() as MiddlewareObj<E, R>);
+}

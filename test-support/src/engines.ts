@@ -1,0 +1,191 @@
+/**
+ * Real local engines for component tests: moto_server (AWS APIs), Postgres and Redis.
+ * Each starts on loopback on a free port. A missing binary is a loud failure that names
+ * the install command; it is never a silent skip.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export class MissingEngineError extends Error {
+  constructor(engine: string, install: string) {
+    super(`${engine} is not installed on this machine. Install it with: ${install}`);
+    this.name = 'MissingEngineError';
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function which(bin: string): string | undefined {
+  const r = spawnSync('sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await probe().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what} did not become ready within ${timeoutMs} ms`);
+}
+
+export interface Engine {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+function stopper(child: ChildProcess, extra?: () => void): () => Promise<void> {
+  return async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+    extra?.();
+  };
+}
+
+/** moto_server: DynamoDB (+ streams), SQS, SNS, EventBridge, S3, SSM, Secrets Manager... */
+export async function startMoto(): Promise<Engine> {
+  const bin = which('moto_server');
+  if (!bin) throw new MissingEngineError('moto_server', `pip install "moto[server]"`);
+  const port = await freePort();
+  const child = spawn(bin, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor('moto_server', async () => (await fetch(`${url}/moto-api/`)).ok);
+  return { url, port, stop: stopper(child) };
+}
+
+function postgresBinDir(): string | undefined {
+  const base = '/usr/lib/postgresql';
+  if (existsSync(base)) {
+    const versions = readdirSync(base).sort((a, b) => Number(b) - Number(a));
+    for (const v of versions) if (existsSync(join(base, v, 'bin', 'initdb'))) return join(base, v, 'bin');
+  }
+  const initdb = which('initdb');
+  return initdb ? join(initdb, '..') : undefined;
+}
+
+export interface PostgresEngine extends Engine {
+  /** Stops the server, keeping its data directory (for outage tests). */
+  pause(): Promise<void>;
+  /** Starts it again on the same port and data. */
+  resume(): Promise<void>;
+}
+
+/** A throwaway Postgres cluster in a temp dir. As root, it runs as the `postgres` user. */
+export async function startPostgres(opts: { maxConnections?: number } = {}): Promise<PostgresEngine> {
+  const binDir = postgresBinDir();
+  if (!binDir) throw new MissingEngineError('PostgreSQL', 'apt-get install -y postgresql');
+  const dir = mkdtempSync(join(tmpdir(), 'pg-'));
+  const dataDir = join(dir, 'data');
+  const asRoot = process.getuid?.() === 0;
+  const wrap = (cmd: string, args: string[]): [string, string[]] => (asRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args]);
+  if (asRoot) {
+    const ids = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
+    const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
+    if (ids.status !== 0) throw new MissingEngineError('the postgres system user', 'apt-get install -y postgresql');
+    chownSync(dir, Number(ids.stdout), Number(gid.stdout));
+    chmodSync(dir, 0o700);
+  }
+  const [initCmd, initArgs] = wrap(join(binDir, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
+  const init = spawnSync(initCmd, initArgs, { encoding: 'utf8' });
+  if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr || init.stdout}`);
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  const start = async () => {
+    const [cmd, args] = wrap(join(binDir, 'postgres'), [
+      '-D', dataDir, '-p', String(port), '-k', dir, '-h', '127.0.0.1',
+      '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off',
+      '-c', `max_connections=${opts.maxConnections ?? 200}`,
+    ]);
+    child = spawn(cmd, args, { stdio: 'ignore' });
+    const { default: pg } = await import('pg');
+    await waitFor('postgres', async () => {
+      const c = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres' });
+      await c.connect();
+      await c.end();
+      return true;
+    });
+  };
+  await start();
+  const stopChild = async () => {
+    if (child) await stopper(child)();
+  };
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    port,
+    pause: stopChild,
+    resume: start,
+    stop: async () => {
+      await stopChild();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Creates an empty database on a running engine and returns its URL. */
+export async function createDatabase(serverUrl: string, name: string): Promise<string> {
+  const { default: pg } = await import('pg');
+  const c = new pg.Client({ connectionString: serverUrl });
+  await c.connect();
+  try {
+    await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await c.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await c.end();
+  }
+  const u = new URL(serverUrl);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+export interface RedisEngine extends Engine {
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+}
+
+export async function startRedis(): Promise<RedisEngine> {
+  const bin = which('redis-server');
+  if (!bin) throw new MissingEngineError('redis-server', 'apt-get install -y redis-server');
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  const start = async () => {
+    child = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const net = await import('node:net');
+    await waitFor('redis-server', () =>
+      new Promise<boolean>((resolve) => {
+        const s = net.connect(port, '127.0.0.1');
+        s.on('connect', () => {
+          s.write('PING\r\n');
+        });
+        s.on('data', (d) => {
+          s.destroy();
+          resolve(d.toString().startsWith('+PONG'));
+        });
+        s.on('error', () => resolve(false));
+      }),
+    );
+  };
+  await start();
+  const stop = async () => {
+    if (child) await stopper(child)();
+  };
+  return { url: `redis://127.0.0.1:${port}`, port, stop, pause: stop, resume: start };
+}

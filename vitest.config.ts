@@ -1,0 +1,40 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Three test layers, one run (ENGINEERING.md §4):
+ * - unit: domain functions and handlers with fakes, no engines.
+ * - component: real handlers against real engines (moto_server, Postgres, Redis), each
+ *   started once for the whole run by the global setup.
+ * - template: assertions on the CloudFormation that `npm run package` left in each stack.
+ */
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['shared/src/**/*.test.ts', 'services/*/src/**/*.test.ts', 'test-support/src/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        test: {
+          name: 'component',
+          include: ['services/*/tests/**/*.component.test.ts', 'tests/**/*.component.test.ts'],
+          globalSetup: ['test-support/src/global-setup.ts'],
+          setupFiles: ['test-support/src/component-env.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          environment: 'node',
+        },
+      },
+      {
+        test: {
+          name: 'template',
+          include: ['services/*/tests/**/template*.test.ts', 'tests/**/template*.test.ts'],
+          environment: 'node',
+        },
+      },
+    ],
+  },
+});
