@@ -9,6 +9,7 @@ import {
   type ErrorDetail,
 } from './errors';
 import { logger } from './observability';
+import './zod-locale';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
@@ -27,10 +28,12 @@ export function errorResponse(error: unknown): APIGatewayProxyResult {
   return json(500, { error: { code: 'INTERNAL', message: 'Internal server error' } });
 }
 
-export function zodDetails(issues: readonly { path: readonly PropertyKey[]; message: string }[]): ErrorDetail[] {
+export function zodDetails(
+  issues: readonly { path: readonly PropertyKey[]; message: string; keys?: readonly string[] }[],
+): ErrorDetail[] {
   return issues.map((issue) => ({
     path: issue.path.length ? issue.path.map(String).join('.') : '(root)',
-    message: issue.message,
+    message: issue.keys?.length ? `${issue.message} (not allowed: ${issue.keys.join(', ')})` : issue.message,
   }));
 }
 

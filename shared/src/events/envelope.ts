@@ -6,6 +6,7 @@
  */
 import * as z from 'zod/mini';
 import { UnsupportedEventVersionError, PermanentError } from '../errors';
+import '../zod-locale';
 
 export const EVENT_SOURCE_PREFIX = 'order-platform';
 
