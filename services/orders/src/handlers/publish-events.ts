@@ -61,7 +61,7 @@ export function makeHandler(deps: PublisherDeps) {
       await deps.publishOnce(change);
       logger.info('Published domain event', { eventType: change.metadata.eventType, eventId: change.metadata.eventId });
     };
-    return processPartialResponse(event, recordHandler, processor, { context, processInParallel: false });
+    return processPartialResponse(event, recordHandler, processor, { context, processInParallel: false, throwOnFullBatchFailure: false });
   };
 }
 

@@ -1,0 +1,46 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Context } from 'aws-lambda';
+import { correlationIdOf, currentCorrelationId, logger, withObservability } from './observability';
+
+const context = { functionName: 'f', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 1000 } as unknown as Context;
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('correlation ids (X2)', () => {
+  it('are found in HTTP headers, event envelopes, workflow input and SQS-wrapped envelopes', () => {
+    expect(correlationIdOf({ headers: { 'X-Correlation-Id': 'h-1' } })).toBe('h-1');
+    expect(correlationIdOf({ detail: { metadata: { correlationId: 'eb-1' } } })).toBe('eb-1');
+    expect(correlationIdOf({ correlationId: 'sfn-1' })).toBe('sfn-1');
+    expect(correlationIdOf({ metadata: { correlationId: 'msg-1' } })).toBe('msg-1');
+    expect(correlationIdOf({ requestContext: { requestId: 'apigw-1' } })).toBe('apigw-1');
+  });
+
+  it('are stamped on every log line and echoed to HTTP callers', async () => {
+    const lines: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    // The logger writes through its own console; capture that too.
+    const cons = (logger as unknown as { console: { info: (...a: unknown[]) => void } }).console;
+    if (cons) vi.spyOn(cons, 'info').mockImplementation((...a: unknown[]) => void lines.push(a.map(String).join(' ')));
+    logger.setLogLevel('INFO');
+
+    const handler = withObservability(async () => {
+      logger.info('doing work');
+      return { statusCode: 200, body: currentCorrelationId() };
+    });
+    const res = (await handler({ headers: { 'x-correlation-id': 'abc-123' } }, context)) as { headers: Record<string, string>; body: string };
+
+    expect(res.body).toBe('abc-123');
+    expect(res.headers['x-correlation-id']).toBe('abc-123');
+    const entry = lines.map((l) => { try { return JSON.parse(l); } catch { return undefined; } }).find((l) => l?.message === 'doing work');
+    expect(entry).toMatchObject({ correlationId: 'abc-123', level: 'INFO' });
+  });
+
+  it('are generated when the trigger carries none', async () => {
+    const handler = withObservability(async () => currentCorrelationId());
+    const id = await handler({}, context);
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
