@@ -30,7 +30,7 @@ describe('correlation ids (X2)', () => {
       logger.info('doing work');
       return { statusCode: 200, body: currentCorrelationId() };
     });
-    const res = (await handler({ headers: { 'x-correlation-id': 'abc-123' } }, context)) as { headers: Record<string, string>; body: string };
+    const res = (await handler({ headers: { "x-correlation-id": "abc-123" } }, context)) as unknown as { headers: Record<string, string>; body: string };
 
     expect(res.body).toBe('abc-123');
     expect(res.headers['x-correlation-id']).toBe('abc-123');

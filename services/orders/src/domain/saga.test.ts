@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { TRANSITIONS, explainRejectedTransition } from './saga';
+
+describe('saga transitions', () => {
+  it('only moves forward along the happy path, and fails from any open state', () => {
+    expect(TRANSITIONS.RESERVED).toEqual(['PLACED']);
+    expect(TRANSITIONS.CONFIRMED).toEqual(['PAYMENT_PENDING']);
+    expect(TRANSITIONS.FAILED).not.toContain('CONFIRMED');
+    expect(TRANSITIONS.FAILED).not.toContain('CANCELLED');
+  });
+
+  it('explains a rejected write: retried, cancelled by the customer, or out of order', () => {
+    expect(explainRejectedTransition('RESERVED', 'RESERVED')).toEqual({ kind: 'already' });
+    expect(explainRejectedTransition('PAYMENT_PENDING', 'CANCELLED')).toEqual({ kind: 'cancelled' });
+    expect(explainRejectedTransition('CONFIRMED', 'FAILED')).toEqual({ kind: 'invalid', current: 'FAILED' });
+  });
+});

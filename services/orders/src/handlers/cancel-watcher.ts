@@ -1,0 +1,31 @@
+/**
+ * OrderCancelled → if a saga is waiting on this order's payment, fail that wait with
+ * OrderCancelledError so the saga compensates (refund, release stock) right away
+ * instead of waiting for its timeout. Cancels at other steps are caught by the saga's
+ * own conditional writes.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import type { EventBridgeEvent } from 'aws-lambda';
+import { awsClient } from '@order-platform/shared/aws';
+import { loadConfig } from '@order-platform/shared/config';
+import { parseEnvelope } from '@order-platform/shared/events/envelope';
+import { orderCancelledV1 } from '@order-platform/shared/events/orders';
+import { withObservability } from '@order-platform/shared/observability';
+import { ORDER_CANCELLED_ERROR } from '../domain/saga';
+import { documentClient } from '../adapters/orders-table';
+import { buildResumeSaga, type ResumeSaga } from '../adapters/task-tokens';
+
+export function makeHandler(resume: ResumeSaga) {
+  return async (event: EventBridgeEvent<string, unknown>) => {
+    const { event: cancelled } = parseEnvelope(event.detail, [orderCancelledV1]);
+    const data = cancelled.data as { orderId: string; reason: string };
+    return { result: await resume(data.orderId, { error: ORDER_CANCELLED_ERROR, cause: data.reason }) };
+  };
+}
+
+const config = loadConfig(['TABLE_NAME']);
+
+export const handler = withObservability(
+  makeHandler(buildResumeSaga(documentClient(awsClient(DynamoDBClient)), config.TABLE_NAME, awsClient(SFNClient))),
+);

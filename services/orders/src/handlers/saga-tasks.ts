@@ -1,0 +1,91 @@
+/**
+ * The order saga's own Task states (P03): plain JSON in, JSON out, typed errors out.
+ * Step Functions matches Retry/Catch on the error name, so every error a task throws on
+ * purpose is a named class from domain/saga.ts.
+ *
+ * - begin:        claims the order for this execution (one saga per order even if
+ *                 OrderPlaced is delivered twice) and validates it.
+ * - transition:   moves the order's status with a conditional write.
+ * - awaitPayment: stores the task token of the `.waitForTaskToken` state on the order,
+ *                 only while the order is PAYMENT_PENDING.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Context } from 'aws-lambda';
+import { awsClient } from '@order-platform/shared/aws';
+import { loadConfig } from '@order-platform/shared/config';
+import { logger, withObservability } from '@order-platform/shared/observability';
+import { orderTotal } from '../domain/order';
+import { InvalidOrderError, OrderCancelledError, type SagaTarget } from '../domain/saga';
+import { documentClient } from '../adapters/orders-table';
+import {
+  buildClaimSaga,
+  buildStoreTaskToken,
+  buildTransitionOrder,
+  type ClaimSaga,
+  type StoreTaskToken,
+  type TransitionOrder,
+} from '../adapters/saga-store';
+
+export interface BeginInput {
+  orderId: string;
+  executionId: string;
+  correlationId?: string;
+}
+
+export function makeBegin(claim: ClaimSaga) {
+  return async (input: BeginInput) => {
+    const order = await claim(input.orderId, input.executionId);
+    if (order.status === 'CANCELLED') throw new OrderCancelledError(`Order ${order.orderId} was cancelled before the saga began`);
+    if (order.lines.length === 0 || order.total !== orderTotal(order.lines)) {
+      throw new InvalidOrderError(`Order ${order.orderId} is inconsistent (lines/total)`);
+    }
+    return {
+      orderId: order.orderId,
+      customerId: order.customerId,
+      lines: order.lines.map(({ sku, quantity }) => ({ sku, quantity })),
+      total: order.total,
+      currency: order.currency,
+      correlationId: input.correlationId ?? order.correlationId,
+    };
+  };
+}
+
+export interface TransitionTaskInput {
+  orderId: string;
+  to: SagaTarget;
+  reason?: string;
+  paymentId?: string;
+  correlationId?: string;
+}
+
+export function makeTransition(transition: TransitionOrder, now: () => Date = () => new Date()) {
+  return async (input: TransitionTaskInput) => {
+    const order = await transition({
+      orderId: input.orderId,
+      to: input.to,
+      correlationId: input.correlationId ?? 'saga',
+      now: now(),
+      ...(input.reason ? { reason: input.reason.slice(0, 500) } : {}),
+      ...(input.paymentId ? { paymentId: input.paymentId } : {}),
+    });
+    logger.info('Order status', { orderId: order.orderId, status: order.status });
+    return { orderId: order.orderId, status: order.status };
+  };
+}
+
+export function makeAwaitPayment(store: StoreTaskToken) {
+  return async (input: { orderId: string; taskToken: string }) => {
+    await store(input.orderId, input.taskToken);
+    return { orderId: input.orderId, waiting: true };
+  };
+}
+
+const config = loadConfig(['TABLE_NAME']);
+const doc = documentClient(awsClient(DynamoDBClient));
+
+type Task<I, O> = (input: I, context: Context) => Promise<O>;
+const wrap = <I, O>(fn: (input: I) => Promise<O>): Task<I, O> => withObservability(fn) as unknown as Task<I, O>;
+
+export const begin = wrap(makeBegin(buildClaimSaga(doc, config.TABLE_NAME)));
+export const transition = wrap(makeTransition(buildTransitionOrder(doc, config.TABLE_NAME)));
+export const awaitPayment = wrap(makeAwaitPayment(buildStoreTaskToken(doc, config.TABLE_NAME)));
