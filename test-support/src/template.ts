@@ -75,11 +75,29 @@ export function iamStatements(t: CfnTemplate): { owner: string; statement: Polic
 const asArray = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
 
 /**
- * Statements that grant a wildcard on data: any `*` action (or `service:*`), or a bare
- * `*` resource for anything but the few actions AWS only allows on `*` (X-Ray, logs
- * creation of the function's own group is scoped by serverless already).
+ * Actions AWS only accepts on `*` (no resource-level permissions): X-Ray trace writes
+ * and the CloudWatch Logs "vended log delivery" calls a state machine needs to log.
  */
-export function wildcardStatements(t: CfnTemplate, allowedStarResourceActions: string[] = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords']) {
+export const STAR_ONLY_ACTIONS = [
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+];
+
+/**
+ * Statements that grant a wildcard on data: any `*` action (or `service:*`), or a bare
+ * `*` resource for anything but the actions AWS only allows on `*` (STAR_ONLY_ACTIONS).
+ */
+export function wildcardStatements(t: CfnTemplate, allowedStarResourceActions: string[] = STAR_ONLY_ACTIONS) {
   return iamStatements(t).filter(({ statement }) => {
     if (statement.Effect !== 'Allow') return false;
     const actions = asArray(statement.Action);
