@@ -4,7 +4,19 @@ import { join } from 'node:path';
 
 export const root = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
 
-const ORDER = ['.', 'services/auth', 'services/inventory', 'services/payments', 'services/orders', 'services/webhook', 'services/billing-notifier'];
+const ORDER = [
+  '.',
+  'services/auth',
+  'services/billing-notifier',
+  'services/inventory',
+  'services/payments',
+  'services/receipts',
+  'services/orders',
+  'services/webhook',
+  'services/reporting',
+  'services/invoicing',
+  'services/accounting',
+];
 
 export function stacks() {
   const found = readdirSync(join(root, 'services'), { withFileTypes: true })
