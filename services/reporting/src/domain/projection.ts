@@ -1,0 +1,107 @@
+/**
+ * The projector's logic (P04): turns a batch of orders-table stream records into guarded
+ * writes on the read model, chunk by chunk, each chunk one transaction.
+ *
+ * - Guard: a row only moves forward ((version, updatedAt) strictly greater), so a
+ *   replayed or reordered batch is a no-op for rows and aggregates alike.
+ * - Aggregates are recomputed from the guarded rows in the same transaction, never
+ *   incremented, so they cannot drift under replay.
+ * - Failures: stream semantics are ordered per shard; Lambda resumes from the lowest
+ *   reported sequence number. So a failed chunk is reported together with every record
+ *   after it, and nothing after a failure is applied in this invocation.
+ * - Poison: a record that breaks the contract can never succeed; it is parked (failure
+ *   queue) and acknowledged, so it does not block the shard.
+ * - Time: before each chunk the remaining time is checked (X8); what does not fit is
+ *   reported as failed and comes back in the retry.
+ */
+import { PermanentError } from '@order-platform/shared/errors';
+import { latestPerOrder, rowFromChange, type OrderRow, type RawChange } from './order-item';
+import type { AffectedKeys, ApplyRows, ParkPoison, ReadModelChanged } from './ports';
+
+export interface StreamItem {
+  /** The record's sequence number: its identifier in a partial batch response. */
+  id: string;
+  /** The stream it came from (for the failure record). */
+  source?: string;
+  change: RawChange;
+}
+
+export interface ProjectionOutcome {
+  failedIds: string[];
+  applied: number;
+  stale: number;
+  ignored: number;
+  poisoned: number;
+  /** Why the first failed chunk failed (the handler logs it; it is never swallowed). */
+  error?: unknown;
+}
+
+export interface ProjectorDeps {
+  applyRows: ApplyRows;
+  parkPoison: ParkPoison;
+  /** Best effort, after commit (cache invalidation): its failure never fails the batch. */
+  readModelChanged: ReadModelChanged;
+  onReadModelChangedError?: (error: unknown) => void;
+  chunkSize?: number;
+  timeGuardMs?: number;
+}
+
+export const DEFAULT_CHUNK_SIZE = 50;
+export const DEFAULT_TIME_GUARD_MS = 3_000;
+
+export class OutOfTimeError extends Error {
+  override name = 'OutOfTimeError';
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export function projectBatch(deps: ProjectorDeps) {
+  const chunkSize = deps.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  const guard = deps.timeGuardMs ?? DEFAULT_TIME_GUARD_MS;
+  return async (items: readonly StreamItem[], remainingMs: () => number): Promise<ProjectionOutcome> => {
+    const outcome: ProjectionOutcome = { failedIds: [], applied: 0, stale: 0, ignored: 0, poisoned: 0 };
+    const parts = chunks(items, chunkSize);
+    for (let i = 0; i < parts.length; i++) {
+      const chunk = parts[i]!;
+      const failRest = (error?: unknown) => {
+        if (error !== undefined) outcome.error = error;
+        outcome.failedIds = parts.slice(i).flat().map((item) => item.id);
+        return outcome;
+      };
+      if (remainingMs() < guard) return failRest(new OutOfTimeError(`Less than ${guard} ms left; ${items.length - i * chunkSize} records left for the retry`));
+      const rows: OrderRow[] = [];
+      try {
+        for (const item of chunk) {
+          try {
+            const row = rowFromChange(item.change);
+            if (row) rows.push(row);
+            else outcome.ignored++;
+          } catch (error) {
+            if (!(error instanceof PermanentError)) throw error;
+            await deps.parkPoison(item, error);
+            outcome.poisoned++;
+          }
+        }
+        const result = await deps.applyRows(latestPerOrder(rows));
+        outcome.applied += result.applied;
+        outcome.stale += rows.length - result.applied;
+        if (result.applied > 0) await notify(deps, result.affected);
+      } catch (error) {
+        return failRest(error);
+      }
+    }
+    return outcome;
+  };
+}
+
+async function notify(deps: ProjectorDeps, affected: AffectedKeys): Promise<void> {
+  try {
+    await deps.readModelChanged(affected);
+  } catch (error) {
+    deps.onReadModelChangedError?.(error);
+  }
+}
