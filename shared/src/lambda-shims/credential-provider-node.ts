@@ -19,7 +19,7 @@
  */
 import { fromEnv } from '@aws-sdk/credential-provider-env';
 import { fromHttp } from '@aws-sdk/credential-provider-http';
-import { CredentialsProviderError, chain } from '@smithy/core/config';
+import { CredentialsProviderError } from '@smithy/core/config';
 import {
   ENV_CMDS_FULL_URI,
   ENV_CMDS_RELATIVE_URI,
@@ -36,12 +36,85 @@ export interface DefaultProviderInit {
 }
 
 type Credentials = AwsCredentialIdentity & { expiration?: Date };
+type Link = (options?: Record<string, unknown>) => Promise<Credentials>;
 
-function remote(init: DefaultProviderInit): AwsCredentialIdentityProvider {
+/** Tries each link in order; a link that throws with `tryNextLink` hands over to the next. */
+function firstOf(links: readonly Link[]): Link {
+  return async (options) => {
+    let last: unknown;
+    for (const link of links) {
+      try {
+        return await link(options);
+      } catch (error) {
+        last = error;
+        if ((error as { tryNextLink?: boolean })?.tryNextLink) continue;
+        throw error;
+      }
+    }
+    throw last;
+  };
+}
+
+/**
+ * The real package's `memoizeChain`, same semantics: the SDK does not memoize the default
+ * provider itself, so without this a container/IMDS source would be asked on every call.
+ * Resolves once; refreshes in the background inside the 5-minute window before
+ * expiration, in the foreground once expired, and on `forceRefresh`.
+ */
+function memoizeChain(
+  chain: Link,
+  treatAsExpired: (c: Credentials) => boolean,
+): AwsCredentialIdentityProvider {
+  let credentials: Credentials | undefined;
+  let activeLock: Promise<void> | undefined;
+  let passiveLock: Promise<void> | undefined;
+  let forceRefreshLock: Promise<void> | undefined;
+  const provider = async (options?: Record<string, unknown>): Promise<Credentials> => {
+    if (options?.forceRefresh) {
+      forceRefreshLock ??= chain(options)
+        .then((c) => {
+          credentials = c;
+        })
+        .finally(() => {
+          forceRefreshLock = undefined;
+        });
+      await forceRefreshLock;
+      return credentials as Credentials;
+    }
+    if (credentials?.expiration && credentials.expiration.getTime() < Date.now()) credentials = undefined;
+    if (activeLock) {
+      await activeLock;
+    } else if (!credentials || treatAsExpired(credentials)) {
+      if (credentials) {
+        passiveLock ??= chain(options)
+          .then((c) => {
+            credentials = c;
+          })
+          .catch(() => undefined)
+          .finally(() => {
+            passiveLock = undefined;
+          });
+      } else {
+        activeLock = chain(options)
+          .then((c) => {
+            credentials = c;
+          })
+          .finally(() => {
+            activeLock = undefined;
+          });
+        return provider(options);
+      }
+    }
+    return credentials as Credentials;
+  };
+  return provider as AwsCredentialIdentityProvider;
+}
+
+function remote(init: DefaultProviderInit): Link {
   if (process.env[ENV_CMDS_RELATIVE_URI] || process.env[ENV_CMDS_FULL_URI]) {
     // Same order as the real chain's remote link: the HTTP provider (ECS, EKS Pod
     // Identity, auth tokens from a file) and then the plain container metadata client.
-    return chain(fromHttp(init), fromContainerMetadata(init));
+    return firstOf([fromHttp(init), fromContainerMetadata(init)] as Link[]);
   }
   const disabled = process.env.AWS_EC2_METADATA_DISABLED;
   if (disabled && disabled !== 'false') {
@@ -52,14 +125,19 @@ function remote(init: DefaultProviderInit): AwsCredentialIdentityProvider {
       });
     };
   }
-  return fromInstanceMetadata(init);
+  return fromInstanceMetadata(init) as Link;
 }
 
 /** Same signature and export names as the real package (the SDK calls `defaultProvider(init)`). */
 export const defaultProvider = (init: DefaultProviderInit = {}): AwsCredentialIdentityProvider =>
-  chain(fromEnv(init), async () => remote(init)());
+  memoizeChain(
+    firstOf([fromEnv(init) as Link, async (options) => remote(init)(options)]),
+    credentialsTreatedAsExpired,
+  );
 
-export const credentialsWillNeedRefresh = (credentials: Credentials): boolean => credentials?.expiration !== undefined;
+export const credentialsWillNeedRefresh = (credentials: Credentials): boolean =>
+  credentials?.expiration !== undefined;
 
-export const credentialsTreatedAsExpired = (credentials: Credentials): boolean =>
-  credentials?.expiration !== undefined && credentials.expiration.getTime() - Date.now() < 300_000;
+export function credentialsTreatedAsExpired(credentials: Credentials): boolean {
+  return credentials?.expiration !== undefined && credentials.expiration.getTime() - Date.now() < 300_000;
+}
