@@ -1,0 +1,79 @@
+/**
+ * The throttled writer (P01, P17, P24, P25): payments queue → Postgres ledger, at most
+ * WRITER_CONCURRENCY containers with one connection each. Takes both message kinds on
+ * the queue (provider webhooks and other services' refund requests). Each entry and
+ * its outbox row commit together; the events are published right after the commit
+ * and the scheduled relay publishes whatever a crash left behind.
+ */
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { awsClient } from '@order-platform/shared/aws';
+import { optionalEnv, requireEnv } from '@order-platform/shared/config';
+import { getPool } from '@order-platform/shared/db/postgres';
+import { logger, metrics, setCorrelationId, withObservability } from '@order-platform/shared/observability';
+import { createBatcher } from '../domain/batcher';
+import { describeError } from '../domain/failures';
+import type { PublishOutbox, RecordEntries } from '../domain/ports';
+import { entryFromBody } from '../domain/write';
+import { buildPublishEnvelopes } from '../adapters/event-bus';
+import { buildRecordEntries } from '../adapters/ledger-store';
+import { buildPublishOutbox } from '../adapters/outbox';
+import { buildSendToDlq, type SendToDlq } from '../adapters/queue';
+import { consumeBatch, correlationAttribute } from './sqs-consumer';
+
+export type WriteMode = 'batch' | 'single';
+
+export interface WriterDeps {
+  recordEntries: RecordEntries;
+  publishOutbox: PublishOutbox;
+  sendToDlq: SendToDlq;
+  /** 'batch': one transaction per SQS batch; 'single': one per message (the benchmark's baseline). */
+  mode: WriteMode;
+  now: () => Date;
+  timeGuardMs?: number;
+}
+
+export function makeHandler(deps: WriterDeps) {
+  return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    const batcher = deps.mode === 'batch' ? createBatcher(deps.recordEntries) : undefined;
+    const outboxIds = new Set<number>();
+    const response = await consumeBatch(event, context, {
+      parallel: deps.mode === 'batch',
+      sendToDlq: deps.sendToDlq,
+      ...(deps.timeGuardMs !== undefined ? { timeGuardMs: deps.timeGuardMs } : {}),
+      handleRecord: async (record) => {
+        const entry = entryFromBody(record.body, { fallbackCorrelationId: correlationAttribute(record) ?? record.messageId, now: deps.now() });
+        setCorrelationId(entry.correlationId);
+        const result = batcher ? await batcher.add(entry) : await deps.recordEntries([entry]);
+        result.outboxIds.forEach((id) => outboxIds.add(id));
+      },
+    });
+    if (outboxIds.size) {
+      try {
+        const { published, failed } = await deps.publishOutbox([...outboxIds]);
+        metrics.addMetric('EventsPublished', MetricUnit.Count, published);
+        if (failed) logger.warn('Events left pending for the outbox relay', { failed });
+      } catch (error) {
+        // The ledger rows are committed: acknowledging the messages is right; the relay
+        // publishes these outbox rows later.
+        logger.error('Publishing after commit failed; the outbox relay will retry', { error: describeError(error) });
+      }
+    }
+    return response;
+  };
+}
+
+const pool = () => getPool();
+const events = buildPublishEnvelopes(awsClient(EventBridgeClient), requireEnv('EVENT_BUS_NAME'));
+
+export const handler = withObservability(
+  makeHandler({
+    recordEntries: buildRecordEntries(pool),
+    publishOutbox: buildPublishOutbox(pool, events),
+    sendToDlq: buildSendToDlq(awsClient(SQSClient), requireEnv('PAYMENTS_DLQ_URL')),
+    mode: (optionalEnv('WRITE_MODE') ?? 'batch') === 'single' ? 'single' : 'batch',
+    now: () => new Date(),
+  }),
+);
