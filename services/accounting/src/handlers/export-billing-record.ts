@@ -1,0 +1,24 @@
+/**
+ * Accounting's subscription to the billing notifier (P12/P13): every billing record type
+ * (PaymentCaptured, RefundIssued, InvoiceIssued, v1) from its own queue, into the export.
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { awsClient } from '@order-platform/shared/aws';
+import { loadConfig } from '@order-platform/shared/config';
+import { billingRecordContracts } from '@order-platform/shared/events/billing/index';
+import { withObservability } from '@order-platform/shared/observability';
+import { buildPutExportObject } from '../adapters/exports-bucket';
+import { buildDeadLetter } from '../adapters/dead-letter';
+import { makeExporter, type ExporterDeps } from './exporter';
+
+export const makeHandler = (deps: ExporterDeps) => makeExporter(billingRecordContracts, deps);
+
+const cfg = loadConfig(['EXPORTS_BUCKET_NAME', 'ACCOUNTING_DLQ_URL']);
+
+export const handler = withObservability(
+  makeHandler({
+    putExport: buildPutExportObject(awsClient(S3Client), cfg.EXPORTS_BUCKET_NAME),
+    deadLetter: buildDeadLetter(awsClient(SQSClient), cfg.ACCOUNTING_DLQ_URL),
+  }),
+);
