@@ -1,0 +1,210 @@
+/**
+ * DLQ replay (P26): moves messages from a dead-letter queue back to its source queue,
+ * in batches of 10: send to the source, then delete from the DLQ.
+ *
+ * - At-least-once: a crash between the send and the delete leaves the message in the
+ *   DLQ (visible again after the visibility timeout) as well as in the source, so a
+ *   later replay may send it twice. Consumers are idempotent (the webhook writer keys
+ *   on the provider event id), so a replayed message that already succeeded is a no-op.
+ * - Bounded: one run moves at most the number of messages the DLQ held when it started
+ *   (or --max). A message that is still poison goes straight back to the DLQ and is not
+ *   picked up again in the same run.
+ * - The source is found from the DLQ (ListDeadLetterSourceQueues; exactly one), from a
+ *   source queue's own RedrivePolicy when the queue given is the source, from the DLQ's
+ *   RedriveAllowPolicy, or given explicitly (--to).
+ * - The failure-* attributes a consumer added when it dead-lettered a message are
+ *   dropped; the original body and attributes are kept. FIFO sources keep the group id.
+ *
+ * AWS also offers StartMessageMoveTask (the console's "DLQ redrive"); this tool does the
+ * same with plain Send/Delete, so it runs against any SQS API (moto, LocalStack) and can
+ * dry-run and cap a move.
+ */
+import {
+  ChangeMessageVisibilityBatchCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ListDeadLetterSourceQueuesCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  type Message,
+  type MessageAttributeValue,
+  type SendMessageBatchRequestEntry,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+
+export interface ReplayOptions {
+  /** The DLQ (or its source queue): name, URL or ARN. */
+  queue: string;
+  /** Explicit source queue (name, URL or ARN). */
+  to?: string;
+  dryRun?: boolean;
+  max?: number;
+  /** How long received messages stay hidden while being moved. */
+  visibilityTimeoutSeconds?: number;
+  log?: (line: string) => void;
+}
+
+export interface ReplayResult {
+  dlqUrl: string;
+  sourceUrl: string;
+  discoveredBy: 'explicit' | 'dlq-redrive-sources' | 'source-redrive-policy' | 'dlq-redrive-allow-policy';
+  /** Messages moved (or, on a dry run, that would be). */
+  moved: number;
+  failed: number;
+  dryRun: boolean;
+}
+
+const DROPPED_ATTRIBUTE_PREFIX = 'failure-';
+
+async function queueUrl(client: SQSClient, queue: string): Promise<string> {
+  if (/^https?:\/\//.test(queue)) return queue;
+  if (queue.startsWith('arn:')) {
+    const [, , , , account, name] = queue.split(':');
+    return (await client.send(new GetQueueUrlCommand({ QueueName: name!, QueueOwnerAWSAccountId: account }))).QueueUrl!;
+  }
+  return (await client.send(new GetQueueUrlCommand({ QueueName: queue }))).QueueUrl!;
+}
+
+async function attributes(client: SQSClient, url: string): Promise<Record<string, string>> {
+  return (await client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }))).Attributes ?? {};
+}
+
+export async function resolveQueues(
+  client: SQSClient,
+  queue: string,
+  to?: string,
+): Promise<Pick<ReplayResult, 'dlqUrl' | 'sourceUrl' | 'discoveredBy'>> {
+  const url = await queueUrl(client, queue);
+  if (to) return { dlqUrl: url, sourceUrl: await queueUrl(client, to), discoveredBy: 'explicit' };
+  const attrs = await attributes(client, url);
+  if (attrs.RedrivePolicy) {
+    const target = (JSON.parse(attrs.RedrivePolicy) as { deadLetterTargetArn: string }).deadLetterTargetArn;
+    return { dlqUrl: await queueUrl(client, target), sourceUrl: url, discoveredBy: 'source-redrive-policy' };
+  }
+  const sources = (await client.send(new ListDeadLetterSourceQueuesCommand({ QueueUrl: url }))).queueUrls ?? [];
+  if (sources.length === 1) return { dlqUrl: url, sourceUrl: sources[0]!, discoveredBy: 'dlq-redrive-sources' };
+  if (sources.length > 1) {
+    throw new Error(`${url} is the DLQ of ${sources.length} queues (${sources.join(', ')}): choose one with --to`);
+  }
+  if (attrs.RedriveAllowPolicy) {
+    const allow = JSON.parse(attrs.RedriveAllowPolicy) as { redrivePermission?: string; sourceQueueArns?: string[] };
+    if (allow.redrivePermission === 'byQueue' && allow.sourceQueueArns?.length === 1) {
+      return { dlqUrl: url, sourceUrl: await queueUrl(client, allow.sourceQueueArns[0]!), discoveredBy: 'dlq-redrive-allow-policy' };
+    }
+  }
+  throw new Error(`Cannot tell which queue ${url} is the DLQ of: no queue names it in its RedrivePolicy. Pass --to <source>`);
+}
+
+function replayEntry(m: Message, index: number, fifo: boolean): SendMessageBatchRequestEntry {
+  const attrs: Record<string, MessageAttributeValue> = {};
+  for (const [name, value] of Object.entries(m.MessageAttributes ?? {})) {
+    if (!name.startsWith(DROPPED_ATTRIBUTE_PREFIX)) attrs[name] = value;
+  }
+  return {
+    Id: String(index),
+    MessageBody: m.Body ?? '',
+    ...(Object.keys(attrs).length ? { MessageAttributes: attrs } : {}),
+    ...(fifo
+      ? {
+          MessageGroupId: m.Attributes?.MessageGroupId ?? 'replay',
+          MessageDeduplicationId: m.Attributes?.MessageDeduplicationId ?? m.MessageId!,
+        }
+      : {}),
+  };
+}
+
+export async function replayDlq(client: SQSClient, opts: ReplayOptions): Promise<ReplayResult> {
+  const log = opts.log ?? (() => undefined);
+  const { dlqUrl, sourceUrl, discoveredBy } = await resolveQueues(client, opts.queue, opts.to);
+  const fifo = sourceUrl.endsWith('.fifo');
+  const depth = Number((await attributes(client, dlqUrl)).ApproximateNumberOfMessages ?? 0);
+  const limit = Math.min(opts.max ?? Infinity, depth);
+  const dryRun = opts.dryRun ?? false;
+  log(`${dryRun ? '[dry run] ' : ''}${dlqUrl} → ${sourceUrl} (source found by ${discoveredBy}); ${depth} message(s) waiting, moving up to ${limit}`);
+
+  let moved = 0;
+  let failed = 0;
+  let seen = 0;
+  const held: string[] = [];
+  while (seen < limit) {
+    const out = await client.send(
+      new ReceiveMessageCommand({
+        QueueUrl: dlqUrl,
+        MaxNumberOfMessages: Math.min(10, limit - seen),
+        WaitTimeSeconds: 1,
+        VisibilityTimeout: opts.visibilityTimeoutSeconds ?? 60,
+        MessageAttributeNames: ['All'],
+        MessageSystemAttributeNames: ['All'],
+      }),
+    );
+    const messages = out.Messages ?? [];
+    if (messages.length === 0) break;
+    seen += messages.length;
+    if (dryRun) {
+      moved += messages.length;
+      held.push(...messages.map((m) => m.ReceiptHandle!));
+      continue;
+    }
+    const sent = await client.send(new SendMessageBatchCommand({ QueueUrl: sourceUrl, Entries: messages.map((m, i) => replayEntry(m, i, fifo)) }));
+    const ok = new Set((sent.Successful ?? []).map((s) => s.Id));
+    for (const f of sent.Failed ?? []) log(`  not moved: ${messages[Number(f.Id)]?.MessageId} (${f.Code}: ${f.Message ?? ''})`);
+    const toDelete = messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })).filter((e) => ok.has(e.Id));
+    if (toDelete.length) await client.send(new DeleteMessageBatchCommand({ QueueUrl: dlqUrl, Entries: toDelete }));
+    moved += toDelete.length;
+    failed += messages.length - toDelete.length;
+  }
+  // A dry run hid what it looked at: make it visible again at once.
+  for (let i = 0; i < held.length; i += 10) {
+    await client.send(
+      new ChangeMessageVisibilityBatchCommand({
+        QueueUrl: dlqUrl,
+        Entries: held.slice(i, i + 10).map((ReceiptHandle, j) => ({ Id: String(j), ReceiptHandle, VisibilityTimeout: 0 })),
+      }),
+    );
+  }
+  log(`${dryRun ? '[dry run] would move' : 'moved'} ${moved} message(s)${failed ? `, ${failed} failed (left in the DLQ)` : ''}`);
+  return { dlqUrl, sourceUrl, discoveredBy, moved, failed, dryRun };
+}
+
+export const USAGE = `Usage: npm run dlq:replay -- <queue> [--to <source>] [--dry-run] [--max N]
+
+Moves messages from a dead-letter queue back to its source queue, 10 at a time
+(send to the source, then delete from the DLQ). At-least-once: consumers must be
+idempotent (the platform's are).
+
+  <queue>          the DLQ, or its source queue: name, URL or ARN
+  --to <source>    the queue to move to (default: discovered from the redrive policy)
+  --dry-run        count what would move; move nothing
+  --max N          move at most N messages (default: what the DLQ holds at the start)
+  -h, --help       this text
+
+AWS credentials and region come from the environment (AWS_PROFILE, AWS_REGION,
+AWS_ENDPOINT_URL for LocalStack or moto).`;
+
+export interface CliArgs {
+  queue?: string;
+  to?: string;
+  dryRun: boolean;
+  max?: number;
+  help: boolean;
+}
+
+export function parseCliArgs(argv: string[]): CliArgs {
+  const out: CliArgs = { dryRun: false, help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--help' || arg === '-h') out.help = true;
+    else if (arg === '--dry-run') out.dryRun = true;
+    else if (arg === '--to') out.to = argv[++i];
+    else if (arg === '--max') {
+      const n = Number(argv[++i]);
+      if (!Number.isInteger(n) || n < 1) throw new Error('--max needs a positive whole number');
+      out.max = n;
+    } else if (arg.startsWith('--')) throw new Error(`Unknown option ${arg}`);
+    else if (out.queue === undefined) out.queue = arg;
+    else throw new Error(`Unexpected argument ${arg}`);
+  }
+  if (out.to === '') throw new Error('--to needs a queue');
+  return out;
+}
