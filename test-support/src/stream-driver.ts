@@ -58,7 +58,9 @@ function toLambdaValue(value: unknown): unknown {
   if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
   if (Array.isArray(value)) return value.map(toLambdaValue);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, toLambdaValue(v)]));
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, toLambdaValue(v)]),
+    );
   }
   return value;
 }
@@ -96,7 +98,10 @@ function orderShards(shards: Shard[]): Shard[] {
   const placed = new Set<string>();
   const place = (s: Shard) => {
     if (placed.has(s.ShardId!)) return;
-    const parent = s.ParentShardId && ids.has(s.ParentShardId) ? shards.find((p) => p.ShardId === s.ParentShardId) : undefined;
+    const parent =
+      s.ParentShardId && ids.has(s.ParentShardId)
+        ? shards.find((p) => p.ShardId === s.ParentShardId)
+        : undefined;
     if (parent) place(parent);
     placed.add(s.ShardId!);
     out.push(s);
@@ -105,7 +110,10 @@ function orderShards(shards: Shard[]): Shard[] {
   return out;
 }
 
-export async function openStreamDriver(tableName: string, opts: StreamDriverOptions = {}): Promise<StreamDriver> {
+export async function openStreamDriver(
+  tableName: string,
+  opts: StreamDriverOptions = {},
+): Promise<StreamDriver> {
   const dynamodb = opts.dynamodb ?? new DynamoDBClient({ region: region() });
   const streams = opts.streams ?? new DynamoDBStreamsClient({ region: region() });
   const table = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
@@ -119,7 +127,9 @@ export async function openStreamDriver(tableName: string, opts: StreamDriverOpti
     const shards: Shard[] = [];
     let start: string | undefined;
     do {
-      const out = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn, ExclusiveStartShardId: start }));
+      const out = await streams.send(
+        new DescribeStreamCommand({ StreamArn: streamArn, ExclusiveStartShardId: start }),
+      );
       shards.push(...(out.StreamDescription?.Shards ?? []));
       start = out.StreamDescription?.LastEvaluatedShardId;
     } while (start);
@@ -132,7 +142,9 @@ export async function openStreamDriver(tableName: string, opts: StreamDriverOpti
       new GetShardIteratorCommand({
         StreamArn: streamArn,
         ShardId: shardId,
-        ...(after ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after } : { ShardIteratorType: 'TRIM_HORIZON' }),
+        ...(after
+          ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after }
+          : { ShardIteratorType: 'TRIM_HORIZON' }),
       }),
     );
     const out: DynamoDBRecord[] = [];
@@ -154,13 +166,19 @@ export async function openStreamDriver(tableName: string, opts: StreamDriverOpti
     return out;
   }
 
-  async function waitFor(count: number, { timeoutMs = 10_000, intervalMs = 25 } = {}): Promise<DynamoDBRecord[]> {
+  async function waitFor(
+    count: number,
+    { timeoutMs = 10_000, intervalMs = 25 } = {},
+  ): Promise<DynamoDBRecord[]> {
     const deadline = Date.now() + timeoutMs;
     const got: DynamoDBRecord[] = [];
     for (;;) {
       got.push(...(await read()));
       if (got.length >= count) return got;
-      if (Date.now() > deadline) throw new Error(`Expected ${count} stream records from ${tableName}, got ${got.length} in ${timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `Expected ${count} stream records from ${tableName}, got ${got.length} in ${timeoutMs} ms`,
+        );
       await new Promise((r) => setTimeout(r, intervalMs));
     }
   }

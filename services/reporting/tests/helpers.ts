@@ -23,7 +23,11 @@ export async function freshReadModel(serverUrl: string, label = 'rpt'): Promise<
 export async function dumpReadModel(db: Pick<pg.Pool, 'query'>) {
   // to_jsonb: dates and timestamps as text, bigint as numbers, no driver conversions.
   const q = async (table: string, orderBy: string) =>
-    (await db.query<{ row: unknown }>(`SELECT to_jsonb(t) AS row FROM reporting.${table} t ORDER BY ${orderBy}`)).rows.map((r) => r.row);
+    (
+      await db.query<{ row: unknown }>(
+        `SELECT to_jsonb(t) AS row FROM reporting.${table} t ORDER BY ${orderBy}`,
+      )
+    ).rows.map((r) => r.row);
   return {
     orders: await q('orders', 'order_id'),
     order_lines: await q('order_lines', 'order_id, sku'),
@@ -67,7 +71,10 @@ export function orderItem(init: OrderItemInit = {}): Record<string, unknown> {
   const id = init.orderId ?? orderId();
   const customerId = init.customerId ?? 'c-test';
   const createdAt = init.createdAt ?? '2026-11-20T10:00:00.000Z';
-  const lines = (init.lines ?? [{ sku: 'SKU-1', quantity: 1, unitPrice: 1000 }]).map((l) => ({ kind: 'physical', ...l }));
+  const lines = (init.lines ?? [{ sku: 'SKU-1', quantity: 1, unitPrice: 1000 }]).map((l) => ({
+    kind: 'physical',
+    ...l,
+  }));
   return {
     PK: `ORDER#${id}`,
     SK: 'ORDER',

@@ -10,7 +10,12 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTableFromTemplate, drainQueue, lambdaContext, uniqueName } from '../../../test-support/src/aws';
+import {
+  createTableFromTemplate,
+  drainQueue,
+  lambdaContext,
+  uniqueName,
+} from '../../../test-support/src/aws';
 import { openStreamDriver, toStreamEvent, type StreamDriver } from '../../../test-support/src/stream-driver';
 import { buildApplyRows } from '../src/adapters/read-model';
 import { dumpReadModel, freshReadModel, orderId, orderItem, type ReadModelDb } from './helpers';
@@ -69,7 +74,9 @@ let history: DynamoDBRecord[];
 beforeAll(async () => {
   table = await createTableFromTemplate('services/orders', 'OrdersTable');
   stream = await openStreamDriver(table, { from: 'NOW' });
-  queueUrl = (await new SQSClient({}).send(new CreateQueueCommand({ QueueName: uniqueName('projector-failures') }))).QueueUrl!;
+  queueUrl = (
+    await new SQSClient({}).send(new CreateQueueCommand({ QueueName: uniqueName('projector-failures') }))
+  ).QueueUrl!;
   main = await freshReadModel(inject('postgresUrl'));
   process.env.DATABASE_URL = main.url;
   process.env.REDIS_URL = inject('redisUrl');
@@ -80,7 +87,14 @@ beforeAll(async () => {
   makeHandler = mod.makeHandler;
 
   // o1: placed, reserved, confirmed (EUR, alice, day 1)
-  await put(orderItem({ orderId: ids.o1, customerId: 'alice', createdAt: `${DAY1}T09:00:00.000Z`, lines: [{ sku: 'SKU-A', quantity: 2, unitPrice: 1500 }] }));
+  await put(
+    orderItem({
+      orderId: ids.o1,
+      customerId: 'alice',
+      createdAt: `${DAY1}T09:00:00.000Z`,
+      lines: [{ sku: 'SKU-A', quantity: 2, unitPrice: 1500 }],
+    }),
+  );
   await setStatus(ids.o1, 'RESERVED', `${DAY1}T09:00:01.000Z`);
   await setStatus(ids.o1, 'CONFIRMED', `${DAY1}T09:00:05.000Z`);
   // o2: placed, cancelled (alice, day 1)
@@ -110,7 +124,13 @@ beforeAll(async () => {
   await setStatus(ids.o6, 'CONFIRMED', `${DAY2}T13:00:02.000Z`);
   await doc.send(new DeleteCommand({ TableName: table, Key: { PK: `ORDER#${ids.o6}`, SK: 'ORDER' } }));
   // Not an order: must be ignored.
-  await put({ PK: 'IDEMPOTENCY#alice#key-1', SK: 'IDEMPOTENCY', entity: 'Idempotency', orderId: ids.o1, expiresAt: 2_000_000_000 });
+  await put({
+    PK: 'IDEMPOTENCY#alice#key-1',
+    SK: 'IDEMPOTENCY',
+    entity: 'Idempotency',
+    orderId: ids.o1,
+    expiresAt: 2_000_000_000,
+  });
 
   history = await stream.waitFor(14);
 });
@@ -127,7 +147,11 @@ describe('projecting the orders stream', () => {
   it('builds the read model from real stream records: CONFIRMED only in sales, tombstones excluded', async () => {
     // Assess the input: real Lambda-shaped records from the stream.
     expect(history).toHaveLength(14);
-    expect(history[0]).toMatchObject({ eventSource: 'aws:dynamodb', eventName: 'INSERT', eventSourceARN: stream.streamArn });
+    expect(history[0]).toMatchObject({
+      eventSource: 'aws:dynamodb',
+      eventName: 'INSERT',
+      eventSourceARN: stream.streamArn,
+    });
     expect(history.map((r) => r.eventName)).toContain('REMOVE');
 
     // Act
@@ -136,7 +160,13 @@ describe('projecting the orders stream', () => {
     // Assess
     expect(response.batchItemFailures).toEqual([]);
     const dump = await dumpReadModel(main.pool);
-    expect(dump.orders.map((o) => [(o as { order_id: string }).order_id, (o as { status: string }).status, (o as { deleted: boolean }).deleted])).toEqual(
+    expect(
+      dump.orders.map((o) => [
+        (o as { order_id: string }).order_id,
+        (o as { status: string }).status,
+        (o as { deleted: boolean }).deleted,
+      ]),
+    ).toEqual(
       [
         [ids.o1, 'CONFIRMED', false],
         [ids.o2, 'CANCELLED', false],
@@ -151,8 +181,24 @@ describe('projecting the orders stream', () => {
       expect.objectContaining({ day: DAY2, currency: 'USD', orders: 1, units: 4, revenue: 2100 }),
     ]);
     expect(dump.customer_summaries).toEqual([
-      expect.objectContaining({ customer_id: 'alice', currency: 'EUR', orders: 3, confirmed: 1, cancelled: 1, failed: 0, spent: 3000 }),
-      expect.objectContaining({ customer_id: 'bob', currency: 'EUR', orders: 1, confirmed: 0, cancelled: 0, failed: 1, spent: 0 }),
+      expect.objectContaining({
+        customer_id: 'alice',
+        currency: 'EUR',
+        orders: 3,
+        confirmed: 1,
+        cancelled: 1,
+        failed: 0,
+        spent: 3000,
+      }),
+      expect.objectContaining({
+        customer_id: 'bob',
+        currency: 'EUR',
+        orders: 1,
+        confirmed: 0,
+        cancelled: 0,
+        failed: 1,
+        spent: 0,
+      }),
       expect.objectContaining({ customer_id: 'bob', currency: 'USD', orders: 1, confirmed: 1, spent: 2100 }),
     ]);
   });
@@ -202,13 +248,22 @@ describe('projecting the orders stream', () => {
       dynamodb: {
         SequenceNumber: String(1000 + i),
         Keys: { PK: { S: `ORDER#x${i}` }, SK: { S: 'ORDER' } },
-        NewImage: marshall(orderItem({ customerId: `c-${i % 3}`, status: 'CONFIRMED', createdAt: `${day}T10:00:${String(i).padStart(2, '0')}.000Z` })) as never,
+        NewImage: marshall(
+          orderItem({
+            customerId: `c-${i % 3}`,
+            status: 'CONFIRMED',
+            createdAt: `${day}T10:00:${String(i).padStart(2, '0')}.000Z`,
+          }),
+        ) as never,
       },
     }));
 
     // Act
     for (let i = 0; i < 40; i += 4) {
-      await Promise.all([projectA(toStreamEvent(records.slice(i, i + 2)), ctx()), projectB(toStreamEvent(records.slice(i + 2, i + 4)), ctx())]);
+      await Promise.all([
+        projectA(toStreamEvent(records.slice(i, i + 2)), ctx()),
+        projectB(toStreamEvent(records.slice(i + 2, i + 4)), ctx()),
+      ]);
     }
 
     // Assess
@@ -239,18 +294,29 @@ describe('projecting the orders stream', () => {
       sequenceNumber: records[0]!.dynamodb!.SequenceNumber,
       error: { name: 'PermanentError' },
     });
-    const { rows } = await main.pool.query('SELECT order_id FROM reporting.orders WHERE customer_id = $1', ['carol']);
+    const { rows } = await main.pool.query('SELECT order_id FROM reporting.orders WHERE customer_id = $1', [
+      'carol',
+    ]);
     expect(rows).toEqual([{ order_id: good }]);
   });
 
   it('reports every record as a batch item failure when the database is unreachable', async () => {
-    const unreachable = new pg.Pool({ connectionString: 'postgres://postgres@127.0.0.1:9/none', connectionTimeoutMillis: 500 });
-    const project = makeHandler({ applyRows: buildApplyRows(unreachable), parkPoison: async () => undefined, readModelChanged: async () => undefined });
+    const unreachable = new pg.Pool({
+      connectionString: 'postgres://postgres@127.0.0.1:9/none',
+      connectionTimeoutMillis: 500,
+    });
+    const project = makeHandler({
+      applyRows: buildApplyRows(unreachable),
+      parkPoison: async () => undefined,
+      readModelChanged: async () => undefined,
+    });
     const batch = history.slice(0, 5);
 
     const response = await project(toStreamEvent(batch), ctx());
 
-    expect(response.batchItemFailures).toEqual(batch.map((r) => ({ itemIdentifier: r.dynamodb!.SequenceNumber })));
+    expect(response.batchItemFailures).toEqual(
+      batch.map((r) => ({ itemIdentifier: r.dynamodb!.SequenceNumber })),
+    );
     await unreachable.end();
   });
 });

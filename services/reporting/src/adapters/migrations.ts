@@ -83,7 +83,11 @@ export async function migrate(db: Db): Promise<string[]> {
     await client.query(
       'CREATE TABLE IF NOT EXISTS reporting.schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
     );
-    const done = new Set((await client.query<{ id: string }>('SELECT id FROM reporting.schema_migrations')).rows.map((r) => r.id));
+    const done = new Set(
+      (await client.query<{ id: string }>('SELECT id FROM reporting.schema_migrations')).rows.map(
+        (r) => r.id,
+      ),
+    );
     const applied: string[] = [];
     for (const m of MIGRATIONS) {
       if (done.has(m.id)) continue;
@@ -106,7 +110,10 @@ export async function migrate(db: Db): Promise<string[]> {
  * normally has done it already; this covers a first deploy where the stream mapping starts
  * before the migration finishes (a failed batch would burn its bounded retries).
  */
-export function withSchema<A extends unknown[], R>(db: Db, fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+export function withSchema<A extends unknown[], R>(
+  db: Db,
+  fn: (...args: A) => Promise<R>,
+): (...args: A) => Promise<R> {
   let ready: Promise<unknown> | undefined;
   return async (...args) => {
     ready ??= migrate(db).catch((error: unknown) => {

@@ -122,15 +122,29 @@ const RECOMPUTE_CUSTOMERS = `
  * order (sorted names) means two transactions can never wait on each other in a cycle.
  */
 async function lockAggregates(tx: Tx, days: readonly string[], customers: readonly string[]): Promise<void> {
-  const names = sorted([...days.map((d) => `reporting.day:${d}`), ...customers.map((c) => `reporting.customer:${c}`)]);
+  const names = sorted([
+    ...days.map((d) => `reporting.day:${d}`),
+    ...customers.map((c) => `reporting.customer:${c}`),
+  ]);
   if (names.length === 0) return;
-  await tx.query('SELECT pg_advisory_xact_lock(hashtextextended(name, 0)) FROM unnest($1::text[]) WITH ORDINALITY AS t(name, n) ORDER BY n', [names]);
+  await tx.query(
+    'SELECT pg_advisory_xact_lock(hashtextextended(name, 0)) FROM unnest($1::text[]) WITH ORDINALITY AS t(name, n) ORDER BY n',
+    [names],
+  );
 }
 
 /** Recomputes aggregates of the given keys (caller holds the locks); returns the keys whose rows changed. */
-async function recompute(tx: Tx, days: readonly string[], customers: readonly string[]): Promise<AffectedKeys> {
-  const changedDays = days.length ? (await tx.query<{ key: string }>(RECOMPUTE_DAYS, [days])).rows.map((r) => r.key) : [];
-  const changedCustomers = customers.length ? (await tx.query<{ key: string }>(RECOMPUTE_CUSTOMERS, [customers])).rows.map((r) => r.key) : [];
+async function recompute(
+  tx: Tx,
+  days: readonly string[],
+  customers: readonly string[],
+): Promise<AffectedKeys> {
+  const changedDays = days.length
+    ? (await tx.query<{ key: string }>(RECOMPUTE_DAYS, [days])).rows.map((r) => r.key)
+    : [];
+  const changedCustomers = customers.length
+    ? (await tx.query<{ key: string }>(RECOMPUTE_CUSTOMERS, [customers])).rows.map((r) => r.key)
+    : [];
   return { days: sorted(changedDays), customers: sorted(changedCustomers) };
 }
 
@@ -145,33 +159,46 @@ export function buildApplyRows(db: Db): ApplyRows {
         [ids],
       );
       const col = <K extends keyof OrderRow>(k: K) => rows.map((r) => r[k]);
-      const moved = await tx.query<{ order_id: string; customer_id: string; order_date: string }>(UPSERT_ORDERS, [
-        ids,
-        col('customerId'),
-        col('status'),
-        col('currency'),
-        col('total'),
-        col('units'),
-        col('orderDate'),
-        col('createdAt'),
-        col('updatedAt'),
-        col('version'),
-        col('deleted'),
-      ]);
+      const moved = await tx.query<{ order_id: string; customer_id: string; order_date: string }>(
+        UPSERT_ORDERS,
+        [
+          ids,
+          col('customerId'),
+          col('status'),
+          col('currency'),
+          col('total'),
+          col('units'),
+          col('orderDate'),
+          col('createdAt'),
+          col('updatedAt'),
+          col('version'),
+          col('deleted'),
+        ],
+      );
       if (moved.rows.length === 0) return { applied: 0, affected: { days: [], customers: [] } };
 
       const movedIds = new Set(moved.rows.map((r) => r.order_id));
-      const lines = rows.filter((r) => movedIds.has(r.orderId)).flatMap((r) => r.lines.map((l) => ({ orderId: r.orderId, ...l })));
+      const lines = rows
+        .filter((r) => movedIds.has(r.orderId))
+        .flatMap((r) => r.lines.map((l) => ({ orderId: r.orderId, ...l })));
       await tx.query('DELETE FROM reporting.order_lines WHERE order_id = ANY($1::text[])', [[...movedIds]]);
       if (lines.length) {
         await tx.query(
           'INSERT INTO reporting.order_lines (order_id, sku, quantity, unit_price) SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[])',
-          [lines.map((l) => l.orderId), lines.map((l) => l.sku), lines.map((l) => l.quantity), lines.map((l) => l.unitPrice)],
+          [
+            lines.map((l) => l.orderId),
+            lines.map((l) => l.sku),
+            lines.map((l) => l.quantity),
+            lines.map((l) => l.unitPrice),
+          ],
         );
       }
       const movedBefore = before.rows.filter((r) => movedIds.has(r.order_id));
       const days = sorted([...moved.rows.map((r) => r.order_date), ...movedBefore.map((r) => r.order_date)]);
-      const customers = sorted([...moved.rows.map((r) => r.customer_id), ...movedBefore.map((r) => r.customer_id)]);
+      const customers = sorted([
+        ...moved.rows.map((r) => r.customer_id),
+        ...movedBefore.map((r) => r.customer_id),
+      ]);
       await lockAggregates(tx, days, customers);
       return { applied: movedIds.size, affected: await recompute(tx, days, customers) };
     });
@@ -225,12 +252,24 @@ export function buildRecomputeDays(db: Db): RecomputeDays {
 
 export function buildQueryDailySales(db: Pick<Db, 'query'>): QueryDailySales {
   return async (from, to) => {
-    const { rows } = await db.query<{ day: string; currency: string; orders: number; units: number; revenue: string }>(
+    const { rows } = await db.query<{
+      day: string;
+      currency: string;
+      orders: number;
+      units: number;
+      revenue: string;
+    }>(
       `SELECT day::text AS day, currency, orders, units, revenue FROM reporting.daily_sales
        WHERE day BETWEEN $1::date AND $2::date ORDER BY day, currency`,
       [from, to],
     );
-    const days = rows.map((r) => ({ day: r.day, currency: r.currency, orders: r.orders, units: r.units, revenue: num(r.revenue) }));
+    const days = rows.map((r) => ({
+      day: r.day,
+      currency: r.currency,
+      orders: r.orders,
+      units: r.units,
+      revenue: num(r.revenue),
+    }));
     const totals = new Map<string, { currency: string; orders: number; units: number; revenue: number }>();
     for (const d of days) {
       const t = totals.get(d.currency) ?? { currency: d.currency, orders: 0, units: 0, revenue: 0 };
@@ -239,7 +278,12 @@ export function buildQueryDailySales(db: Pick<Db, 'query'>): QueryDailySales {
       t.revenue += d.revenue;
       totals.set(d.currency, t);
     }
-    const report: DailySalesReport = { from, to, days, totals: [...totals.values()].sort((a, b) => a.currency.localeCompare(b.currency)) };
+    const report: DailySalesReport = {
+      from,
+      to,
+      days,
+      totals: [...totals.values()].sort((a, b) => a.currency.localeCompare(b.currency)),
+    };
     return report;
   };
 }
@@ -269,7 +313,9 @@ export function buildQueryCustomerSummary(db: Pick<Db, 'query'>): QueryCustomerS
     const summary: CustomerSummary = {
       customerId,
       orders: { total, confirmed, cancelled, failed, open: total - confirmed - cancelled - failed },
-      spent: rows.filter((r) => num(r.spent) > 0).map((r) => ({ currency: r.currency, amount: num(r.spent) })),
+      spent: rows
+        .filter((r) => num(r.spent) > 0)
+        .map((r) => ({ currency: r.currency, amount: num(r.spent) })),
       firstOrderAt: times('first_order_at')[0] ?? null,
       lastOrderAt: times('last_order_at').at(-1) ?? null,
     };
@@ -279,7 +325,12 @@ export function buildQueryCustomerSummary(db: Pick<Db, 'query'>): QueryCustomerS
 
 export function buildQueryTopProducts(db: Pick<Db, 'query'>): QueryTopProducts {
   return async (limit) => {
-    const { rows } = await db.query<{ sku: string; units: string; orders: string; revenue: Record<string, number> }>(
+    const { rows } = await db.query<{
+      sku: string;
+      units: string;
+      orders: string;
+      revenue: Record<string, number>;
+    }>(
       `WITH per_currency AS (
          SELECT l.sku, o.currency, sum(l.quantity) AS units, count(*) AS orders, sum(l.quantity * l.unit_price) AS revenue
          FROM reporting.order_lines l JOIN reporting.orders o USING (order_id)
@@ -290,6 +341,11 @@ export function buildQueryTopProducts(db: Pick<Db, 'query'>): QueryTopProducts {
        FROM per_currency GROUP BY sku ORDER BY sum(units) DESC, sku LIMIT $1`,
       [limit],
     );
-    return rows.map((r): TopProduct => ({ sku: r.sku, units: num(r.units), orders: num(r.orders), revenue: r.revenue }));
+    return rows.map((r): TopProduct => ({
+      sku: r.sku,
+      units: num(r.units),
+      orders: num(r.orders),
+      revenue: r.revenue,
+    }));
   };
 }

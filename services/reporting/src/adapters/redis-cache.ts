@@ -22,19 +22,58 @@ export const GENERATION_TTL_SECONDS = 24 * 60 * 60;
 
 const UNLOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
+/**
+ * The platform client fails fast (no offline queue), which is right during an outage but
+ * wrong on a cold start: the first request would race the connection being opened at
+ * init and read from Postgres for nothing. So the first command waits for the first
+ * connection, a bounded time, once per container; afterwards nothing ever waits.
+ */
+export function firstConnection(redis: Redis, maxWaitMs = 500): () => Promise<void> {
+  let settled = false;
+  let waiting: Promise<void> | undefined;
+  return async () => {
+    if (settled || redis.status === 'ready') {
+      settled = true;
+      return;
+    }
+    waiting ??= new Promise<void>((resolve) => {
+      const done = () => {
+        settled = true;
+        clearTimeout(timer);
+        redis.off('ready', done);
+        resolve();
+      };
+      const timer = setTimeout(done, maxWaitMs);
+      redis.once('ready', done);
+    });
+    await waiting;
+  };
+}
+
 export function buildRedisCacheStore(redis: Redis, prefix: string): CacheStore {
   const genKey = (ns: string) => `${prefix}gen:${ns}`;
+  const connected = firstConnection(redis);
   return {
     async generation(namespace) {
+      await connected();
       const current = await redis.get(genKey(namespace));
       if (current !== null) return current;
       // Create it unless another caller just did; SET NX GET returns the winner's id.
       const fresh = newGeneration();
-      const previous = (await redis.call('SET', genKey(namespace), fresh, 'EX', String(GENERATION_TTL_SECONDS), 'NX', 'GET')) as string | null;
+      const previous = (await redis.call(
+        'SET',
+        genKey(namespace),
+        fresh,
+        'EX',
+        String(GENERATION_TTL_SECONDS),
+        'NX',
+        'GET',
+      )) as string | null;
       return previous ?? fresh;
     },
     async bump(namespaces) {
       if (namespaces.length === 0) return;
+      await connected();
       // A pipeline of single-key SETs, not MULTI: ElastiCache Serverless shards keys, and
       // a transaction across slots would fail (CROSSSLOT). Each bump stands on its own.
       const pipeline = redis.pipeline();

@@ -45,7 +45,10 @@ function memoryStore() {
 function telemetry() {
   const reads: ReadSource[] = [];
   const outages: string[] = [];
-  const t: CacheTelemetry = { read: (_, s) => void reads.push(s), unavailable: (op) => void outages.push(op) };
+  const t: CacheTelemetry = {
+    read: (_, s) => void reads.push(s),
+    unavailable: (op) => void outages.push(op),
+  };
   return { t, reads, outages };
 }
 

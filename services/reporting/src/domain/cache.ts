@@ -48,7 +48,10 @@ export interface ReadThroughOptions {
   random?: () => number;
 }
 
-export type ReadThrough = <T>(spec: CacheSpec, compute: () => Promise<T>) => Promise<{ value: T; source: ReadSource }>;
+export type ReadThrough = <T>(
+  spec: CacheSpec,
+  compute: () => Promise<T>,
+) => Promise<{ value: T; source: ReadSource }>;
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -56,7 +59,11 @@ class CacheDown extends Error {
   override name = 'CacheDown';
 }
 
-export function readThrough(store: CacheStore, telemetry: CacheTelemetry, opts: ReadThroughOptions = {}): ReadThrough {
+export function readThrough(
+  store: CacheStore,
+  telemetry: CacheTelemetry,
+  opts: ReadThroughOptions = {},
+): ReadThrough {
   const lockTtlMs = opts.lockTtlMs ?? 3_000;
   const waitBudgetMs = opts.waitBudgetMs ?? 2_500;
   const firstPollMs = opts.firstPollMs ?? 5;
@@ -76,7 +83,11 @@ export function readThrough(store: CacheStore, telemetry: CacheTelemetry, opts: 
     }
   }
 
-  async function fill<T>(fullKey: string, spec: CacheSpec, compute: () => Promise<T>): Promise<{ value: T; source: ReadSource }> {
+  async function fill<T>(
+    fullKey: string,
+    spec: CacheSpec,
+    compute: () => Promise<T>,
+  ): Promise<{ value: T; source: ReadSource }> {
     const lockKey = `lock:${fullKey}`;
     const token = randomUUID();
     let locked: boolean;
@@ -126,7 +137,10 @@ export function readThrough(store: CacheStore, telemetry: CacheTelemetry, opts: 
     }
     if (generation === undefined) {
       // Cache down: still one computation per key inside this container.
-      result = await singleFlight(`bypass:${spec.namespace}:${spec.key}`, async () => ({ value: await compute(), source: 'bypass' as const }));
+      result = await singleFlight(`bypass:${spec.namespace}:${spec.key}`, async () => ({
+        value: await compute(),
+        source: 'bypass' as const,
+      }));
     } else {
       const fullKey = `${spec.namespace}:${generation}:${spec.key}`;
       const shared = inflight.get(fullKey) as Promise<{ value: T; source: ReadSource }> | undefined;
@@ -140,7 +154,11 @@ export function readThrough(store: CacheStore, telemetry: CacheTelemetry, opts: 
           cached = undefined;
         }
         if (typeof cached === 'string') result = { value: JSON.parse(cached) as T, source: 'hit' };
-        else if (cached === undefined) result = await singleFlight(`bypass:${fullKey}`, async () => ({ value: await compute(), source: 'bypass' as const }));
+        else if (cached === undefined)
+          result = await singleFlight(`bypass:${fullKey}`, async () => ({
+            value: await compute(),
+            source: 'bypass' as const,
+          }));
         else result = await singleFlight(fullKey, () => fill(fullKey, spec, compute));
       }
     }
@@ -148,7 +166,10 @@ export function readThrough(store: CacheStore, telemetry: CacheTelemetry, opts: 
     return result;
   };
 
-  async function singleFlight<R extends { source: ReadSource }>(key: string, run: () => Promise<R>): Promise<R> {
+  async function singleFlight<R extends { source: ReadSource }>(
+    key: string,
+    run: () => Promise<R>,
+  ): Promise<R> {
     const existing = inflight.get(key) as Promise<R> | undefined;
     if (existing) return { ...(await existing), source: 'shared' };
     const promise = run().finally(() => inflight.delete(key));

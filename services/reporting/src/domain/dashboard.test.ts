@@ -5,14 +5,30 @@ const never = () => new Promise<never>(() => undefined);
 
 describe('runPart', () => {
   it('marks each outcome', async () => {
-    expect(await runPart({ timeoutMs: 100, call: async () => [1] })).toMatchObject({ status: 'ok', data: [1] });
-    expect(await runPart({ timeoutMs: 20, call: never })).toMatchObject({ status: 'timeout', error: 'no answer within 20 ms' });
+    expect(await runPart({ timeoutMs: 100, call: async () => [1] })).toMatchObject({
+      status: 'ok',
+      data: [1],
+    });
+    expect(await runPart({ timeoutMs: 20, call: never })).toMatchObject({
+      status: 'timeout',
+      error: 'no answer within 20 ms',
+    });
     expect(await runPart({ timeoutMs: 100, call: undefined })).toMatchObject({ status: 'unavailable' });
-    expect(await runPart({ timeoutMs: 100, call: async () => Promise.reject(new PartUnavailableError('switched off')) })).toMatchObject({
+    expect(
+      await runPart({
+        timeoutMs: 100,
+        call: async () => Promise.reject(new PartUnavailableError('switched off')),
+      }),
+    ).toMatchObject({
       status: 'unavailable',
       error: 'switched off',
     });
-    expect(await runPart({ timeoutMs: 100, call: async () => Promise.reject(new PartFailedError('orders responded 500')) })).toMatchObject({
+    expect(
+      await runPart({
+        timeoutMs: 100,
+        call: async () => Promise.reject(new PartFailedError('orders responded 500')),
+      }),
+    ).toMatchObject({
       status: 'error',
       error: 'orders responded 500',
     });
@@ -20,7 +36,10 @@ describe('runPart', () => {
 
   it('never echoes an unexpected error, but hands it to the logger', async () => {
     const seen: unknown[] = [];
-    const result = await runPart({ timeoutMs: 100, call: async () => Promise.reject(new Error('password=hunter2')) }, (e) => seen.push(e));
+    const result = await runPart(
+      { timeoutMs: 100, call: async () => Promise.reject(new Error('password=hunter2')) },
+      (e) => seen.push(e),
+    );
     expect(result).toMatchObject({ status: 'error', error: 'request failed' });
     expect(seen).toHaveLength(1);
   });

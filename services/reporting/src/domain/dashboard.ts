@@ -56,10 +56,15 @@ export async function runPart<T>(
     if (error instanceof PartTimeoutError || signal.aborted) {
       return { status: 'timeout', error: `no answer within ${spec.timeoutMs} ms`, durationMs: elapsed() };
     }
-    if (error instanceof PartUnavailableError) return { status: 'unavailable', error: error.message, durationMs: elapsed() };
+    if (error instanceof PartUnavailableError)
+      return { status: 'unavailable', error: error.message, durationMs: elapsed() };
     // The response says only what is safe to show; the log gets the real error.
     onError(error);
-    return { status: 'error', error: error instanceof PartFailedError ? error.message : 'request failed', durationMs: elapsed() };
+    return {
+      status: 'error',
+      error: error instanceof PartFailedError ? error.message : 'request failed',
+      durationMs: elapsed(),
+    };
   }
 }
 
@@ -76,7 +81,9 @@ export async function aggregate<P extends string>(
 ): Promise<Dashboard<P>> {
   const names = Object.keys(parts) as P[];
   // runPart never rejects, so Promise.all waits for every part (each bounded by its timeout).
-  const results = await Promise.all(names.map((name) => runPart(parts[name], (error) => onError(name, error))));
+  const results = await Promise.all(
+    names.map((name) => runPart(parts[name], (error) => onError(name, error))),
+  );
   const out = Object.fromEntries(names.map((name, i) => [name, results[i]!])) as Record<P, PartResult>;
   return { customerId, partial: results.some((r) => r.status !== 'ok'), parts: out };
 }

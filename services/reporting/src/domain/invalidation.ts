@@ -10,8 +10,16 @@ import { customerNamespace, SALES_NAMESPACE } from './reports';
 export const INVALIDATING_EVENTS = [orderConfirmedV1, orderCancelledV1] as const;
 
 /** The cache namespaces an order event makes stale. Throws PermanentError for anything else. */
-export function namespacesForEvent(detail: unknown): { eventType: string; customerId: string; namespaces: string[] } {
+export function namespacesForEvent(detail: unknown): {
+  eventType: string;
+  customerId: string;
+  namespaces: string[];
+} {
   const { event } = parseEnvelope(detail, INVALIDATING_EVENTS);
   const customerId = (event.data as { customerId: string }).customerId;
-  return { eventType: event.metadata.eventType, customerId, namespaces: [SALES_NAMESPACE, customerNamespace(customerId)] };
+  return {
+    eventType: event.metadata.eventType,
+    customerId,
+    namespaces: [SALES_NAMESPACE, customerNamespace(customerId)],
+  };
 }

@@ -21,10 +21,20 @@ describe('order item contract (orders -> reporting)', () => {
 
     // Act
     const parsed = orderItemSchema.safeParse(written);
-    const row = rowFromChange({ eventName: 'INSERT', keys: { PK: written.PK, SK: written.SK }, newImage: written });
+    const row = rowFromChange({
+      eventName: 'INSERT',
+      keys: { PK: written.PK, SK: written.SK },
+      newImage: written,
+    });
 
     // Assess
     expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
-    expect(row).toMatchObject({ orderId: order.orderId, total: 3998, units: 2, orderDate: '2026-11-22', version: 1 });
+    expect(row).toMatchObject({
+      orderId: order.orderId,
+      total: 3998,
+      units: 2,
+      orderDate: '2026-11-22',
+      version: 1,
+    });
   });
 });

@@ -32,7 +32,12 @@ export const orderItemSchema = z.object({
   status: z.string().check(z.regex(/^[A-Z_]{1,32}$/, 'must be an upper-case status')),
   lines: z
     .array(lineSchema)
-    .check(z.refine((lines) => new Set(lines.map((l) => l.sku)).size === lines.length, 'each SKU must appear once')),
+    .check(
+      z.refine(
+        (lines) => new Set(lines.map((l) => l.sku)).size === lines.length,
+        'each SKU must appear once',
+      ),
+    ),
   total: int().check(z.nonnegative()),
   currency: z.string().check(z.regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code')),
   createdAt: z.iso.datetime(),
@@ -106,12 +111,16 @@ export function rowFromChange(change: RawChange): OrderRow | undefined {
     // The tombstone outranks every write that happened before the delete.
     return toRow({ ...old, version: old.version + 1 }, true);
   }
-  if (change.eventName === 'INSERT' || change.eventName === 'MODIFY') return toRow(parseItem(change.newImage, 'new'));
+  if (change.eventName === 'INSERT' || change.eventName === 'MODIFY')
+    return toRow(parseItem(change.newImage, 'new'));
   throw new PermanentError(`Unknown stream event ${String(change.eventName)}`);
 }
 
 /** Orders the guard compares rows by: version first, then updatedAt. */
-export function isNewer(a: Pick<OrderRow, 'version' | 'updatedAt'>, b: Pick<OrderRow, 'version' | 'updatedAt'>): boolean {
+export function isNewer(
+  a: Pick<OrderRow, 'version' | 'updatedAt'>,
+  b: Pick<OrderRow, 'version' | 'updatedAt'>,
+): boolean {
   return a.version > b.version || (a.version === b.version && a.updatedAt > b.updatedAt);
 }
 

@@ -19,13 +19,19 @@ export interface AffectedKeys {
 export type ApplyRows = (rows: readonly OrderRow[]) => Promise<{ applied: number; affected: AffectedKeys }>;
 
 /** Parks a record that can never be projected (contract violation). */
-export type ParkPoison = (item: { id: string; source?: string; change: unknown }, error: Error) => Promise<void>;
+export type ParkPoison = (
+  item: { id: string; source?: string; change: unknown },
+  error: Error,
+) => Promise<void>;
 
 /** Called after a commit that moved rows: drops the cached reports those rows feed. */
 export type ReadModelChanged = (affected: AffectedKeys) => Promise<void>;
 
-/** Recomputes the aggregates of a day range from the rows; returns how many aggregate rows changed. */
-export type RecomputeDays = (fromDay: string, toDay: string) => Promise<{ days: number; customers: number; corrected: number; affected: AffectedKeys }>;
+/** Recomputes the aggregates of a day range from the rows; `corrected` counts the days and customers whose aggregates changed. */
+export type RecomputeDays = (
+  fromDay: string,
+  toDay: string,
+) => Promise<{ days: number; customers: number; corrected: number; affected: AffectedKeys }>;
 
 export interface DailySalesRow {
   day: string;

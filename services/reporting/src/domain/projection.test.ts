@@ -37,10 +37,18 @@ describe('projectBatch', () => {
     // Prepare
     const { calls, applyRows } = recorder();
     const notified: unknown[] = [];
-    const project = projectBatch({ applyRows, parkPoison: async () => undefined, readModelChanged: async (a) => void notified.push(a), chunkSize: 2 });
+    const project = projectBatch({
+      applyRows,
+      parkPoison: async () => undefined,
+      readModelChanged: async (a) => void notified.push(a),
+      chunkSize: 2,
+    });
 
     // Act
-    const outcome = await project(['1', '2', '3'].map((id) => item(id)), plenty);
+    const outcome = await project(
+      ['1', '2', '3'].map((id) => item(id)),
+      plenty,
+    );
 
     // Assess
     expect(outcome).toMatchObject({ failedIds: [], applied: 3, ignored: 0, poisoned: 0 });
@@ -50,9 +58,17 @@ describe('projectBatch', () => {
 
   it('reports the failed chunk and everything after it, and applies nothing after a failure', async () => {
     const { calls, applyRows } = recorder((n) => n === 2);
-    const project = projectBatch({ applyRows, parkPoison: async () => undefined, readModelChanged: async () => undefined, chunkSize: 2 });
+    const project = projectBatch({
+      applyRows,
+      parkPoison: async () => undefined,
+      readModelChanged: async () => undefined,
+      chunkSize: 2,
+    });
 
-    const outcome = await project(['1', '2', '3', '4', '5'].map((id) => item(id)), plenty);
+    const outcome = await project(
+      ['1', '2', '3', '4', '5'].map((id) => item(id)),
+      plenty,
+    );
 
     expect(outcome.failedIds).toEqual(['3', '4', '5']);
     expect(outcome.error).toBeInstanceOf(Error);
@@ -62,9 +78,18 @@ describe('projectBatch', () => {
   it('stops before a chunk when the remaining time is below the guard (X8)', async () => {
     const { calls, applyRows } = recorder();
     let remaining = 10_000;
-    const project = projectBatch({ applyRows, parkPoison: async () => undefined, readModelChanged: async () => undefined, chunkSize: 1, timeGuardMs: 5_000 });
+    const project = projectBatch({
+      applyRows,
+      parkPoison: async () => undefined,
+      readModelChanged: async () => undefined,
+      chunkSize: 1,
+      timeGuardMs: 5_000,
+    });
 
-    const outcome = await project(['1', '2', '3'].map((id) => item(id)), () => (remaining -= 3_000));
+    const outcome = await project(
+      ['1', '2', '3'].map((id) => item(id)),
+      () => (remaining -= 3_000),
+    );
 
     expect(calls).toEqual([['ord_1']]);
     expect(outcome.failedIds).toEqual(['2', '3']);
@@ -74,9 +99,16 @@ describe('projectBatch', () => {
   it('parks a record that breaks the contract and goes on with the rest', async () => {
     const { calls, applyRows } = recorder();
     const parked: string[] = [];
-    const project = projectBatch({ applyRows, parkPoison: async (i) => void parked.push(i.id), readModelChanged: async () => undefined });
+    const project = projectBatch({
+      applyRows,
+      parkPoison: async (i) => void parked.push(i.id),
+      readModelChanged: async () => undefined,
+    });
 
-    const outcome = await project([item('1'), item('2', { newImage: { ...order('ord_2'), version: 'two' } }), item('3')], plenty);
+    const outcome = await project(
+      [item('1'), item('2', { newImage: { ...order('ord_2'), version: 'two' } }), item('3')],
+      plenty,
+    );
 
     expect(parked).toEqual(['2']);
     expect(outcome).toMatchObject({ failedIds: [], poisoned: 1, applied: 2 });
@@ -85,9 +117,16 @@ describe('projectBatch', () => {
 
   it('ignores items that are not orders', async () => {
     const { calls, applyRows } = recorder();
-    const project = projectBatch({ applyRows, parkPoison: async () => undefined, readModelChanged: async () => undefined });
+    const project = projectBatch({
+      applyRows,
+      parkPoison: async () => undefined,
+      readModelChanged: async () => undefined,
+    });
 
-    const outcome = await project([item('1', { keys: { SK: 'IDEMPOTENCY' }, newImage: { entity: 'Idempotency' } })], plenty);
+    const outcome = await project(
+      [item('1', { keys: { SK: 'IDEMPOTENCY' }, newImage: { entity: 'Idempotency' } })],
+      plenty,
+    );
 
     expect(outcome).toMatchObject({ ignored: 1, applied: 0, failedIds: [] });
     expect(calls).toEqual([[]]);

@@ -69,10 +69,18 @@ export function projectBatch(deps: ProjectorDeps) {
       const chunk = parts[i]!;
       const failRest = (error?: unknown) => {
         if (error !== undefined) outcome.error = error;
-        outcome.failedIds = parts.slice(i).flat().map((item) => item.id);
+        outcome.failedIds = parts
+          .slice(i)
+          .flat()
+          .map((item) => item.id);
         return outcome;
       };
-      if (remainingMs() < guard) return failRest(new OutOfTimeError(`Less than ${guard} ms left; ${items.length - i * chunkSize} records left for the retry`));
+      if (remainingMs() < guard)
+        return failRest(
+          new OutOfTimeError(
+            `Less than ${guard} ms left; ${items.length - i * chunkSize} records left for the retry`,
+          ),
+        );
       const rows: OrderRow[] = [];
       try {
         for (const item of chunk) {

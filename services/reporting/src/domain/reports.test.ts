@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { ForbiddenError } from '@order-platform/shared/errors';
 import type { ReadThrough } from './cache';
-import { customerSummaryReport, dailySalesReport, daysBetween, namespacesFor, salesQuerySchema, topProductsReport, topQuerySchema } from './reports';
+import {
+  customerSummaryReport,
+  dailySalesReport,
+  daysBetween,
+  namespacesFor,
+  salesQuerySchema,
+  topProductsReport,
+  topQuerySchema,
+} from './reports';
 
 const passThrough: ReadThrough = async (_spec, compute) => ({ value: await compute(), source: 'bypass' });
 const admin = { customerId: 'ops-1', role: 'admin' as const };
@@ -42,9 +50,18 @@ describe('top query', () => {
 
 describe('access rules', () => {
   it('keeps the sales and top products reports for admins', async () => {
-    await expect(dailySalesReport(passThrough, async () => ({}) as never)({ from: '2026-01-01', to: '2026-01-02' }, alice)).rejects.toThrow(ForbiddenError);
-    await expect(topProductsReport(passThrough, async () => [])({ limit: 5 }, alice)).rejects.toThrow(ForbiddenError);
-    await expect(topProductsReport(passThrough, async () => [])({ limit: 5 }, admin)).resolves.toMatchObject({ value: [] });
+    await expect(
+      dailySalesReport(passThrough, async () => ({}) as never)(
+        { from: '2026-01-01', to: '2026-01-02' },
+        alice,
+      ),
+    ).rejects.toThrow(ForbiddenError);
+    await expect(topProductsReport(passThrough, async () => [])({ limit: 5 }, alice)).rejects.toThrow(
+      ForbiddenError,
+    );
+    await expect(topProductsReport(passThrough, async () => [])({ limit: 5 }, admin)).resolves.toMatchObject({
+      value: [],
+    });
   });
 
   it("lets a customer read only their own summary, and an admin anyone's", async () => {
@@ -57,7 +74,11 @@ describe('access rules', () => {
 
 describe('namespacesFor', () => {
   it('drops the sales namespace only when a day changed, and each changed customer', () => {
-    expect(namespacesFor({ days: ['2026-01-01'], customers: ['a', 'b'] })).toEqual(['sales', 'customer:a', 'customer:b']);
+    expect(namespacesFor({ days: ['2026-01-01'], customers: ['a', 'b'] })).toEqual([
+      'sales',
+      'customer:a',
+      'customer:b',
+    ]);
     expect(namespacesFor({ days: [], customers: ['a'] })).toEqual(['customer:a']);
   });
 });

@@ -36,27 +36,30 @@ function isCalendarDate(value: string): boolean {
 
 export const isoDateSchema = z
   .string()
-  .check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'must be an ISO date (YYYY-MM-DD)'), z.refine(isCalendarDate, 'is not a calendar date'));
+  .check(
+    z.regex(/^\d{4}-\d{2}-\d{2}$/, 'must be an ISO date (YYYY-MM-DD)'),
+    z.refine(isCalendarDate, 'is not a calendar date'),
+  );
 
 export function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS) + 1;
 }
 
-export const salesQuerySchema = z
-  .strictObject({ from: isoDateSchema, to: isoDateSchema })
-  .check(
-    z.refine((q) => q.from <= q.to, { error: 'from must not be after to', path: ['from'] }),
-    z.refine((q) => q.from > q.to || daysBetween(q.from, q.to) <= MAX_RANGE_DAYS, {
-      error: `the range may span at most ${MAX_RANGE_DAYS} days`,
-      path: ['to'],
-    }),
-  );
+export const salesQuerySchema = z.strictObject({ from: isoDateSchema, to: isoDateSchema }).check(
+  z.refine((q) => q.from <= q.to, { error: 'from must not be after to', path: ['from'] }),
+  z.refine((q) => q.from > q.to || daysBetween(q.from, q.to) <= MAX_RANGE_DAYS, {
+    error: `the range may span at most ${MAX_RANGE_DAYS} days`,
+    path: ['to'],
+  }),
+);
 
 export const topQuerySchema = z.strictObject({
   limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(MAX_TOP_LIMIT)), 10),
 });
 
-export const customerIdParamSchema = z.string().check(z.regex(/^[A-Za-z0-9_-]{3,64}$/, 'must be 3-64 letters, digits, _ or -'));
+export const customerIdParamSchema = z
+  .string()
+  .check(z.regex(/^[A-Za-z0-9_-]{3,64}$/, 'must be 3-64 letters, digits, _ or -'));
 
 function requireAdmin(principal: Principal, what: string): void {
   if (principal.role !== 'admin') throw new ForbiddenError(`${what} is for administrators only`);
@@ -72,7 +75,12 @@ export function dailySalesReport(cache: ReadThrough, query: QueryDailySales) {
   return async (q: { from: string; to: string }, principal: Principal) => {
     requireAdmin(principal, 'The sales report');
     return cache(
-      { namespace: SALES_NAMESPACE, key: `daily:${q.from}:${q.to}`, ttlMs: TTL_MS.dailySales, report: 'DailySales' },
+      {
+        namespace: SALES_NAMESPACE,
+        key: `daily:${q.from}:${q.to}`,
+        ttlMs: TTL_MS.dailySales,
+        report: 'DailySales',
+      },
       () => query(q.from, q.to),
     );
   };
@@ -92,7 +100,12 @@ export function customerSummaryReport(cache: ReadThrough, query: QueryCustomerSu
   return async (customerId: string, principal: Principal) => {
     assertMayReadCustomer(principal, customerId);
     return cache(
-      { namespace: customerNamespace(customerId), key: 'summary', ttlMs: TTL_MS.customerSummary, report: 'CustomerSummary' },
+      {
+        namespace: customerNamespace(customerId),
+        key: 'summary',
+        ttlMs: TTL_MS.customerSummary,
+        report: 'CustomerSummary',
+      },
       () => query(customerId),
     );
   };

@@ -3,8 +3,14 @@ import { nightlyRollup, rollupWindow } from './rollup';
 
 describe('rollupWindow', () => {
   it('covers the given number of days before today (UTC)', () => {
-    expect(rollupWindow(new Date('2026-03-01T02:15:00Z'), 3)).toEqual({ from: '2026-02-26', to: '2026-02-28' });
-    expect(rollupWindow(new Date('2026-03-01T23:59:59Z'), 1)).toEqual({ from: '2026-02-28', to: '2026-02-28' });
+    expect(rollupWindow(new Date('2026-03-01T02:15:00Z'), 3)).toEqual({
+      from: '2026-02-26',
+      to: '2026-02-28',
+    });
+    expect(rollupWindow(new Date('2026-03-01T23:59:59Z'), 1)).toEqual({
+      from: '2026-02-28',
+      to: '2026-02-28',
+    });
   });
 });
 

@@ -16,14 +16,25 @@ export function rollupWindow(now: Date, days: number): { from: string; to: strin
   return { from: day(days), to: day(1) };
 }
 
-export function nightlyRollup(deps: { recomputeDays: RecomputeDays; readModelChanged: ReadModelChanged; now: () => Date; days: number }) {
+export function nightlyRollup(deps: {
+  recomputeDays: RecomputeDays;
+  readModelChanged: ReadModelChanged;
+  now: () => Date;
+  days: number;
+}) {
   return async () => {
     const window = rollupWindow(deps.now(), deps.days);
     const result = await deps.recomputeDays(window.from, window.to);
     let cacheError: unknown;
     // The corrections are committed; a cache that cannot be told only delays them by a TTL.
-    if (result.corrected > 0) await deps.readModelChanged(result.affected).catch((error: unknown) => (cacheError = error));
-    return { ...window, days: result.days, customers: result.customers, corrected: result.corrected, cacheError };
+    if (result.corrected > 0)
+      await deps.readModelChanged(result.affected).catch((error: unknown) => (cacheError = error));
+    return {
+      ...window,
+      days: result.days,
+      customers: result.customers,
+      corrected: result.corrected,
+      cacheError,
+    };
   };
 }
-

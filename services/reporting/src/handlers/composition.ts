@@ -20,13 +20,17 @@ export function platformDb(): Db {
   const settings = pgSettingsFromEnv();
   const pool = () => getPool(settings);
   return {
-    query: (async (...args: unknown[]) => (await pool()).query(...(args as [string]))) as unknown as pg.Pool['query'],
+    query: (async (...args: unknown[]) =>
+      (await pool()).query(...(args as [string]))) as unknown as pg.Pool['query'],
     connect: (async () => (await pool()).connect()) as pg.Pool['connect'],
   };
 }
 
 export function platformCacheStore(): CacheStore {
-  return buildRedisCacheStore(getRedis(redisUrlFromEnv()), optionalEnv('CACHE_PREFIX') ?? DEFAULT_CACHE_PREFIX);
+  return buildRedisCacheStore(
+    getRedis(redisUrlFromEnv()),
+    optionalEnv('CACHE_PREFIX') ?? DEFAULT_CACHE_PREFIX,
+  );
 }
 
 export function platformReadThrough(store: CacheStore = platformCacheStore()): ReadThrough {

@@ -7,12 +7,26 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { intEnv, optionalEnv } from '@order-platform/shared/config';
-import { errorResponse, header, json, principalOf, validate, type Principal } from '@order-platform/shared/http';
-import { CORRELATION_HEADER, currentCorrelationId, logger, metrics, withObservability } from '@order-platform/shared/observability';
+import {
+  errorResponse,
+  header,
+  json,
+  principalOf,
+  validate,
+  type Principal,
+} from '@order-platform/shared/http';
+import {
+  CORRELATION_HEADER,
+  currentCorrelationId,
+  logger,
+  metrics,
+  withObservability,
+} from '@order-platform/shared/observability';
 import { aggregate, type PartSpec } from '../domain/dashboard';
 import type { CustomerSummary } from '../domain/ports';
 import { assertMayReadCustomer, customerIdParamSchema, customerSummaryReport } from '../domain/reports';
 import { buildHttpJsonCall, joinUrl } from '../adapters/http-json';
+import { tracing } from '@order-platform/shared/tracing';
 import { buildQueryCustomerSummary } from '../adapters/read-model';
 import { platformDb, platformReadThrough } from './composition';
 
@@ -30,28 +44,58 @@ export function makeHandler(deps: DashboardDeps) {
   return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     try {
       const principal = principalOf(event);
-      const customerId = validate(customerIdParamSchema, event.pathParameters?.customerId, 'customerId path parameter');
+      const customerId = validate(
+        customerIdParamSchema,
+        event.pathParameters?.customerId,
+        'customerId path parameter',
+      );
       assertMayReadCustomer(principal, customerId);
-      const forward = { authorization: header(event, 'authorization'), [CORRELATION_HEADER]: currentCorrelationId() };
+      const forward = {
+        authorization: header(event, 'authorization'),
+        [CORRELATION_HEADER]: currentCorrelationId(),
+      };
       const id = encodeURIComponent(customerId);
       const http = (name: string, base: string | undefined, path: string): PartSpec['call'] =>
-        base ? buildHttpJsonCall(joinUrl(base, path), { name, headers: forward, ...(deps.fetchImpl ? { fetchImpl: deps.fetchImpl } : {}) }) : undefined;
+        base
+          ? buildHttpJsonCall(joinUrl(base, path), {
+              name,
+              headers: forward,
+              ...(deps.fetchImpl ? { fetchImpl: deps.fetchImpl } : {}),
+            })
+          : undefined;
 
       const dashboard = await aggregate(
         customerId,
         {
-          orders: { timeoutMs: deps.timeoutsMs.orders, call: http('orders', deps.ordersApiUrl, `customers/${id}/orders?limit=5`) },
-          summary: { timeoutMs: deps.timeoutsMs.summary, call: async () => (await deps.summary(customerId, principal)).value },
-          billing: { timeoutMs: deps.timeoutsMs.billing, call: http('billing', deps.billingApiUrl, `customers/${id}/invoices`) },
+          orders: {
+            timeoutMs: deps.timeoutsMs.orders,
+            call: http('orders', deps.ordersApiUrl, `customers/${id}/orders?limit=5`),
+          },
+          summary: {
+            timeoutMs: deps.timeoutsMs.summary,
+            call: async () => (await deps.summary(customerId, principal)).value,
+          },
+          billing: {
+            timeoutMs: deps.timeoutsMs.billing,
+            call: http('billing', deps.billingApiUrl, `customers/${id}/invoices`),
+          },
         },
         (part, error) => logger.warn('Dashboard part failed', { part, error: error as Error }),
       );
       for (const [part, result] of Object.entries(dashboard.parts)) {
-        if (result.status !== 'ok') metrics.addMetric(`DashboardPart${result.status === 'timeout' ? 'Timeout' : 'Failed'}`, MetricUnit.Count, 1);
+        if (result.status !== 'ok')
+          metrics.addMetric(
+            `DashboardPart${result.status === 'timeout' ? 'Timeout' : 'Failed'}`,
+            MetricUnit.Count,
+            1,
+          );
         logger.debug('Dashboard part', { part, status: result.status, durationMs: result.durationMs });
       }
       if (Object.values(dashboard.parts).every((p) => p.status !== 'ok')) {
-        return json(503, { error: { code: 'DEPENDENCY_UNAVAILABLE', message: 'No part of the dashboard could be loaded' }, ...dashboard });
+        return json(503, {
+          error: { code: 'DEPENDENCY_UNAVAILABLE', message: 'No part of the dashboard could be loaded' },
+          ...dashboard,
+        });
       }
       return json(200, dashboard);
     } catch (error) {
@@ -73,4 +117,6 @@ export const handler = withObservability(
       billing: intEnv('DASHBOARD_BILLING_TIMEOUT_MS', DEFAULT_TIMEOUTS_MS.billing),
     },
   }),
+  // X-Ray sub-segments per downstream call: where the time of a slow dashboard went.
+  { middlewares: [tracing()] },
 );

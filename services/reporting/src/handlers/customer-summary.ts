@@ -13,7 +13,11 @@ export function makeHandler(deps: { cache: ReadThrough; queryCustomerSummary: Qu
   return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     try {
       const principal = principalOf(event);
-      const customerId = validate(customerIdParamSchema, event.pathParameters?.customerId, 'customerId path parameter');
+      const customerId = validate(
+        customerIdParamSchema,
+        event.pathParameters?.customerId,
+        'customerId path parameter',
+      );
       const { value, source } = await report(customerId, principal);
       return json(200, value, { 'x-cache': source });
     } catch (error) {
@@ -23,5 +27,8 @@ export function makeHandler(deps: { cache: ReadThrough; queryCustomerSummary: Qu
 }
 
 export const handler = withObservability(
-  makeHandler({ cache: platformReadThrough(), queryCustomerSummary: buildQueryCustomerSummary(platformDb()) }),
+  makeHandler({
+    cache: platformReadThrough(),
+    queryCustomerSummary: buildQueryCustomerSummary(platformDb()),
+  }),
 );

@@ -26,7 +26,11 @@ export function makeHandler(deps: { store: CacheStore }) {
       return { invalidated: [] };
     }
     await deps.store.bump(target.namespaces);
-    logger.info('Cache invalidated', { eventType: target.eventType, customerId: target.customerId, namespaces: target.namespaces });
+    logger.info('Cache invalidated', {
+      eventType: target.eventType,
+      customerId: target.customerId,
+      namespaces: target.namespaces,
+    });
     metrics.addMetric('CacheInvalidations', MetricUnit.Count, target.namespaces.length);
     return { invalidated: target.namespaces };
   };

@@ -32,14 +32,21 @@ export function makeHandler(deps: MigrateDeps) {
     const body = JSON.stringify({
       Status: status,
       Reason: `${reason} (log stream ${context.logStreamName})`,
-      PhysicalResourceId: 'PhysicalResourceId' in event && event.PhysicalResourceId ? event.PhysicalResourceId : 'reporting-schema',
+      PhysicalResourceId:
+        'PhysicalResourceId' in event && event.PhysicalResourceId
+          ? event.PhysicalResourceId
+          : 'reporting-schema',
       StackId: event.StackId,
       RequestId: event.RequestId,
       LogicalResourceId: event.LogicalResourceId,
       Data: { Applied: applied.join(',') },
     });
     // The response URL is a presigned S3 PUT signed without a content type.
-    const response = await doFetch(event.ResponseURL, { method: 'PUT', headers: { 'content-type': '' }, body });
+    const response = await doFetch(event.ResponseURL, {
+      method: 'PUT',
+      headers: { 'content-type': '' },
+      body,
+    });
     if (!response.ok) throw new Error(`CloudFormation response rejected: ${response.status}`);
   };
 }

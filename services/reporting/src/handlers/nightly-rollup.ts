@@ -8,11 +8,17 @@ import { buildRecomputeDays } from '../adapters/read-model';
 import { buildReadModelChanged } from '../adapters/redis-cache';
 import { platformCacheStore, platformDb } from './composition';
 
-export function makeHandler(deps: { recomputeDays: RecomputeDays; readModelChanged: ReadModelChanged; now?: () => Date; days: number }) {
+export function makeHandler(deps: {
+  recomputeDays: RecomputeDays;
+  readModelChanged: ReadModelChanged;
+  now?: () => Date;
+  days: number;
+}) {
   const rollup = nightlyRollup({ ...deps, now: deps.now ?? (() => new Date()) });
   return async () => {
     const { cacheError, ...result } = await rollup();
-    if (cacheError) logger.warn('Could not invalidate the cached reports after the rollup', { error: cacheError as Error });
+    if (cacheError)
+      logger.warn('Could not invalidate the cached reports after the rollup', { error: cacheError as Error });
     metrics.addMetric('RollupCorrections', MetricUnit.Count, result.corrected);
     if (result.corrected > 0) logger.warn('Rollup corrected aggregates the projector had left wrong', result);
     else logger.info('Rollup found the aggregates correct', result);

@@ -29,7 +29,11 @@ export function toStreamItem(record: DynamoDBRecord): StreamItem {
     newImage: plain(record.dynamodb?.NewImage),
     oldImage: plain(record.dynamodb?.OldImage),
   };
-  return { id: record.dynamodb?.SequenceNumber ?? record.eventID ?? '', source: record.eventSourceARN, change };
+  return {
+    id: record.dynamodb?.SequenceNumber ?? record.eventID ?? '',
+    source: record.eventSourceARN,
+    change,
+  };
 }
 
 export function makeHandler(deps: ProjectorDeps) {
@@ -38,7 +42,11 @@ export function makeHandler(deps: ProjectorDeps) {
     const outcome = await project(event.Records.map(toStreamItem), () => context.getRemainingTimeInMillis());
     const { failedIds, error, ...counts } = outcome;
     if (failedIds.length) {
-      logger.error('Projection stopped; the rest of the batch goes back to the stream', { error: error as Error, failed: failedIds.length, ...counts });
+      logger.error('Projection stopped; the rest of the batch goes back to the stream', {
+        error: error as Error,
+        failed: failedIds.length,
+        ...counts,
+      });
       metrics.addMetric('ProjectionRetried', MetricUnit.Count, failedIds.length);
     } else {
       logger.info('Projected batch', { records: event.Records.length, ...counts });

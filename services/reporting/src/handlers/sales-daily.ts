@@ -22,4 +22,6 @@ export function makeHandler(deps: { cache: ReadThrough; queryDailySales: QueryDa
   };
 }
 
-export const handler = withObservability(makeHandler({ cache: platformReadThrough(), queryDailySales: buildQueryDailySales(platformDb()) }));
+export const handler = withObservability(
+  makeHandler({ cache: platformReadThrough(), queryDailySales: buildQueryDailySales(platformDb()) }),
+);

@@ -22,4 +22,6 @@ export function makeHandler(deps: { cache: ReadThrough; queryTopProducts: QueryT
   };
 }
 
-export const handler = withObservability(makeHandler({ cache: platformReadThrough(), queryTopProducts: buildQueryTopProducts(platformDb()) }));
+export const handler = withObservability(
+  makeHandler({ cache: platformReadThrough(), queryTopProducts: buildQueryTopProducts(platformDb()) }),
+);
