@@ -21,7 +21,7 @@ import {
   SHIPMENTS_CONCURRENCY,
   WRITER_CONCURRENCY,
 } from '../src/domain/budget';
-import { carrierUpdateJsonSchema } from '../src/domain/shipments';
+import { CARRIER_REQUEST_TEMPLATE, carrierUpdateJsonSchema } from '../src/domain/shipments';
 import { renderCarrierTemplate } from './vtl';
 
 let t: CfnTemplate;
@@ -172,6 +172,7 @@ describe('POST /webhooks/carrier: API Gateway straight into SQS (P28)', () => {
 
   it('its request template builds SendMessage form parameters that carry the body unchanged', () => {
     const template = method().Integration.RequestTemplates['application/json'] as string;
+    expect(template).toBe(CARRIER_REQUEST_TEMPLATE);
     expect(template).toContain('Action=SendMessage');
     expect(template).toContain('MessageBody=$util.urlEncode($input.body)');
     const body = JSON.stringify({ eventId: 'e 1', note: 'a&b=c+d/é' });

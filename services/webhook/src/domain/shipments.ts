@@ -34,3 +34,13 @@ export const carrierUpdateJsonSchema = {
     occurredAt: { type: 'string', minLength: 20, maxLength: 40 },
   },
 } as const;
+
+/**
+ * API Gateway's request template for the carrier route (serverless.yml holds the same
+ * string; the template test checks they agree): SendMessage form parameters, the body
+ * URL-encoded unchanged, the request id as the correlation id.
+ */
+export const CARRIER_REQUEST_TEMPLATE =
+  'Action=SendMessage&MessageBody=$util.urlEncode($input.body)' +
+  '&MessageAttribute.1.Name=correlationId&MessageAttribute.1.Value.DataType=String&MessageAttribute.1.Value.StringValue=$util.urlEncode($context.requestId)' +
+  '&MessageAttribute.2.Name=kind&MessageAttribute.2.Value.DataType=String&MessageAttribute.2.Value.StringValue=carrier.update';
