@@ -21,7 +21,7 @@ const { values } = parseArgs({
   options: {
     table: { type: 'string' },
     'queue-url': { type: 'string' },
-    file: { type: 'string', default: join(import.meta.dirname, '..', 'seed', 'demo-stock.json') },
+    file: { type: 'string', default: join(__dirname, '..', 'seed', 'demo-stock.json') },
   },
 });
 
@@ -29,27 +29,32 @@ const items = JSON.parse(readFileSync(values.file!, 'utf8')) as { sku: string; a
 const region = process.env.AWS_REGION ?? 'us-east-1';
 const now = new Date().toISOString();
 
-if (values.table) {
-  const setStock = buildSetStock(documentClient(new DynamoDBClient({ region })), values.table);
-  for (const { sku, available } of items) await setStock(sku, available, now);
-  process.stdout.write(`Seeded ${items.length} SKUs into ${values.table}\n`);
-} else if (values['queue-url']) {
-  const sqs = new SQSClient({ region });
-  const run = Date.now().toString(36);
-  for (const { sku, available } of items) {
-    const adjustment = {
-      adjustmentId: `seed-${run}-${sku}`,
-      sku,
-      setTo: available,
-      reason: 'demo seed',
-      occurredAt: now,
-    };
-    await sqs.send(
-      new SendMessageCommand({ QueueUrl: values['queue-url'], ...adjustmentMessage(adjustment) }),
-    );
+async function main() {
+  if (values.table) {
+    const setStock = buildSetStock(documentClient(new DynamoDBClient({ region })), values.table);
+    for (const { sku, available } of items) await setStock(sku, available, now);
+    process.stdout.write(`Seeded ${items.length} SKUs into ${values.table}\n`);
+  } else if (values['queue-url']) {
+    const sqs = new SQSClient({ region });
+    const run = Date.now().toString(36);
+    for (const { sku, available } of items) {
+      const adjustment = {
+        adjustmentId: `seed-${run}-${sku}`,
+        sku,
+        setTo: available,
+        reason: 'demo seed',
+        occurredAt: now,
+      };
+      await sqs.send(
+        new SendMessageCommand({ QueueUrl: values['queue-url'], ...adjustmentMessage(adjustment) }),
+      );
+    }
+    process.stdout.write(`Sent ${items.length} setTo adjustments to ${values['queue-url']}\n`);
+  } else {
+    process.stderr.write('Usage: seed-stock.ts --table <name> | --queue-url <url> [--file seed.json]\n');
+    process.exit(2);
   }
-  process.stdout.write(`Sent ${items.length} setTo adjustments to ${values['queue-url']}\n`);
-} else {
-  process.stderr.write('Usage: seed-stock.ts --table <name> | --queue-url <url> [--file seed.json]\n');
-  process.exit(2);
 }
+
+// Scripts run as CommonJS under tsx (the repository is not "type": "module"): no top-level await.
+void main();

@@ -34,6 +34,7 @@ import {
 
 type Handler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 let gate: SerialGate;
+let sqsGate: SerialGate;
 let sqs: SQSClient;
 let table: string;
 let doc: ReturnType<typeof documentClient>;
@@ -78,6 +79,8 @@ function recordingHandler(queue: FifoPair, log: string[]): Handler {
 beforeAll(async () => {
   gate = await startSerialGate(inject('motoUrl'));
   process.env.AWS_ENDPOINT_URL_DYNAMODB = gate.url;
+  sqsGate = await startSerialGate(inject('motoUrl'));
+  process.env.AWS_ENDPOINT_URL_SQS = sqsGate.url;
   const client = new DynamoDBClient({});
   sqs = new SQSClient({});
   table = unique('inventory-adj');
@@ -92,6 +95,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await sqsGate.stop();
   await gate.stop();
 });
 

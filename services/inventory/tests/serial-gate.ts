@@ -1,5 +1,5 @@
 /**
- * A one-request-at-a-time HTTP gate in front of moto's DynamoDB endpoint.
+ * A one-request-at-a-time HTTP gate in front of moto (DynamoDB, SQS).
  *
  * Why: moto applies TransactWriteItems (and conditional writes) without isolation from
  * other in-flight requests: it snapshots the whole table when a transaction starts and
@@ -10,8 +10,14 @@
  * same isolation; the callers stay fully concurrent (20 reserves in flight at once), only
  * the engine sees one request at a time.
  *
+ * The same holds for SQS FIFO: two concurrent ReceiveMessage calls each check which
+ * message groups are in flight before either marks its messages, so both can take
+ * messages of the same group (real SQS never hands out a group's next message while an
+ * earlier one is in flight). Through a gate, receives are atomic again while the pollers
+ * and their handlers still run concurrently.
+ *
  * Use: `process.env.AWS_ENDPOINT_URL_DYNAMODB = (await startSerialGate(motoUrl)).url`
- * before any DynamoDB client is built.
+ * (and `AWS_ENDPOINT_URL_SQS` with a second gate) before any client is built.
  */
 import { createServer, request, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
