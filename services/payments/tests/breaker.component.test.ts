@@ -54,7 +54,7 @@ function container(
     newProbeId: randomUUID,
     isFailure: (e) => e instanceof ProviderUnavailableError,
   });
-  const client = buildProviderClient({ baseUrl: sim.url, timeoutMs: 300, apiKey: async () => 'sk_test' });
+  const client = buildProviderClient({ baseUrl: sim.url, timeoutMs: 1_000, apiKey: async () => 'sk_test' });
   // `hold` lets a test keep a call that got through (the probe) in flight while it watches the others.
   const provider = guardProvider(
     { ...client, charge: async (r, k) => (await hold(), client.charge(r, k)) },

@@ -59,7 +59,7 @@ beforeAll(async () => {
     BREAKER_NAME: unique('provider'),
     PROVIDER_BASE_URL: sim.url,
     PROVIDER_API_KEY_SECRET_ID: secretArn,
-    PROVIDER_TIMEOUT_MS: '300',
+    PROVIDER_TIMEOUT_MS: '1000',
     // Enough room for this file's deliberate failures; the last test opens the circuit.
     BREAKER_FAILURE_THRESHOLD: '4',
     BREAKER_COOL_DOWN_MS: '600000',

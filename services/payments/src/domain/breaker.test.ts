@@ -146,14 +146,14 @@ describe('shared circuit breaker (fake clock, compare-and-set store)', () => {
     let probes = 0;
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    // 50 callers at once; the probe holds the provider until it is released.
+    let turnedAway = 0;
+    // 50 callers at once; the probe holds the provider until the 49 others have failed fast.
     const results = Array.from({ length: 50 }, () =>
-      settle(s.breaker.execute(async () => (probes++, await gate, 'probed'))),
+      settle(s.breaker.execute(async () => (probes++, await gate, 'probed'))).then((r) => {
+        if (r === 'open' && ++turnedAway === 49) release();
+        return r;
+      }),
     );
-    // Let every caller reach its decision while the probe is still held open.
-    await new Promise((r) => setTimeout(r, 50));
-    expect(probes).toBe(1);
-    release();
     const outcomes = await Promise.all(results);
     expect(outcomes.filter((o) => o === 'ok')).toHaveLength(1);
     expect(outcomes.filter((o) => o === 'open')).toHaveLength(49);
@@ -200,7 +200,7 @@ describe('shared circuit breaker (fake clock, compare-and-set store)', () => {
     await openIt(s);
     s.clock.advance(config.coolDownMs);
     void s.breaker.execute(() => new Promise(() => undefined)); // a container that dies mid-probe
-    await new Promise((r) => setTimeout(r, 20));
+    while ((await s.breaker.current()).status !== 'HALF_OPEN') await new Promise((r) => setImmediate(r));
     expect(await settle(s.ok())).toBe('open');
     s.clock.advance(config.probeLeaseMs);
     expect(await settle(s.ok())).toBe('ok');
