@@ -79,7 +79,9 @@ function toRecord(m: Message, queueArn: string, region: string): SQSRecord {
         {
           dataType: a.DataType ?? 'String',
           ...(a.StringValue !== undefined ? { stringValue: a.StringValue } : {}),
-          ...(a.BinaryValue !== undefined ? { binaryValue: Buffer.from(a.BinaryValue).toString('base64') } : {}),
+          ...(a.BinaryValue !== undefined
+            ? { binaryValue: Buffer.from(a.BinaryValue).toString('base64') }
+            : {}),
           stringListValues: [],
           binaryListValues: [],
         },
@@ -113,11 +115,18 @@ function lambdaContext(timeoutMs: number): Context {
   };
 }
 
-export async function queueDepth(client: SQSClient, queueUrl: string): Promise<{ visible: number; inFlight: number; delayed: number }> {
+export async function queueDepth(
+  client: SQSClient,
+  queueUrl: string,
+): Promise<{ visible: number; inFlight: number; delayed: number }> {
   const out = await client.send(
     new GetQueueAttributesCommand({
       QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+      AttributeNames: [
+        'ApproximateNumberOfMessages',
+        'ApproximateNumberOfMessagesNotVisible',
+        'ApproximateNumberOfMessagesDelayed',
+      ],
     }),
   );
   const a = out.Attributes ?? {};
@@ -132,7 +141,15 @@ export function startPollers(opts: DriverOptions): DriverRun {
   const client = opts.client ?? new SQSClient({});
   const concurrency = opts.concurrency ?? 1;
   const batchSize = opts.batchSize ?? 10;
-  const stats: DriverStats = { invocations: 0, received: 0, succeeded: 0, failed: 0, handlerErrors: 0, inFlight: 0, maxInFlight: 0 };
+  const stats: DriverStats = {
+    invocations: 0,
+    received: 0,
+    succeeded: 0,
+    failed: 0,
+    handlerErrors: 0,
+    inFlight: 0,
+    maxInFlight: 0,
+  };
   let stopped = false;
   const isDone =
     opts.until ??
@@ -142,7 +159,9 @@ export function startPollers(opts: DriverOptions): DriverRun {
     });
 
   const poll = async (index: number) => {
-    const attrs = await client.send(new GetQueueAttributesCommand({ QueueUrl: opts.queueUrl, AttributeNames: ['QueueArn'] }));
+    const attrs = await client.send(
+      new GetQueueAttributesCommand({ QueueUrl: opts.queueUrl, AttributeNames: ['QueueArn'] }),
+    );
     const queueArn = attrs.Attributes?.QueueArn ?? 'arn:aws:sqs:us-east-1:123456789012:unknown';
     const region = queueArn.split(':')[3] ?? 'us-east-1';
     const h = typeof opts.handler === 'function' ? opts.handler : await opts.handler.perPoller(index);
@@ -154,7 +173,9 @@ export function startPollers(opts: DriverOptions): DriverRun {
           WaitTimeSeconds: 1,
           MessageAttributeNames: ['All'],
           MessageSystemAttributeNames: ['All'],
-          ...(opts.visibilityTimeoutSeconds !== undefined ? { VisibilityTimeout: opts.visibilityTimeoutSeconds } : {}),
+          ...(opts.visibilityTimeoutSeconds !== undefined
+            ? { VisibilityTimeout: opts.visibilityTimeoutSeconds }
+            : {}),
         }),
       );
       const messages = out.Messages ?? [];

@@ -22,7 +22,7 @@ import {
   documentClient,
 } from '../src/adapters/stock-table';
 import { applyStockAdjustment } from '../src/domain/use-cases';
-import { startSerialGate, type SerialGate } from './serial-gate';
+import { startSerialGate, type SerialGate } from '@order-platform/test-support/serial-gate';
 import {
   createFifoQueuesFromTemplate,
   createTableFromTemplate,

@@ -19,7 +19,7 @@ import {
   buildInventoryClient,
   type InventoryClient,
 } from '../src/client/inventory-client';
-import { startSerialGate, type SerialGate } from './serial-gate';
+import { startSerialGate, type SerialGate } from '@order-platform/test-support/serial-gate';
 import { createTableFromTemplate, newOrderId, unique } from './support';
 
 const ARN = 'arn:aws:lambda:us-east-1:000000000000:function:';

@@ -5,7 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildGetStockLevels, buildSetStock, documentClient } from '../src/adapters/stock-table';
 import type { ReleaseResult, ReserveResult } from '../src/domain/stock';
-import { startSerialGate, type SerialGate } from './serial-gate';
+import { startSerialGate, type SerialGate } from '@order-platform/test-support/serial-gate';
 import { createTableFromTemplate, fakeContext, newOrderId, unique } from './support';
 
 type Fn<I, O> = (event: I, context: ReturnType<typeof fakeContext>) => Promise<O>;

@@ -3,7 +3,7 @@ import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamod
 import { loadTemplate, resource } from '@order-platform/test-support/template';
 
 // One gate implementation for both of this agent's services (see its header for why).
-export { startSerialGate, type SerialGate } from '../../inventory/tests/serial-gate';
+export { startSerialGate, type SerialGate } from '@order-platform/test-support/serial-gate';
 
 export const STACK = 'services/payments';
 
