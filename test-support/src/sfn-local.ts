@@ -12,8 +12,8 @@ import { loadTemplate, resource } from './template';
 
 // The ASL as packaged: `Fn::Sub` over the definition, with `${name}` placeholders for
 // ARNs that CloudFormation fills in. Placeholders become recognisable fake ARNs.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function loadStateMachineDefinition(stack: string, logicalId: string): Record<string, any> {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
   const def = resource(loadTemplate(stack), logicalId).Properties?.DefinitionString;
   const [text] = (typeof def === 'string' ? [def] : def['Fn::Sub']) as [string];
   const resolved = text.replace(/\$\{([A-Za-z0-9_.:]+)\}/g, (_m, name: string) =>
@@ -99,6 +99,8 @@ export interface RunOptions {
   callbacks?: Record<string, LocalTask>;
   broker?: TaskTokenBroker;
   executionName?: string;
+  /** State name → retry pause in ms (0 to retry at once); the ASL's back-off is not re-tested here. */
+  retryIntervalOverrides?: Record<string, number>;
 }
 
 export interface ExecutionResult {
@@ -126,7 +128,7 @@ export async function runExecution(definition: Record<string, unknown>, input: u
   }
   const machine = new StateMachine(definition as never, { validationOptions: { checkPaths: true, checkArn: false } } as never);
   const execution = machine.run(input as never, {
-    overrides: { taskResourceLocalHandlers: handlers as never },
+    overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides: (opts.retryIntervalOverrides ?? {}) as never },
     context: { Execution: { Id: executionId, Input: input, StartTime: new Date().toISOString() }, Task: { Token: token } } as never,
   });
   try {

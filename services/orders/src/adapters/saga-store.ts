@@ -17,7 +17,7 @@ import {
 } from '../domain/saga';
 import { fromItem, orderKey } from './orders-table';
 
-type SagaOrder = Order & { sagaExecutionId?: string; taskToken?: string; paymentId?: string };
+type SagaOrder = Order & { sagaExecutionId?: string; taskToken?: string; paymentId?: string; paymentOutcome?: PaymentOutcome };
 
 function oldItem(error: ConditionalCheckFailedException): SagaOrder | undefined {
   return error.Item ? (fromItem(unmarshall(error.Item as Parameters<typeof unmarshall>[0])) as SagaOrder | undefined) : undefined;
@@ -32,9 +32,13 @@ export interface TransitionInput {
   now: Date;
 }
 
+/** What the provider said about the order's payment, kept on the order until the saga reads it. */
+export type PaymentOutcome = { status: 'SUCCEEDED'; paymentId: string } | { status: 'FAILED'; paymentId: string; reason: string };
+
 export type TransitionOrder = (input: TransitionInput) => Promise<SagaOrder>;
 export type ClaimSaga = (orderId: string, executionId: string) => Promise<SagaOrder>;
-export type StoreTaskToken = (orderId: string, taskToken: string) => Promise<void>;
+/** Stores the wait's token, unless the payment outcome arrived first: then that outcome is returned. */
+export type StoreTaskToken = (orderId: string, taskToken: string) => Promise<{ stored: true } | { stored: false; outcome: PaymentOutcome }>;
 
 export function buildTransitionOrder(doc: DynamoDBDocumentClient, table: string): TransitionOrder {
   return async ({ orderId, to, reason, paymentId, correlationId, now }) => {
@@ -110,16 +114,20 @@ export function buildStoreTaskToken(doc: DynamoDBDocumentClient, table: string):
           TableName: table,
           Key: orderKey(orderId),
           UpdateExpression: 'SET taskToken = :t',
-          ConditionExpression: '#status = :pending',
+          // The provider's confirmation can beat the saga here (it is sent as soon as the
+          // charge is accepted): then the outcome is already on the order.
+          ConditionExpression: '#status = :pending AND attribute_not_exists(paymentOutcome)',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':t': taskToken, ':pending': 'PAYMENT_PENDING' },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
+      return { stored: true };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const current = oldItem(error);
       if (current?.status === 'CANCELLED') throw new OrderCancelledError(`Order ${orderId} was cancelled`);
+      if (current?.status === 'PAYMENT_PENDING' && current.paymentOutcome) return { stored: false, outcome: current.paymentOutcome };
       throw new InvalidTransitionError(`Order ${orderId} is ${current?.status ?? 'missing'}, not waiting for payment`);
     }
   };

@@ -13,5 +13,7 @@ describe('saga transitions', () => {
     expect(explainRejectedTransition('RESERVED', 'RESERVED')).toEqual({ kind: 'already' });
     expect(explainRejectedTransition('PAYMENT_PENDING', 'CANCELLED')).toEqual({ kind: 'cancelled' });
     expect(explainRejectedTransition('CONFIRMED', 'FAILED')).toEqual({ kind: 'invalid', current: 'FAILED' });
+    // compensation ending on an order the customer cancelled keeps CANCELLED
+    expect(explainRejectedTransition('FAILED', 'CANCELLED')).toEqual({ kind: 'already' });
   });
 });

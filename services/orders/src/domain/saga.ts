@@ -25,6 +25,9 @@ export class DuplicateSagaError extends Error {
 export class InvalidOrderError extends Error {
   override name = 'InvalidOrderError';
 }
+export class PaymentFailedError extends Error {
+  override name = 'PaymentFailedError';
+}
 export class OrderNotFoundError extends Error {
   override name = 'OrderNotFoundError';
 }
@@ -47,6 +50,9 @@ export type TransitionOutcome = { kind: 'applied' } | { kind: 'already' } | { ki
  */
 export function explainRejectedTransition(to: SagaTarget, current: OrderStatus): TransitionOutcome {
   if (current === to) return { kind: 'already' };
+  // Compensation ends by marking the order FAILED; a customer's cancel got there first
+  // and is the truer ending, so it stands.
+  if (to === 'FAILED' && current === 'CANCELLED') return { kind: 'already' };
   if (current === 'CANCELLED') return { kind: 'cancelled' };
   return { kind: 'invalid', current };
 }

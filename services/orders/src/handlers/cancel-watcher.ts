@@ -14,18 +14,18 @@ import { orderCancelledV1 } from '@order-platform/shared/events/orders';
 import { withObservability } from '@order-platform/shared/observability';
 import { ORDER_CANCELLED_ERROR } from '../domain/saga';
 import { documentClient } from '../adapters/orders-table';
-import { buildResumeSaga, type ResumeSaga } from '../adapters/task-tokens';
+import { buildFailWaitingSaga, buildSendToTask, type FailWaitingSaga } from '../adapters/task-tokens';
 
-export function makeHandler(resume: ResumeSaga) {
+export function makeHandler(failWaiting: FailWaitingSaga) {
   return async (event: EventBridgeEvent<string, unknown>) => {
     const { event: cancelled } = parseEnvelope(event.detail, [orderCancelledV1]);
     const data = cancelled.data as { orderId: string; reason: string };
-    return { result: await resume(data.orderId, { error: ORDER_CANCELLED_ERROR, cause: data.reason }) };
+    return { result: await failWaiting(data.orderId, ORDER_CANCELLED_ERROR, data.reason) };
   };
 }
 
 const config = loadConfig(['TABLE_NAME']);
 
 export const handler = withObservability(
-  makeHandler(buildResumeSaga(documentClient(awsClient(DynamoDBClient)), config.TABLE_NAME, awsClient(SFNClient))),
+  makeHandler(buildFailWaitingSaga(documentClient(awsClient(DynamoDBClient)), config.TABLE_NAME, buildSendToTask(awsClient(SFNClient)))),
 );

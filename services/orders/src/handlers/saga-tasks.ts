@@ -10,12 +10,14 @@
  *                 only while the order is PAYMENT_PENDING.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
 import { awsClient } from '@order-platform/shared/aws';
 import { loadConfig } from '@order-platform/shared/config';
 import { logger, withObservability } from '@order-platform/shared/observability';
 import { orderTotal } from '../domain/order';
-import { InvalidOrderError, OrderCancelledError, type SagaTarget } from '../domain/saga';
+import { InvalidOrderError, OrderCancelledError, PaymentFailedError, type SagaTarget } from '../domain/saga';
+import { buildSendToTask, outcomeForTask, type SendToTask } from '../adapters/task-tokens';
 import { documentClient } from '../adapters/orders-table';
 import {
   buildClaimSaga,
@@ -73,10 +75,20 @@ export function makeTransition(transition: TransitionOrder, now: () => Date = ()
   };
 }
 
-export function makeAwaitPayment(store: StoreTaskToken) {
+/**
+ * The `.waitForTaskToken` task: stores the token so the payment outcome can resume the
+ * saga. If the outcome got here first, resume at once: a failure by throwing (the task
+ * fails with that error), a success through SendTaskSuccess (the only way to complete a
+ * callback task successfully).
+ */
+export function makeAwaitPayment(store: StoreTaskToken, send: SendToTask) {
   return async (input: { orderId: string; taskToken: string }) => {
-    await store(input.orderId, input.taskToken);
-    return { orderId: input.orderId, waiting: true };
+    const result = await store(input.orderId, input.taskToken);
+    if (result.stored) return { orderId: input.orderId, waiting: true };
+    const outcome = outcomeForTask(result.outcome);
+    if ('error' in outcome) throw new PaymentFailedError(outcome.cause);
+    await send(input.taskToken, outcome);
+    return { orderId: input.orderId, waiting: false };
   };
 }
 
@@ -88,4 +100,4 @@ const wrap = <I, O>(fn: (input: I) => Promise<O>): Task<I, O> => withObservabili
 
 export const begin = wrap(makeBegin(buildClaimSaga(doc, config.TABLE_NAME)));
 export const transition = wrap(makeTransition(buildTransitionOrder(doc, config.TABLE_NAME)));
-export const awaitPayment = wrap(makeAwaitPayment(buildStoreTaskToken(doc, config.TABLE_NAME)));
+export const awaitPayment = wrap(makeAwaitPayment(buildStoreTaskToken(doc, config.TABLE_NAME), buildSendToTask(awsClient(SFNClient))));

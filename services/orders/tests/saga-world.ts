@@ -1,0 +1,208 @@
+/**
+ * The order saga's world for the ASL tests and the saga benchmark: the state machine
+ * exactly as `npm run package` left it, every Task bound to its real handler (orders,
+ * inventory, payments) over moto DynamoDB and Secrets Manager, the simulated payment
+ * provider over HTTP, and a receiver for its signed webhooks that turns them into
+ * PaymentSucceeded / PaymentFailed events for the real resume handler, the way the
+ * webhook service's writer publishes them.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { envelope, type Envelope } from '@order-platform/shared/events/envelope';
+import { paymentFailedV1, paymentSucceededV1 } from '@order-platform/shared/events/payments';
+import { createTableFromTemplate, lambdaContext, uniqueName } from '../../../test-support/src/aws';
+import { httpEvent } from '../../../test-support/src/http-events';
+import { loadStateMachineDefinition, runExecution, TaskTokenBroker, type ExecutionResult } from '../../../test-support/src/sfn-local';
+import { startSimulatedProvider, type SimulatedProvider, type WebhookEvent } from '../../payments/src/simulator/provider';
+import { SIGNATURE_HEADER, verifySignature } from '../../webhook/src/domain/signature';
+import { eventForChange } from '../src/domain/events';
+import type { Order } from '../src/domain/order';
+
+type Lambda = (event: unknown, context: Context) => Promise<unknown>;
+type Http = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+const ctx = () => lambdaContext() as unknown as Context;
+const invoke = (fn: Lambda) => (input: unknown) => fn(input, ctx());
+
+export interface SagaWorldOptions {
+  /** The only change made to the packaged ASL: the payment wait's timeout, so a test need not wait 15 minutes. */
+  confirmationTimeoutSeconds: number;
+  breakerFailureThreshold?: number;
+  breakerCoolDownMs?: number;
+  providerTimeoutMs?: number;
+}
+
+export interface SagaWorld {
+  provider: SimulatedProvider;
+  broker: TaskTokenBroker;
+  /** How the receiver treats the next webhooks: deliver once, twice, or hold them back. */
+  webhookDelivery: 'once' | 'twice' | 'hold';
+  heldWebhooks: WebhookEvent[];
+  resumeResults: string[];
+  placeOrder(lines: { sku: string; quantity: number; unitPrice: number }[], customerId?: string): Promise<Order>;
+  runSaga(order: Order): Promise<ExecutionResult>;
+  getOrder(orderId: string): Promise<Order & { taskToken?: string }>;
+  cancel(orderId: string, customerId: string): Promise<APIGatewayProxyResult>;
+  deliverOrderCancelled(before: Order, after: Order): Promise<unknown>;
+  deliverWebhook(event: WebhookEvent): Promise<void>;
+  setStock(sku: string, available: number): Promise<void>;
+  stock(skus: string[]): Promise<{ sku: string; available: number; reserved: number }[]>;
+  stop(): Promise<void>;
+}
+
+export const newSku = () => `SKU-${randomBytes(4).toString('hex').toUpperCase()}`;
+
+export async function startSagaWorld(opts: SagaWorldOptions): Promise<SagaWorld> {
+  const ordersTable = await createTableFromTemplate('services/orders', 'OrdersTable');
+  const stockTable = await createTableFromTemplate('services/inventory', 'InventoryTable');
+  const paymentsTable = await createTableFromTemplate('services/payments', 'PaymentsTable');
+  const breakerTable = await createTableFromTemplate('services/payments', 'BreakerTable');
+  const apiKey = `sk_test_${randomBytes(6).toString('hex')}`;
+  const secretArn = (await new SecretsManagerClient({}).send(new CreateSecretCommand({ Name: uniqueName('provider-key'), SecretString: apiKey }))).ARN!;
+  const signingSecret = `whsec_${randomBytes(12).toString('hex')}`;
+
+  const broker = await new TaskTokenBroker().start();
+  process.env.AWS_ENDPOINT_URL_SFN = broker.url;
+
+  // Each service's handlers read their configuration at import: import them in turn.
+  process.env.TABLE_NAME = ordersTable;
+  const createOrder = (await import('../src/handlers/create-order')).handler as unknown as Http;
+  const cancelOrder = (await import('../src/handlers/cancel-order')).handler as unknown as Http;
+  const sagaTasks = await import('../src/handlers/saga-tasks');
+  const onPaymentOutcome = (await import('../src/handlers/payment-events')).handler as unknown as Lambda;
+  const onOrderCancelled = (await import('../src/handlers/cancel-watcher')).handler as unknown as Lambda;
+  const { buildGetOrder, documentClient } = await import('../src/adapters/orders-table');
+  const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+  const doc = documentClient(new DynamoDBClient({}));
+  const readOrder = buildGetOrder(doc, ordersTable);
+
+  process.env.TABLE_NAME = stockTable;
+  const reserve = (await import('../../inventory/src/handlers/reserve-stock')).handler as unknown as Lambda;
+  const release = (await import('../../inventory/src/handlers/release-stock')).handler as unknown as Lambda;
+  const getStock = (await import('../../inventory/src/handlers/get-stock')).handler as unknown as Lambda;
+  const { buildSetStock } = await import('../../inventory/src/adapters/stock-table');
+  const setStock = buildSetStock(doc, stockTable);
+
+  let world: SagaWorld;
+  const receiver: Server = createServer((req, res) => {
+    let raw = '';
+    req.on('data', (c) => (raw += c));
+    req.on('end', async () => {
+      const check = verifySignature({ header: req.headers[SIGNATURE_HEADER.toLowerCase()] as string, rawBody: raw, secrets: [signingSecret] });
+      if (!check.ok) {
+        res.writeHead(401).end(check.reason);
+        return;
+      }
+      res.writeHead(202).end();
+      const event = JSON.parse(raw) as WebhookEvent;
+      if (world.webhookDelivery === 'hold') world.heldWebhooks.push(event);
+      else {
+        await world.deliverWebhook(event);
+        if (world.webhookDelivery === 'twice') await world.deliverWebhook(event);
+      }
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  const provider = await startSimulatedProvider({
+    apiKey,
+    signingSecret,
+    confirmDelayMs: 20,
+    webhookUrl: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/webhooks/payments`,
+  });
+
+  Object.assign(process.env, {
+    PAYMENTS_TABLE_NAME: paymentsTable,
+    BREAKER_TABLE_NAME: breakerTable,
+    BREAKER_NAME: uniqueName('provider'),
+    PROVIDER_BASE_URL: provider.url,
+    PROVIDER_API_KEY_SECRET_ID: secretArn,
+    PROVIDER_TIMEOUT_MS: String(opts.providerTimeoutMs ?? 1_000),
+    BREAKER_FAILURE_THRESHOLD: String(opts.breakerFailureThreshold ?? 5),
+    BREAKER_COOL_DOWN_MS: String(opts.breakerCoolDownMs ?? 10_000),
+  });
+  const charge = (await import('../../payments/src/handlers/charge-payment')).handler as unknown as Lambda;
+  const refund = (await import('../../payments/src/handlers/refund-payment')).handler as unknown as Lambda;
+
+  const definition = loadStateMachineDefinition('services/orders', 'OrderSagaStateMachine');
+  definition.States.WaitForPaymentConfirmation.TimeoutSeconds = opts.confirmationTimeoutSeconds;
+
+  const tasks = {
+    Begin: invoke(sagaTasks.begin as unknown as Lambda),
+    ReserveStock: invoke(reserve),
+    MarkReserved: invoke(sagaTasks.transition as unknown as Lambda),
+    ChargePayment: invoke(charge),
+    MarkPaymentPending: invoke(sagaTasks.transition as unknown as Lambda),
+    Confirm: invoke(sagaTasks.transition as unknown as Lambda),
+    RefundPayment: invoke(refund),
+    ReleaseStock: invoke(release),
+    MarkFailed: invoke(sagaTasks.transition as unknown as Lambda),
+  };
+  const noPause = Object.fromEntries(Object.keys(tasks).map((k) => [k, 0]));
+
+  world = {
+    provider,
+    broker,
+    webhookDelivery: 'once',
+    heldWebhooks: [],
+    resumeResults: [],
+    async placeOrder(lines, customerId = 'c-saga') {
+      const res = await createOrder(httpEvent({ method: 'POST', body: { currency: 'EUR', lines }, principal: { customerId } }), ctx());
+      if (res.statusCode !== 201) throw new Error(`placeOrder failed: ${res.body}`);
+      return (await readOrder(JSON.parse(res.body).orderId))!;
+    },
+    runSaga(order) {
+      // The input EventBridge hands the state machine: the OrderPlaced event the outbox publishes.
+      const placed = eventForChange(undefined, order) as Envelope<unknown>;
+      const input = { version: '0', id: placed.metadata.eventId, 'detail-type': 'OrderPlaced', source: placed.metadata.source, detail: placed };
+      return runExecution(definition, input, {
+        tasks,
+        callbacks: { WaitForPaymentConfirmation: invoke(sagaTasks.awaitPayment as unknown as Lambda) },
+        broker,
+        retryIntervalOverrides: noPause,
+      });
+    },
+    async getOrder(orderId) {
+      return (await readOrder(orderId)) as Order & { taskToken?: string };
+    },
+    cancel: (orderId, customerId) =>
+      cancelOrder(httpEvent({ method: 'POST', pathParameters: { orderId }, body: { reason: 'changed my mind' }, principal: { customerId } }), ctx()),
+    async deliverOrderCancelled(before, after) {
+      const event = eventForChange(before, after)!;
+      return onOrderCancelled({ 'detail-type': event.metadata.eventType, source: event.metadata.source, detail: event }, ctx());
+    },
+    async deliverWebhook(event) {
+      const common = {
+        paymentId: event.data.paymentId,
+        orderId: event.data.orderId,
+        amount: event.data.amount,
+        currency: event.data.currency as 'EUR',
+        providerEventId: event.id,
+      };
+      const meta = { correlationId: `webhook-${event.id}`, idempotencyKey: event.id };
+      const at = new Date(event.created * 1000).toISOString();
+      const published =
+        event.type === 'payment.succeeded'
+          ? envelope(paymentSucceededV1, { ...common, succeededAt: at }, meta)
+          : event.type === 'payment.failed'
+            ? envelope(paymentFailedV1, { ...common, reason: event.data.reason ?? 'declined', failedAt: at }, meta)
+            : undefined;
+      if (!published) return;
+      const out = (await onPaymentOutcome({ 'detail-type': published.metadata.eventType, source: published.metadata.source, detail: published }, ctx())) as { result: string };
+      world.resumeResults.push(out.result);
+    },
+    setStock: (sku, available) => setStock(sku, available, new Date().toISOString()),
+    async stock(skus) {
+      const out = (await getStock({ skus }, ctx())) as { items: { sku: string; available: number; reserved: number }[] };
+      return out.items;
+    },
+    async stop() {
+      await provider.stop();
+      await broker.stop();
+      await new Promise((r) => receiver.close(r));
+    },
+  };
+  return world;
+}
