@@ -19,20 +19,36 @@ Connection: DATABASE_URL, or DB_HOST, DB_PORT, DB_NAME and DB_SECRET_ARN (Secret
 async function main() {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { count: { type: 'string' }, 'dry-run': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      count: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   if (values.help) {
     console.log(HELP);
     return;
   }
   const direction = positionals[0] ?? 'up';
-  if (direction !== 'up' && direction !== 'down') throw new Error(`Unknown direction "${direction}"\n${HELP}`);
+  if (direction !== 'up' && direction !== 'down')
+    throw new Error(`Unknown direction "${direction}"\n${HELP}`);
   const settings = pgSettingsFromEnv();
-  let db: string | { host?: string; port?: number; database?: string; user: string; password: string; ssl?: { rejectUnauthorized: boolean } };
+  let db:
+    | string
+    | {
+        host?: string;
+        port?: number;
+        database?: string;
+        user: string;
+        password: string;
+        ssl?: { rejectUnauthorized: boolean };
+      };
   if (settings.connectionString) {
     db = settings.connectionString;
   } else {
-    const secret = await getSecret<{ username: string; password: string }>(settings.secretArn!, { transform: 'json' });
+    const secret = await getSecret<{ username: string; password: string }>(settings.secretArn!, {
+      transform: 'json',
+    });
     if (!secret) throw new Error(`Secret ${settings.secretArn} is empty`);
     db = {
       host: settings.host,
@@ -49,7 +65,9 @@ async function main() {
     dryRun: values['dry-run'] ?? false,
     log: (m) => console.log(m),
   });
-  console.log(`${direction}: ${ran.length} migration(s) ${values['dry-run'] ? 'would run' : 'ran'}${ran.length ? `: ${ran.map((m) => m.name).join(', ')}` : ''}`);
+  console.log(
+    `${direction}: ${ran.length} migration(s) ${values['dry-run'] ? 'would run' : 'ran'}${ran.length ? `: ${ran.map((m) => m.name).join(', ')}` : ''}`,
+  );
 }
 
 main().catch((error: unknown) => {

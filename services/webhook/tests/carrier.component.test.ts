@@ -8,11 +8,26 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { drainQueue } from '@order-platform/test-support/sqs-driver';
 import { CARRIER_REQUEST_TEMPLATE } from '../src/domain/shipments';
-import { SHIPMENTS, createQueuePair, depth, drainMessages, loadContainer, migratedDatabase, orderId, query, uid, type Container, type QueueHandler } from './helpers';
+import {
+  SHIPMENTS,
+  createQueuePair,
+  depth,
+  drainMessages,
+  loadContainer,
+  migratedDatabase,
+  orderId,
+  query,
+  uid,
+  type Container,
+  type QueueHandler,
+} from './helpers';
 import { renderCarrierTemplate } from './vtl';
 
 /** What API Gateway sends to SQS for one carrier request. */
-async function gatewaySendMessage(queueUrl: string, body: string): Promise<{ status: number; requestId: string }> {
+async function gatewaySendMessage(
+  queueUrl: string,
+  body: string,
+): Promise<{ status: number; requestId: string }> {
   const requestId = randomUUID();
   const url = new URL(new URL(queueUrl).pathname, inject('motoUrl'));
   const res = await fetch(url, {
@@ -20,7 +35,8 @@ async function gatewaySendMessage(queueUrl: string, body: string): Promise<{ sta
     headers: {
       'content-type': 'application/x-www-form-urlencoded',
       // API Gateway signs with its role (SigV4, service "sqs"); moto routes on the scope and skips the check.
-      authorization: 'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=0',
+      authorization:
+        'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=0',
     },
     body: renderCarrierTemplate(CARRIER_REQUEST_TEMPLATE, { body, requestId }),
   });
@@ -38,7 +54,10 @@ describe('POST /webhooks/carrier → carrier queue → shipment updates', () => 
     const id = uid();
     const databaseUrl = await migratedDatabase(inject('postgresUrl'), `carrier_${id}`);
     const queues = await createQueuePair(`carrier-${id}`);
-    const recorder = await loadContainer<QueueHandler>(SHIPMENTS, { DATABASE_URL: databaseUrl, CARRIER_DLQ_URL: queues.dlqUrl });
+    const recorder = await loadContainer<QueueHandler>(SHIPMENTS, {
+      DATABASE_URL: databaseUrl,
+      CARRIER_DLQ_URL: queues.dlqUrl,
+    });
     containers.push(recorder as Container<unknown>);
     const update = {
       eventId: `trk_${id}`,
@@ -51,13 +70,27 @@ describe('POST /webhooks/carrier → carrier queue → shipment updates', () => 
 
     const first = await gatewaySendMessage(queues.queueUrl, JSON.stringify(update));
     const again = await gatewaySendMessage(queues.queueUrl, JSON.stringify(update));
-    const junk = await gatewaySendMessage(queues.queueUrl, JSON.stringify({ eventId: 'x', status: 'teleported' }));
+    const junk = await gatewaySendMessage(
+      queues.queueUrl,
+      JSON.stringify({ eventId: 'x', status: 'teleported' }),
+    );
     expect([first.status, again.status, junk.status]).toEqual([200, 200, 200]);
 
     await drainQueue({ queueUrl: queues.queueUrl, handler: recorder.handler });
 
-    const rows = await query(databaseUrl, 'SELECT event_id, order_id, carrier, status, correlation_id FROM payments.shipment_updates');
-    expect(rows).toEqual([{ event_id: update.eventId, order_id: update.orderId, carrier: 'Parcel & Co', status: 'in_transit', correlation_id: first.requestId }]);
+    const rows = await query(
+      databaseUrl,
+      'SELECT event_id, order_id, carrier, status, correlation_id FROM payments.shipment_updates',
+    );
+    expect(rows).toEqual([
+      {
+        event_id: update.eventId,
+        order_id: update.orderId,
+        carrier: 'Parcel & Co',
+        status: 'in_transit',
+        correlation_id: first.requestId,
+      },
+    ]);
     const dead = await drainMessages(queues.dlqUrl);
     expect(dead.map((m) => JSON.parse(m.Body!))).toEqual([{ eventId: 'x', status: 'teleported' }]);
     expect(await depth(queues.queueUrl)).toBe(0);

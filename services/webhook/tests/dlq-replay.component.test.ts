@@ -31,7 +31,12 @@ import {
 } from './helpers';
 
 const message = (event = providerEvent()) =>
-  JSON.stringify({ kind: 'provider.webhook', correlationId: `c-${event.id}`, receivedAt: new Date().toISOString(), event });
+  JSON.stringify({
+    kind: 'provider.webhook',
+    correlationId: `c-${event.id}`,
+    receivedAt: new Date().toISOString(),
+    event,
+  });
 
 describe('npm run dlq:replay', () => {
   const containers: Container<unknown>[] = [];
@@ -53,7 +58,8 @@ describe('npm run dlq:replay', () => {
       EVENT_BUS_NAME: busName,
     });
     containers.push(writer as Container<unknown>);
-    const drain = () => drainQueue({ queueUrl: queues.queueUrl, handler: writer.handler, deadlineMs: 40_000 });
+    const drain = () =>
+      drainQueue({ queueUrl: queues.queueUrl, handler: writer.handler, deadlineMs: 40_000 });
 
     // A valid message fails temporarily (no table) on every delivery until SQS redrives it
     const blocked = providerEvent();
@@ -78,13 +84,22 @@ describe('npm run dlq:replay', () => {
         MessageAttributes: { 'failure-reason': { DataType: 'String', StringValue: 'Not a ledger message' } },
       }),
     );
-    const ledgerBefore = await query(databaseUrl, 'SELECT entry_id FROM payments.ledger_entries ORDER BY entry_id');
+    const ledgerBefore = await query(
+      databaseUrl,
+      'SELECT entry_id FROM payments.ledger_entries ORDER BY entry_id',
+    );
     const outboxBefore = await query(databaseUrl, 'SELECT id FROM payments.outbox');
     expect(ledgerBefore).toEqual([{ entry_id: succeeded.id }]);
 
     // Act 1: a dry run moves nothing
     const dry = await replayDlq(sqs, { queue: `replay-${id}-dlq`, dryRun: true });
-    expect(dry).toMatchObject({ moved: 3, failed: 0, dryRun: true, discoveredBy: 'dlq-redrive-sources', sourceUrl: queues.queueUrl });
+    expect(dry).toMatchObject({
+      moved: 3,
+      failed: 0,
+      dryRun: true,
+      discoveredBy: 'dlq-redrive-sources',
+      sourceUrl: queues.queueUrl,
+    });
     expect(await depth(queues.dlqUrl)).toBe(3);
     expect(await depth(queues.queueUrl)).toBe(0);
 
@@ -96,7 +111,10 @@ describe('npm run dlq:replay', () => {
 
     // Assess: the fixed message is written, the already-written one changed nothing,
     // the poison is back in the DLQ (sent there at once, not after 5 deliveries)
-    const ledgerAfter = await query<{ entry_id: string }>(databaseUrl, 'SELECT entry_id FROM payments.ledger_entries');
+    const ledgerAfter = await query<{ entry_id: string }>(
+      databaseUrl,
+      'SELECT entry_id FROM payments.ledger_entries',
+    );
     expect(new Set(ledgerAfter.map((r) => r.entry_id))).toEqual(new Set([succeeded.id, blocked.id]));
     const outboxAfter = await query(databaseUrl, 'SELECT id FROM payments.outbox');
     expect(outboxAfter).toHaveLength(outboxBefore.length + 1);
@@ -109,10 +127,16 @@ describe('npm run dlq:replay', () => {
     const id = uid();
     const queues = await createQueuePair(`cli-${id}`);
     const other = await createQueuePair(`cli-other-${id}`);
-    for (let i = 0; i < 4; i++) await sqs.send(new SendMessageCommand({ QueueUrl: queues.dlqUrl, MessageBody: message() }));
+    for (let i = 0; i < 4; i++)
+      await sqs.send(new SendMessageCommand({ QueueUrl: queues.dlqUrl, MessageBody: message() }));
 
     const viaSource = await replayDlq(sqs, { queue: `cli-${id}`, dryRun: true });
-    expect(viaSource).toMatchObject({ dlqUrl: queues.dlqUrl, sourceUrl: queues.queueUrl, discoveredBy: 'source-redrive-policy', moved: 4 });
+    expect(viaSource).toMatchObject({
+      dlqUrl: queues.dlqUrl,
+      sourceUrl: queues.queueUrl,
+      discoveredBy: 'source-redrive-policy',
+      moved: 4,
+    });
 
     const capped = await replayDlq(sqs, { queue: queues.dlqUrl, to: other.queueUrl, max: 3 });
     expect(capped).toMatchObject({ moved: 3, discoveredBy: 'explicit' });
@@ -121,10 +145,14 @@ describe('npm run dlq:replay', () => {
 
     const run = promisify(execFile);
     const cli = (args: string[]) =>
-      run(process.execPath, [join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), join(repoRoot, 'scripts/dlq-replay.ts'), ...args], {
-        env: { ...process.env },
-        cwd: repoRoot,
-      });
+      run(
+        process.execPath,
+        [join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), join(repoRoot, 'scripts/dlq-replay.ts'), ...args],
+        {
+          env: { ...process.env },
+          cwd: repoRoot,
+        },
+      );
     const help = await cli(['--help']);
     expect(help.stdout).toMatch(/Usage: npm run dlq:replay/);
     const dry = await cli([`cli-${id}-dlq`, '--dry-run']);

@@ -4,7 +4,12 @@
  * module graph each, so each has its own getPool() pool, as separate Lambda containers do).
  */
 import { randomUUID } from 'node:crypto';
-import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  CreateEventBusCommand,
+  EventBridgeClient,
+  PutRuleCommand,
+  PutTargetsCommand,
+} from '@aws-sdk/client-eventbridge';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
   CreateQueueCommand,
@@ -14,7 +19,13 @@ import {
   SQSClient,
   type Message,
 } from '@aws-sdk/client-sqs';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type {
+  APIGatewayProxyEvent,
+  APIGatewayProxyResult,
+  Context,
+  SQSBatchResponse,
+  SQSEvent,
+} from 'aws-lambda';
 import pg from 'pg';
 import { ulid } from 'ulid';
 import { vi } from 'vitest';
@@ -29,7 +40,10 @@ export const secretsManager = new SecretsManagerClient({});
 
 export const uid = () => randomUUID().slice(0, 8);
 
-export async function createQueuePair(name: string, opts: { visibilityTimeout?: number; maxReceiveCount?: number } = {}) {
+export async function createQueuePair(
+  name: string,
+  opts: { visibilityTimeout?: number; maxReceiveCount?: number } = {},
+) {
   const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }));
   const dlqArn = await queueArn(dlq.QueueUrl!);
   const main = await sqs.send(
@@ -37,11 +51,19 @@ export async function createQueuePair(name: string, opts: { visibilityTimeout?: 
       QueueName: name,
       Attributes: {
         VisibilityTimeout: String(opts.visibilityTimeout ?? 30),
-        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: opts.maxReceiveCount ?? 5 }),
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: dlqArn,
+          maxReceiveCount: opts.maxReceiveCount ?? 5,
+        }),
       },
     }),
   );
-  return { queueUrl: main.QueueUrl!, dlqUrl: dlq.QueueUrl!, dlqArn, queueArn: await queueArn(main.QueueUrl!) };
+  return {
+    queueUrl: main.QueueUrl!,
+    dlqUrl: dlq.QueueUrl!,
+    dlqArn,
+    queueArn: await queueArn(main.QueueUrl!),
+  };
 }
 
 export async function queueArn(url: string): Promise<string> {
@@ -54,10 +76,18 @@ export async function createObservedBus(name: string) {
   await events.send(new CreateEventBusCommand({ Name: name }));
   const target = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-observer` }));
   await events.send(
-    new PutRuleCommand({ Name: `${name}-all-payments`, EventBusName: name, EventPattern: JSON.stringify({ source: ['order-platform.payments'] }) }),
+    new PutRuleCommand({
+      Name: `${name}-all-payments`,
+      EventBusName: name,
+      EventPattern: JSON.stringify({ source: ['order-platform.payments'] }),
+    }),
   );
   await events.send(
-    new PutTargetsCommand({ Rule: `${name}-all-payments`, EventBusName: name, Targets: [{ Id: 'observer', Arn: await queueArn(target.QueueUrl!) }] }),
+    new PutTargetsCommand({
+      Rule: `${name}-all-payments`,
+      EventBusName: name,
+      Targets: [{ Id: 'observer', Arn: await queueArn(target.QueueUrl!) }],
+    }),
   );
   return { busName: name, observerUrl: target.QueueUrl! };
 }
@@ -67,26 +97,53 @@ export async function drainMessages(queueUrl: string): Promise<Message[]> {
   const all: Message[] = [];
   for (;;) {
     const out = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageAttributeNames: ['All'], VisibilityTimeout: 60 }),
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        MessageAttributeNames: ['All'],
+        VisibilityTimeout: 60,
+      }),
     );
     const batch = out.Messages ?? [];
     if (batch.length === 0) return all;
     all.push(...batch);
-    await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: batch.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+    await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: batch.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+      }),
+    );
   }
 }
 
 export async function depth(queueUrl: string): Promise<number> {
   const out = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
   );
-  return Number(out.Attributes?.ApproximateNumberOfMessages ?? 0) + Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+  return (
+    Number(out.Attributes?.ApproximateNumberOfMessages ?? 0) +
+    Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
 }
 
 /** Observed bus events, parsed: detail is the platform envelope. */
 export async function observedEvents(observerUrl: string) {
   const messages = await drainMessages(observerUrl);
-  return messages.map((m) => JSON.parse(m.Body!) as { source: string; 'detail-type': string; detail: { metadata: { idempotencyKey: string; eventId: string; correlationId: string }; data: Record<string, unknown> } });
+  return messages.map(
+    (m) =>
+      JSON.parse(m.Body!) as {
+        source: string;
+        'detail-type': string;
+        detail: {
+          metadata: { idempotencyKey: string; eventId: string; correlationId: string };
+          data: Record<string, unknown>;
+        };
+      },
+  );
 }
 
 export async function migratedDatabase(serverUrl: string, name: string): Promise<string> {
@@ -96,11 +153,17 @@ export async function migratedDatabase(serverUrl: string, name: string): Promise
 }
 
 export async function createSigningSecret(value: string): Promise<string> {
-  const out = await secretsManager.send(new CreateSecretCommand({ Name: `webhook-signing-${uid()}`, SecretString: value }));
+  const out = await secretsManager.send(
+    new CreateSecretCommand({ Name: `webhook-signing-${uid()}`, SecretString: value }),
+  );
   return out.ARN!;
 }
 
-export async function query<T extends pg.QueryResultRow = Record<string, unknown>>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+export async function query<T extends pg.QueryResultRow = Record<string, unknown>>(
+  url: string,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
@@ -170,7 +233,9 @@ export function lambdaContext(timeoutMs = 15_000): Context {
 
 export const orderId = () => `ord_${ulid()}`;
 
-export function providerEvent(over: Partial<ProviderWebhook> & { data?: Partial<ProviderWebhook['data']> } = {}): ProviderWebhook {
+export function providerEvent(
+  over: Partial<Omit<ProviderWebhook, 'data'>> & { data?: Partial<ProviderWebhook['data']> } = {},
+): ProviderWebhook {
   const { data, ...rest } = over;
   return {
     id: `evt_${randomUUID().replace(/-/g, '')}`,
@@ -181,11 +246,19 @@ export function providerEvent(over: Partial<ProviderWebhook> & { data?: Partial<
   };
 }
 
-export function webhookRequest(body: string, signature: string | undefined, headers: Record<string, string> = {}): APIGatewayProxyEvent {
+export function webhookRequest(
+  body: string,
+  signature: string | undefined,
+  headers: Record<string, string> = {},
+): APIGatewayProxyEvent {
   return {
     body,
     isBase64Encoded: false,
-    headers: { 'content-type': 'application/json', ...(signature !== undefined ? { 'Payment-Signature': signature } : {}), ...headers },
+    headers: {
+      'content-type': 'application/json',
+      ...(signature !== undefined ? { 'Payment-Signature': signature } : {}),
+      ...headers,
+    },
     multiValueHeaders: {},
     httpMethod: 'POST',
     path: '/webhooks/payments',
@@ -198,7 +271,11 @@ export function webhookRequest(body: string, signature: string | undefined, head
   };
 }
 
-export function signedRequest(event: unknown, secret: string | string[], timestamp?: number): APIGatewayProxyEvent {
+export function signedRequest(
+  event: unknown,
+  secret: string | string[],
+  timestamp?: number,
+): APIGatewayProxyEvent {
   const body = JSON.stringify(event);
   return webhookRequest(body, signPayload(secret, body, timestamp));
 }

@@ -45,7 +45,9 @@ async function stopPostgres(engine: PostgresEngine) {
   const admin = new pg.Client({ connectionString: engine.url });
   await admin.connect();
   const paused = engine.pause();
-  await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()`);
+  await admin.query(
+    `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()`,
+  );
   await admin.end();
   await paused;
 }
@@ -82,10 +84,20 @@ describe('Postgres stopped mid-run, then restarted', () => {
     };
     const webhooks = Array.from({ length: 300 }, () => providerEvent());
     const bodies = [...webhooks, ...webhooks.slice(0, 30)].map((event) =>
-      JSON.stringify({ kind: 'provider.webhook', correlationId: `c-${event.id}`, receivedAt: new Date().toISOString(), event }),
+      JSON.stringify({
+        kind: 'provider.webhook',
+        correlationId: `c-${event.id}`,
+        receivedAt: new Date().toISOString(),
+        event,
+      }),
     );
     for (let i = 0; i < bodies.length; i += 10) {
-      await sqs.send(new SendMessageBatchCommand({ QueueUrl: queues.queueUrl, Entries: bodies.slice(i, i + 10).map((MessageBody, j) => ({ Id: String(j), MessageBody })) }));
+      await sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: queues.queueUrl,
+          Entries: bodies.slice(i, i + 10).map((MessageBody, j) => ({ Id: String(j), MessageBody })),
+        }),
+      );
     }
     const writers: QueueHandler[] = [];
     for (let i = 0; i < WRITER_CONCURRENCY; i++) {
@@ -118,7 +130,10 @@ describe('Postgres stopped mid-run, then restarted', () => {
 
     // Assess
     expect(stats.failed).toBeGreaterThanOrEqual(20);
-    const rows = await query<{ entry_id: string }>(databaseUrl, 'SELECT entry_id FROM payments.ledger_entries');
+    const rows = await query<{ entry_id: string }>(
+      databaseUrl,
+      'SELECT entry_id FROM payments.ledger_entries',
+    );
     expect(rows).toHaveLength(300);
     expect(new Set(rows.map((r) => r.entry_id))).toEqual(new Set(webhooks.map((e) => e.id)));
     const outbox = await query<{ n: string; published: string; keys: string }>(

@@ -32,7 +32,9 @@ beforeAll(() => {
 const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 function mappingFor(functionLogicalId: string): CfnResource {
-  const found = resourcesOfType(t, 'AWS::Lambda::EventSourceMapping').filter(([, r]) => refTarget(r.Properties?.FunctionName) === functionLogicalId);
+  const found = resourcesOfType(t, 'AWS::Lambda::EventSourceMapping').filter(
+    ([, r]) => refTarget(r.Properties?.FunctionName) === functionLogicalId,
+  );
   expect(found).toHaveLength(1);
   return found[0]![1];
 }
@@ -51,7 +53,11 @@ function dependsOnClosure(id: string, seen = new Set<string>()): Set<string> {
 describe('queues: redrive, visibility and encryption (X5, P25)', () => {
   it('every queue that is not a DLQ redrives to one after at least 5 receives', () => {
     const queues = resourcesOfType(t, 'AWS::SQS::Queue');
-    const dlqs = new Set(queues.flatMap(([, q]) => (q.Properties?.RedrivePolicy ? [refTarget(q.Properties.RedrivePolicy.deadLetterTargetArn)!] : [])));
+    const dlqs = new Set(
+      queues.flatMap(([, q]) =>
+        q.Properties?.RedrivePolicy ? [refTarget(q.Properties.RedrivePolicy.deadLetterTargetArn)!] : [],
+      ),
+    );
     expect(dlqs).toEqual(new Set(['PaymentsDeadLetterQueue', 'CarrierDeadLetterQueue']));
     for (const [id, q] of queues) {
       expect(q.Properties?.SqsManagedSseEnabled, id).toBe(true);
@@ -74,7 +80,9 @@ describe('queues: redrive, visibility and encryption (X5, P25)', () => {
   });
 
   it('alarms on every DLQ', () => {
-    const watched = resourcesOfType(t, 'AWS::CloudWatch::Alarm').map(([, a]) => refTarget(a.Properties?.Dimensions?.[0]?.Value));
+    const watched = resourcesOfType(t, 'AWS::CloudWatch::Alarm').map(([, a]) =>
+      refTarget(a.Properties?.Dimensions?.[0]?.Value),
+    );
     expect(new Set(watched)).toEqual(new Set(['PaymentsDeadLetterQueue', 'CarrierDeadLetterQueue']));
   });
 });
@@ -99,10 +107,16 @@ describe('concurrency in front of Postgres (P01, P24, X9)', () => {
     const [shipId, ship] = lambdaFunction(t, 'recordShipments');
     expect(mappingFor(shipId).Properties?.ScalingConfig?.MaximumConcurrency).toBe(SHIPMENTS_CONCURRENCY);
     expect(ship.Properties?.ReservedConcurrentExecutions).toBe(SHIPMENTS_CONCURRENCY);
-    expect(lambdaFunction(t, 'relayOutbox')[1].Properties?.ReservedConcurrentExecutions).toBe(RELAY_CONCURRENCY);
+    expect(lambdaFunction(t, 'relayOutbox')[1].Properties?.ReservedConcurrentExecutions).toBe(
+      RELAY_CONCURRENCY,
+    );
 
     const fns = dbFunctions();
-    expect(fns.map(([id]) => id).sort()).toEqual(['RecordShipmentsLambdaFunction', 'RelayOutboxLambdaFunction', 'WriteLedgerLambdaFunction']);
+    expect(fns.map(([id]) => id).sort()).toEqual([
+      'RecordShipmentsLambdaFunction',
+      'RelayOutboxLambdaFunction',
+      'WriteLedgerLambdaFunction',
+    ]);
     let total = 0;
     for (const [id, f] of fns) {
       const reserved = f.Properties?.ReservedConcurrentExecutions;
@@ -147,8 +161,12 @@ describe('POST /webhooks/payments', () => {
     for (const [name, value] of Object.entries(vars)) {
       if (typeof value === 'string') expect(value, name).not.toMatch(/whsec_|-----BEGIN/);
     }
-    const grants = iamStatements(t).filter(({ owner }) => owner === 'ReceivePaymentWebhookIamRoleLambdaExecution');
-    const secretGrant = grants.find(({ statement }) => asArray(statement.Action).includes('secretsmanager:GetSecretValue'));
+    const grants = iamStatements(t).filter(
+      ({ owner }) => owner === 'ReceivePaymentWebhookIamRoleLambdaExecution',
+    );
+    const secretGrant = grants.find(({ statement }) =>
+      asArray(statement.Action).includes('secretsmanager:GetSecretValue'),
+    );
     expect(refTarget(secretGrant?.statement.Resource)).toBe('PaymentSigningSecret');
   });
 });
@@ -162,12 +180,18 @@ describe('POST /webhooks/carrier: API Gateway straight into SQS (P28)', () => {
     expect(m.Integration.Type).toBe('AWS');
     expect(m.Integration.IntegrationHttpMethod).toBe('POST');
     const uri = m.Integration.Uri['Fn::Sub'] as string;
-    expect(uri).toMatch(/^arn:aws:apigateway:\$\{AWS::Region\}:sqs:path\/\$\{AWS::AccountId\}\/\$\{CarrierQueue\.QueueName\}$/);
+    expect(uri).toMatch(
+      /^arn:aws:apigateway:\$\{AWS::Region\}:sqs:path\/\$\{AWS::AccountId\}\/\$\{CarrierQueue\.QueueName\}$/,
+    );
     expect(JSON.stringify(m)).not.toMatch(/lambda/i);
-    expect(m.Integration.RequestParameters['integration.request.header.Content-Type']).toBe("'application/x-www-form-urlencoded'");
+    expect(m.Integration.RequestParameters['integration.request.header.Content-Type']).toBe(
+      "'application/x-www-form-urlencoded'",
+    );
     expect(m.Integration.PassthroughBehavior).toBe('NEVER');
     expect(refTarget(m.ResourceId)).toBe('WebhooksCarrierResource');
-    expect(refTarget(resource(t, 'WebhooksCarrierResource').Properties?.ParentId)).toBe('ApiGatewayResourceWebhooks');
+    expect(refTarget(resource(t, 'WebhooksCarrierResource').Properties?.ParentId)).toBe(
+      'ApiGatewayResourceWebhooks',
+    );
   });
 
   it('its request template builds SendMessage form parameters that carry the body unchanged', () => {
@@ -190,7 +214,9 @@ describe('POST /webhooks/carrier: API Gateway straight into SQS (P28)', () => {
     const model = resource(t, refTarget(m.RequestModels['application/json'])!).Properties!;
     expect(model.ContentType).toBe('application/json');
     expect(model.Schema).toEqual(carrierUpdateJsonSchema);
-    expect(resourcesOfType(t, 'AWS::ApiGateway::GatewayResponse').map(([, r]) => r.Properties?.ResponseType)).toContain('BAD_REQUEST_BODY');
+    expect(
+      resourcesOfType(t, 'AWS::ApiGateway::GatewayResponse').map(([, r]) => r.Properties?.ResponseType),
+    ).toContain('BAD_REQUEST_BODY');
     expect(resourcesOfType(t, 'AWS::ApiGateway::ApiKey')).toHaveLength(1);
   });
 
@@ -198,8 +224,12 @@ describe('POST /webhooks/carrier: API Gateway straight into SQS (P28)', () => {
     const roleId = refTarget(method().Integration.Credentials)!;
     const role = resource(t, roleId).Properties!;
     expect(role.AssumeRolePolicyDocument.Statement[0].Principal.Service).toBe('apigateway.amazonaws.com');
-    const statements = iamStatements(t).filter(({ owner }) => owner === roleId).map(({ statement }) => statement);
-    expect(statements).toEqual([{ Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: { 'Fn::GetAtt': ['CarrierQueue', 'Arn'] } }]);
+    const statements = iamStatements(t)
+      .filter(({ owner }) => owner === roleId)
+      .map(({ statement }) => statement);
+    expect(statements).toEqual([
+      { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: { 'Fn::GetAtt': ['CarrierQueue', 'Arn'] } },
+    ]);
   });
 
   it('is part of the deployed stage: the generated deployment waits for it', () => {

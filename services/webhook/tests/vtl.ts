@@ -4,7 +4,10 @@
  * Java's URLEncoder (API Gateway) encodes a space as "+", as URLSearchParams expects.
  */
 export function renderCarrierTemplate(template: string, input: { body: string; requestId: string }): string {
-  const javaUrlEncode = (s: string) => encodeURIComponent(s).replace(/%20/g, '+').replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const javaUrlEncode = (s: string) =>
+    encodeURIComponent(s)
+      .replace(/%20/g, '+')
+      .replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   const rendered = template
     .replace(/\$util\.urlEncode\(\$input\.body\)/g, javaUrlEncode(input.body))
     .replace(/\$util\.urlEncode\(\$context\.requestId\)/g, javaUrlEncode(input.requestId));

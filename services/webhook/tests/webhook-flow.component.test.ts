@@ -90,7 +90,11 @@ afterEach(async () => {
   await Promise.all(w.containers.map((c) => c.close()));
 });
 
-const ledgerRows = () => query<{ entry_id: string; kind: string }>(w.databaseUrl, 'SELECT entry_id, kind FROM payments.ledger_entries ORDER BY entry_id');
+const ledgerRows = () =>
+  query<{ entry_id: string; kind: string }>(
+    w.databaseUrl,
+    'SELECT entry_id, kind FROM payments.ledger_entries ORDER BY entry_id',
+  );
 
 describe('POST /webhooks/payments → queue → ledger → bus', () => {
   it('records a webhook delivered 5 times once and publishes its event once', async () => {
@@ -114,9 +118,17 @@ describe('POST /webhooks/payments → queue → ledger → bus', () => {
     expect(published).toHaveLength(1);
     expect(published[0]!['detail-type']).toBe('PaymentSucceeded');
     const { event: parsed } = parseEnvelope(published[0]!.detail, paymentEventContracts);
-    expect(parsed.data).toMatchObject({ providerEventId: event.id, orderId: event.data.orderId, amount: 4200, currency: 'EUR' });
+    expect(parsed.data).toMatchObject({
+      providerEventId: event.id,
+      orderId: event.data.orderId,
+      amount: 4200,
+      currency: 'EUR',
+    });
     expect(parsed.metadata.idempotencyKey).toBe(`payments:${event.id}`);
-    const outbox = await query<{ pending: string }>(w.databaseUrl, 'SELECT count(*) FILTER (WHERE published_at IS NULL) AS pending FROM payments.outbox');
+    const outbox = await query<{ pending: string }>(
+      w.databaseUrl,
+      'SELECT count(*) FILTER (WHERE published_at IS NULL) AS pending FROM payments.outbox',
+    );
     expect(outbox[0]!.pending).toBe('0');
     expect(await depth(w.dlqUrl)).toBe(0);
   });
@@ -164,9 +176,18 @@ describe('POST /webhooks/payments → queue → ledger → bus', () => {
 
     await drainQueue({ queueUrl: w.queueUrl, handler: writer.handler });
 
-    const rows = await query(w.databaseUrl, 'SELECT entry_id, kind, amount, currency, correlation_id FROM payments.ledger_entries');
+    const rows = await query(
+      w.databaseUrl,
+      'SELECT entry_id, kind, amount, currency, correlation_id FROM payments.ledger_entries',
+    );
     expect(rows).toEqual([
-      { entry_id: `refund-request:${request.idempotencyKey}`, kind: 'refund.requested', amount: '1999', currency: 'USD', correlation_id: 'saga-corr-1' },
+      {
+        entry_id: `refund-request:${request.idempotencyKey}`,
+        kind: 'refund.requested',
+        amount: '1999',
+        currency: 'USD',
+        correlation_id: 'saga-corr-1',
+      },
     ]);
     expect(await observedEvents(w.observerUrl)).toEqual([]);
   });
@@ -221,7 +242,11 @@ describe('POST /webhooks/payments → queue → ledger → bus', () => {
     const crashing = mod.makeHandler({
       recordEntries: buildRecordEntries(() => getPool()),
       publishOutbox: async (ids) => {
-        const rows = await query<{ envelope: never }>(w.databaseUrl, 'SELECT envelope FROM payments.outbox WHERE id = ANY($1::bigint[])', [ids]);
+        const rows = await query<{ envelope: never }>(
+          w.databaseUrl,
+          'SELECT envelope FROM payments.outbox WHERE id = ANY($1::bigint[])',
+          [ids],
+        );
         await put(rows.map((r) => r.envelope));
         throw new Error('process killed after PutEvents, before marking the rows');
       },
@@ -233,7 +258,12 @@ describe('POST /webhooks/payments → queue → ledger → bus', () => {
     await sqs.send(
       new SendMessageCommand({
         QueueUrl: w.queueUrl,
-        MessageBody: JSON.stringify({ kind: 'provider.webhook', correlationId: 'c-1', receivedAt: new Date().toISOString(), event }),
+        MessageBody: JSON.stringify({
+          kind: 'provider.webhook',
+          correlationId: 'c-1',
+          receivedAt: new Date().toISOString(),
+          event,
+        }),
       }),
     );
     await drainQueue({ queueUrl: w.queueUrl, handler: crashing });
@@ -242,7 +272,9 @@ describe('POST /webhooks/payments → queue → ledger → bus', () => {
 
     const published = await observedEvents(w.observerUrl);
     expect(published).toHaveLength(2);
-    expect(new Set(published.map((e) => e.detail.metadata.idempotencyKey))).toEqual(new Set([`payments:${event.id}`]));
+    expect(new Set(published.map((e) => e.detail.metadata.idempotencyKey))).toEqual(
+      new Set([`payments:${event.id}`]),
+    );
     expect(new Set(published.map((e) => e.detail.metadata.eventId)).size).toBe(1);
   });
 });
@@ -251,12 +283,37 @@ describe('the receiver rejects what it cannot trust, and enqueues nothing', () =
   const now = () => Math.floor(Date.now() / 1000);
 
   it.each([
-    ['missing signature', () => webhookRequest(JSON.stringify(providerEvent()), undefined), 401, 'missing_signature'],
-    ['garbled signature', () => webhookRequest(JSON.stringify(providerEvent()), 't=abc,v1=zz'), 401, 'malformed_signature'],
-    ['no v1 value', () => webhookRequest(JSON.stringify(providerEvent()), `t=${now()}`), 401, 'malformed_signature'],
+    [
+      'missing signature',
+      () => webhookRequest(JSON.stringify(providerEvent()), undefined),
+      401,
+      'missing_signature',
+    ],
+    [
+      'garbled signature',
+      () => webhookRequest(JSON.stringify(providerEvent()), 't=abc,v1=zz'),
+      401,
+      'malformed_signature',
+    ],
+    [
+      'no v1 value',
+      () => webhookRequest(JSON.stringify(providerEvent()), `t=${now()}`),
+      401,
+      'malformed_signature',
+    ],
     ['wrong secret', () => signedRequest(providerEvent(), 'whsec_someone_else'), 401, 'signature_mismatch'],
-    ['expired timestamp (301 s old)', () => signedRequest(providerEvent(), SECRET, now() - 301), 401, 'timestamp_out_of_tolerance'],
-    ['timestamp from the future (301 s)', () => signedRequest(providerEvent(), SECRET, now() + 301), 401, 'timestamp_out_of_tolerance'],
+    [
+      'expired timestamp (301 s old)',
+      () => signedRequest(providerEvent(), SECRET, now() - 301),
+      401,
+      'timestamp_out_of_tolerance',
+    ],
+    [
+      'timestamp from the future (301 s)',
+      () => signedRequest(providerEvent(), SECRET, now() + 301),
+      401,
+      'timestamp_out_of_tolerance',
+    ],
     [
       'body changed after signing',
       () => {
@@ -301,23 +358,39 @@ describe('the receiver rejects what it cannot trust, and enqueues nothing', () =
 describe('signing secrets live in Secrets Manager or SSM, cached, and rotate without downtime (P31)', () => {
   it('picks up a rotated secret on the first mismatch (one forced re-read) and accepts both during the overlap', async () => {
     const receiver = await container<HttpHandler>(RECEIVER);
-    expect((await receiver.handler(signedRequest(providerEvent(), SECRET), lambdaContext())).statusCode).toBe(202); // cached now
+    expect((await receiver.handler(signedRequest(providerEvent(), SECRET), lambdaContext())).statusCode).toBe(
+      202,
+    ); // cached now
 
     // Rotation: the new secret first, the old one kept until the provider stops using it
-    await secretsManager.send(new PutSecretValueCommand({ SecretId: w.secretArn, SecretString: `whsec_rotated_new\n${SECRET}` }));
+    await secretsManager.send(
+      new PutSecretValueCommand({ SecretId: w.secretArn, SecretString: `whsec_rotated_new\n${SECRET}` }),
+    );
 
-    const withNew = await receiver.handler(signedRequest(providerEvent(), 'whsec_rotated_new'), lambdaContext());
+    const withNew = await receiver.handler(
+      signedRequest(providerEvent(), 'whsec_rotated_new'),
+      lambdaContext(),
+    );
     const withOld = await receiver.handler(signedRequest(providerEvent(), SECRET), lambdaContext());
-    const withBoth = await receiver.handler(signedRequest(providerEvent(), ['whsec_rotated_new', SECRET]), lambdaContext());
+    const withBoth = await receiver.handler(
+      signedRequest(providerEvent(), ['whsec_rotated_new', SECRET]),
+      lambdaContext(),
+    );
     expect([withNew.statusCode, withOld.statusCode, withBoth.statusCode]).toEqual([202, 202, 202]);
     expect(await depth(w.queueUrl)).toBe(4);
   });
 
   it('reads the secret from an SSM SecureString when configured so', async () => {
     const name = `/op/test/webhook/signing-${w.id}`;
-    await new SSMClient({}).send(new PutParameterCommand({ Name: name, Type: 'SecureString', Value: 'whsec_from_ssm' }));
+    await new SSMClient({}).send(
+      new PutParameterCommand({ Name: name, Type: 'SecureString', Value: 'whsec_from_ssm' }),
+    );
     delete process.env.SIGNING_SECRET_ID;
-    const receiver = await loadContainer<HttpHandler>(RECEIVER, { ...w.env, SIGNING_SECRET_ID: '', SIGNING_SECRET_PARAMETER: name });
+    const receiver = await loadContainer<HttpHandler>(RECEIVER, {
+      ...w.env,
+      SIGNING_SECRET_ID: '',
+      SIGNING_SECRET_PARAMETER: name,
+    });
     w.containers.push(receiver as Container<unknown>);
 
     const good = await receiver.handler(signedRequest(providerEvent(), 'whsec_from_ssm'), lambdaContext());

@@ -1,4 +1,8 @@
-import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import {
+  PutEventsCommand,
+  type EventBridgeClient,
+  type PutEventsRequestEntry,
+} from '@aws-sdk/client-eventbridge';
 import type { Envelope } from '@order-platform/shared/events/envelope';
 import type { PublishEnvelopes } from '../domain/ports';
 
@@ -9,7 +13,11 @@ const MAX_ENTRIES_PER_CALL = 10;
  * (FailedEntryCount); those are retried a few times, then reported as not accepted so
  * their outbox rows stay pending for the relay. Transport errors reject the whole chunk.
  */
-export function buildPublishEnvelopes(client: EventBridgeClient, busName: string, attempts = 3): PublishEnvelopes {
+export function buildPublishEnvelopes(
+  client: EventBridgeClient,
+  busName: string,
+  attempts = 3,
+): PublishEnvelopes {
   const toEntry = (e: Envelope<unknown>): PutEventsRequestEntry => ({
     EventBusName: busName,
     Source: e.metadata.source,
@@ -20,7 +28,9 @@ export function buildPublishEnvelopes(client: EventBridgeClient, busName: string
   return async (events) => {
     const accepted = events.map(() => false);
     for (let start = 0; start < events.length; start += MAX_ENTRIES_PER_CALL) {
-      let pending = events.slice(start, start + MAX_ENTRIES_PER_CALL).map((e, i) => ({ index: start + i, entry: toEntry(e) }));
+      let pending = events
+        .slice(start, start + MAX_ENTRIES_PER_CALL)
+        .map((e, i) => ({ index: start + i, entry: toEntry(e) }));
       for (let attempt = 1; attempt <= attempts && pending.length > 0; attempt++) {
         if (attempt > 1) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
         const out = await client.send(new PutEventsCommand({ Entries: pending.map((p) => p.entry) }));

@@ -29,7 +29,9 @@ export function buildRecordEntries(pool: PoolProvider): RecordEntries {
     // rows in the same order and cannot deadlock.
     const byId = new Map<string, LedgerEntry>();
     for (const e of input) if (!byId.has(e.entryId)) byId.set(e.entryId, e);
-    const entries = [...byId.values()].sort((a, b) => (a.entryId < b.entryId ? -1 : a.entryId > b.entryId ? 1 : 0));
+    const entries = [...byId.values()].sort((a, b) =>
+      a.entryId < b.entryId ? -1 : a.entryId > b.entryId ? 1 : 0,
+    );
     if (entries.length === 0) return { inserted: [], outboxIds: [] };
     return inTransaction(await pool(), async (client) => {
       const inserted = await client.query<{ entry_id: string }>(INSERT_ENTRIES, [
@@ -59,11 +61,21 @@ export function buildRecordEntries(pool: PoolProvider): RecordEntries {
 
 export function buildRecordShipmentUpdate(pool: PoolProvider): RecordShipmentUpdate {
   return async (update, correlationId) => {
-    const out = await (await pool()).query(
+    const out = await (
+      await pool()
+    ).query(
       `INSERT INTO payments.shipment_updates (event_id, order_id, carrier, tracking_number, status, occurred_at, correlation_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (event_id) DO NOTHING`,
-      [update.eventId, update.orderId, update.carrier, update.trackingNumber, update.status, update.occurredAt, correlationId],
+      [
+        update.eventId,
+        update.orderId,
+        update.carrier,
+        update.trackingNumber,
+        update.status,
+        update.occurredAt,
+        correlationId,
+      ],
     );
     return out.rowCount === 1;
   };

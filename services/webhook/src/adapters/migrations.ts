@@ -22,7 +22,10 @@ export interface MigrateOptions {
 }
 
 export async function runMigrations(db: string | ClientConfig | ClientBase, opts: MigrateOptions = {}) {
-  const connection = typeof db === 'object' && 'query' in db ? { dbClient: db as ClientBase } : { databaseUrl: db as string | ClientConfig };
+  const connection =
+    typeof db === 'object' && 'query' in db
+      ? { dbClient: db as ClientBase }
+      : { databaseUrl: db as string | ClientConfig };
   const direction = opts.direction ?? 'up';
   return runner({
     ...connection,

@@ -20,16 +20,26 @@ interface Row {
   envelope: Envelope<unknown>;
 }
 
-async function publishClaimed(client: PoolClient, rows: Row[], publish: PublishEnvelopes): Promise<PublishResult> {
+async function publishClaimed(
+  client: PoolClient,
+  rows: Row[],
+  publish: PublishEnvelopes,
+): Promise<PublishResult> {
   if (rows.length === 0) return { published: 0, failed: 0 };
   const accepted = await publish(rows.map((r) => r.envelope));
   const ok = rows.filter((_, i) => accepted[i]).map((r) => r.id);
   const notOk = rows.filter((_, i) => !accepted[i]).map((r) => r.id);
   if (ok.length) {
-    await client.query('UPDATE payments.outbox SET published_at = now(), publish_attempts = publish_attempts + 1 WHERE id = ANY($1::bigint[])', [ok]);
+    await client.query(
+      'UPDATE payments.outbox SET published_at = now(), publish_attempts = publish_attempts + 1 WHERE id = ANY($1::bigint[])',
+      [ok],
+    );
   }
   if (notOk.length) {
-    await client.query('UPDATE payments.outbox SET publish_attempts = publish_attempts + 1 WHERE id = ANY($1::bigint[])', [notOk]);
+    await client.query(
+      'UPDATE payments.outbox SET publish_attempts = publish_attempts + 1 WHERE id = ANY($1::bigint[])',
+      [notOk],
+    );
   }
   return { published: ok.length, failed: notOk.length };
 }

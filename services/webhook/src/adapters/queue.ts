@@ -7,7 +7,13 @@ const stringAttrs = (attrs: Record<string, string>): Record<string, MessageAttri
 
 export function buildEnqueueLedgerMessage(client: SQSClient, queueUrl: string): EnqueueLedgerMessage {
   return async (message, attributes) => {
-    await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(message), MessageAttributes: stringAttrs(attributes) }));
+    await client.send(
+      new SendMessageCommand({
+        QueueUrl: queueUrl,
+        MessageBody: JSON.stringify(message),
+        MessageAttributes: stringAttrs(attributes),
+      }),
+    );
   };
 }
 
@@ -18,11 +24,19 @@ export type SendToDlq = (record: SQSRecord, reason: string) => Promise<void>;
 const MAX_KEPT_ATTRIBUTES = 7;
 export const FAILURE_ATTRIBUTES = ['failure-reason', 'failure-source-message-id', 'failure-at'] as const;
 
-export function buildSendToDlq(client: SQSClient, dlqUrl: string, now: () => Date = () => new Date()): SendToDlq {
+export function buildSendToDlq(
+  client: SQSClient,
+  dlqUrl: string,
+  now: () => Date = () => new Date(),
+): SendToDlq {
   return async (record, reason) => {
     const kept: Record<string, MessageAttributeValue> = {};
     for (const [name, a] of Object.entries(record.messageAttributes ?? {})) {
-      if (Object.keys(kept).length >= MAX_KEPT_ATTRIBUTES || (FAILURE_ATTRIBUTES as readonly string[]).includes(name)) continue;
+      if (
+        Object.keys(kept).length >= MAX_KEPT_ATTRIBUTES ||
+        (FAILURE_ATTRIBUTES as readonly string[]).includes(name)
+      )
+        continue;
       if (a.stringValue !== undefined) kept[name] = { DataType: a.dataType, StringValue: a.stringValue };
     }
     await client.send(

@@ -19,7 +19,12 @@ describe('signing secrets (P31)', () => {
   it('reads Secrets Manager through Powertools with a cache age, forcing a re-read at most once per interval', async () => {
     getSecret.mockResolvedValue('whsec_a');
     let clock = 1_000_000;
-    const secrets = buildSigningSecrets({ secretId: 'arn:secret', maxAgeSeconds: 300, minRefreshIntervalSeconds: 30, now: () => clock });
+    const secrets = buildSigningSecrets({
+      secretId: 'arn:secret',
+      maxAgeSeconds: 300,
+      minRefreshIntervalSeconds: 30,
+      now: () => clock,
+    });
     await secrets();
     await secrets({ refresh: true });
     await secrets({ refresh: true }); // too soon: served from the cache
@@ -37,7 +42,11 @@ describe('signing secrets (P31)', () => {
     getParameter.mockResolvedValue('whsec_ssm');
     const secrets = buildSigningSecrets({ parameterName: '/op/dev/webhook/signing' });
     expect(await secrets()).toEqual(['whsec_ssm']);
-    expect(getParameter).toHaveBeenCalledWith('/op/dev/webhook/signing', { decrypt: true, maxAge: 300, forceFetch: false });
+    expect(getParameter).toHaveBeenCalledWith('/op/dev/webhook/signing', {
+      decrypt: true,
+      maxAge: 300,
+      forceFetch: false,
+    });
   });
 
   it('fails loudly on an empty secret or an ambiguous configuration', async () => {

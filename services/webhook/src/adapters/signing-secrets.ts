@@ -24,7 +24,8 @@ export interface SigningSecretSource {
 }
 
 export function parseSecrets(value: string | Uint8Array | undefined): string[] {
-  const text = value === undefined ? '' : typeof value === 'string' ? value : Buffer.from(value).toString('utf8');
+  const text =
+    value === undefined ? '' : typeof value === 'string' ? value : Buffer.from(value).toString('utf8');
   return text
     .split(/[\n,]/)
     .map((s) => s.trim())
@@ -33,13 +34,16 @@ export function parseSecrets(value: string | Uint8Array | undefined): string[] {
 
 export function buildSigningSecrets(source: SigningSecretSource): SigningSecrets {
   const { secretId, parameterName } = source;
-  if (!secretId === !parameterName) throw new ConfigError('Set exactly one of SIGNING_SECRET_ID or SIGNING_SECRET_PARAMETER');
+  if (!secretId === !parameterName)
+    throw new ConfigError('Set exactly one of SIGNING_SECRET_ID or SIGNING_SECRET_PARAMETER');
   const maxAge = source.maxAgeSeconds ?? 300;
   const minRefreshMs = (source.minRefreshIntervalSeconds ?? 30) * 1000;
   const now = source.now ?? Date.now;
   let lastForced = -Infinity;
   const read = (forceFetch: boolean) =>
-    secretId ? getSecret(secretId, { maxAge, forceFetch }) : getParameter(parameterName!, { decrypt: true, maxAge, forceFetch });
+    secretId
+      ? getSecret(secretId, { maxAge, forceFetch })
+      : getParameter(parameterName!, { decrypt: true, maxAge, forceFetch });
   return async (opts = {}) => {
     let force = false;
     if (opts.refresh && now() - lastForced >= minRefreshMs) {

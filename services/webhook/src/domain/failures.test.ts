@@ -13,7 +13,11 @@ describe('classifyFailure (P25)', () => {
     ['a check constraint (23514)', pgError('23514'), 'permanent'],
     ['a not-null violation (23502)', pgError('23502'), 'permanent'],
     ['a unique violation (23505: a race, retry resolves it)', pgError('23505'), 'temporary'],
-    ['connection refused', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 'temporary'],
+    [
+      'connection refused',
+      Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+      'temporary',
+    ],
     ['admin shutdown (57P01)', pgError('57P01'), 'temporary'],
     ['cannot connect now (57P03)', pgError('57P03'), 'temporary'],
     ['too many connections (53300)', pgError('53300'), 'temporary'],
@@ -22,7 +26,11 @@ describe('classifyFailure (P25)', () => {
     ['a missing table before the migration ran (42P01)', pgError('42P01'), 'temporary'],
     ['a query timeout', new Error('Query read timeout'), 'temporary'],
     ['running out of time', new OutOfTimeError('late'), 'temporary'],
-    ['an AWS throttle', Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }), 'temporary'],
+    [
+      'an AWS throttle',
+      Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }),
+      'temporary',
+    ],
     ['anything unknown', new Error('???'), 'temporary'],
     ['a thrown string', 'boom', 'temporary'],
   ])('%s is %s', (_what, error, expected) => {

@@ -32,7 +32,8 @@ export function classifyFailure(error: unknown): FailureClass {
   if (error instanceof PermanentError) return 'permanent';
   if (error instanceof OutOfTimeError) return 'temporary';
   const state = sqlState(error);
-  if (state && PERMANENT_SQLSTATE_CLASSES.includes(state.slice(0, 2)) && !RETRYABLE_SQLSTATES.includes(state)) return 'permanent';
+  if (state && PERMANENT_SQLSTATE_CLASSES.includes(state.slice(0, 2)) && !RETRYABLE_SQLSTATES.includes(state))
+    return 'permanent';
   return 'temporary';
 }
 

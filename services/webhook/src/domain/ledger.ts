@@ -9,10 +9,19 @@
  */
 import type { Envelope } from '@order-platform/shared/events/envelope';
 import { envelope } from '@order-platform/shared/events/envelope';
-import { paymentFailedV1, paymentSucceededV1, refundIssuedV1 } from '@order-platform/shared/events/payments/index';
+import {
+  paymentFailedV1,
+  paymentSucceededV1,
+  refundIssuedV1,
+} from '@order-platform/shared/events/payments/index';
 import type { LedgerMessage, ProviderWebhookMessage } from './messages';
 
-export const LEDGER_KINDS = ['payment.succeeded', 'payment.failed', 'refund.succeeded', 'refund.requested'] as const;
+export const LEDGER_KINDS = [
+  'payment.succeeded',
+  'payment.failed',
+  'refund.succeeded',
+  'refund.requested',
+] as const;
 export type LedgerKind = (typeof LEDGER_KINDS)[number];
 
 export interface LedgerEntry {
@@ -51,14 +60,21 @@ function eventFor(message: ProviderWebhookMessage): Envelope<unknown> {
     case 'payment.succeeded':
       return envelope(paymentSucceededV1, { ...base, succeededAt: at }, meta);
     case 'payment.failed':
-      return envelope(paymentFailedV1, { ...base, reason: event.data.reason ?? 'declined by the provider', failedAt: at }, meta);
+      return envelope(
+        paymentFailedV1,
+        { ...base, reason: event.data.reason ?? 'declined by the provider', failedAt: at },
+        meta,
+      );
     case 'refund.succeeded':
       return envelope(refundIssuedV1, { ...base, refundedAt: at }, meta);
   }
 }
 
 /** `fallbackCorrelationId` is the message attribute (or a new id) when the body carries none. */
-export function ledgerEntryFor(message: LedgerMessage, ctx: { fallbackCorrelationId: string; now: Date }): LedgerEntry {
+export function ledgerEntryFor(
+  message: LedgerMessage,
+  ctx: { fallbackCorrelationId: string; now: Date },
+): LedgerEntry {
   if (message.kind === 'provider.webhook') {
     const { event } = message;
     return {

@@ -9,7 +9,11 @@
  */
 import * as z from 'zod/mini';
 import { currencySchema, orderIdSchema, reasonSchema } from '@order-platform/shared/events/orders';
-import { paymentAmountSchema, paymentIdSchema, providerEventIdSchema } from '@order-platform/shared/events/payments/index';
+import {
+  paymentAmountSchema,
+  paymentIdSchema,
+  providerEventIdSchema,
+} from '@order-platform/shared/events/payments/index';
 
 export const PROVIDER_EVENT_TYPES = ['payment.succeeded', 'payment.failed', 'refund.succeeded'] as const;
 export type ProviderEventType = (typeof PROVIDER_EVENT_TYPES)[number];
@@ -52,13 +56,18 @@ export const refundRequestMessageSchema = z.object({
   amount: paymentAmountSchema,
   currency: currencySchema,
   /** The producer's key for this request: the same request posted twice is recorded once. */
-  idempotencyKey: z.string().check(z.regex(/^[\x21-\x7e]{1,200}$/, 'must be 1-200 printable ASCII characters')),
+  idempotencyKey: z
+    .string()
+    .check(z.regex(/^[\x21-\x7e]{1,200}$/, 'must be 1-200 printable ASCII characters')),
   reason: z.optional(reasonSchema),
   correlationId: z.optional(correlationIdSchema),
 });
 export type RefundRequestMessage = z.infer<typeof refundRequestMessageSchema>;
 
-export const ledgerMessageSchema = z.discriminatedUnion('kind', [providerWebhookMessageSchema, refundRequestMessageSchema]);
+export const ledgerMessageSchema = z.discriminatedUnion('kind', [
+  providerWebhookMessageSchema,
+  refundRequestMessageSchema,
+]);
 export type LedgerMessage = z.infer<typeof ledgerMessageSchema>;
 
 /** SQS message attribute names the platform stamps (a producer may omit them). */

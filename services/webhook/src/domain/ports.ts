@@ -7,7 +7,10 @@ import type { CarrierUpdate } from './shipments';
 export type SigningSecrets = (opts?: { refresh?: boolean }) => Promise<string[]>;
 
 /** Puts one message on the payments queue. */
-export type EnqueueLedgerMessage = (message: LedgerMessage, attributes: Record<string, string>) => Promise<void>;
+export type EnqueueLedgerMessage = (
+  message: LedgerMessage,
+  attributes: Record<string, string>,
+) => Promise<void>;
 
 export interface RecordResult {
   /** Entry ids that were new (duplicates are absent). */

@@ -4,7 +4,13 @@
  * the answer (202) comes back in milliseconds whatever the writer is doing.
  */
 import { UnauthorizedError } from '@order-platform/shared/errors';
-import { ATTR_CORRELATION_ID, ATTR_KIND, ATTR_PROVIDER_EVENT_ID, type ProviderWebhook, type ProviderWebhookMessage } from './messages';
+import {
+  ATTR_CORRELATION_ID,
+  ATTR_KIND,
+  ATTR_PROVIDER_EVENT_ID,
+  type ProviderWebhook,
+  type ProviderWebhookMessage,
+} from './messages';
 import type { EnqueueLedgerMessage, SigningSecrets } from './ports';
 import { SIGNATURE_HEADER, verifySignature } from './signature';
 
@@ -28,13 +34,19 @@ export function verifyWebhookFor(deps: Pick<ReceiveDeps, 'secrets' | 'now' | 'to
     let result = await check(false);
     // A mismatch right after a rotation: re-read the secret once (rate-limited) and retry.
     if (!result.ok && result.reason === 'signature_mismatch') result = await check(true);
-    if (!result.ok) throw new UnauthorizedError(result.message, [{ path: SIGNATURE_HEADER, message: result.reason }]);
+    if (!result.ok)
+      throw new UnauthorizedError(result.message, [{ path: SIGNATURE_HEADER, message: result.reason }]);
   };
 }
 
 export function enqueueWebhookFor(deps: Pick<ReceiveDeps, 'enqueue' | 'now'>) {
   return async (event: ProviderWebhook, correlationId: string): Promise<ProviderWebhookMessage> => {
-    const message: ProviderWebhookMessage = { kind: 'provider.webhook', correlationId, receivedAt: deps.now().toISOString(), event };
+    const message: ProviderWebhookMessage = {
+      kind: 'provider.webhook',
+      correlationId,
+      receivedAt: deps.now().toISOString(),
+      event,
+    };
     await deps.enqueue(message, {
       [ATTR_KIND]: message.kind,
       [ATTR_CORRELATION_ID]: correlationId,

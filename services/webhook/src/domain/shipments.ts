@@ -7,7 +7,13 @@
 import * as z from 'zod/mini';
 import { orderIdSchema } from '@order-platform/shared/events/orders';
 
-export const SHIPMENT_STATUSES = ['label_created', 'in_transit', 'out_for_delivery', 'delivered', 'exception'] as const;
+export const SHIPMENT_STATUSES = [
+  'label_created',
+  'in_transit',
+  'out_for_delivery',
+  'delivered',
+  'exception',
+] as const;
 
 export const carrierUpdateSchema = z.object({
   eventId: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,128}$/)),

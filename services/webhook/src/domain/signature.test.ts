@@ -21,7 +21,9 @@ describe('signPayload / verifySignature', () => {
   });
 
   it('accepts its own signature', () => {
-    expect(verifySignature({ header: signPayload(SECRET, BODY, T), rawBody: BODY, secrets: [SECRET], now: T })).toEqual({ ok: true, timestamp: T });
+    expect(
+      verifySignature({ header: signPayload(SECRET, BODY, T), rawBody: BODY, secrets: [SECRET], now: T }),
+    ).toEqual({ ok: true, timestamp: T });
   });
 
   it.each([
@@ -30,23 +32,42 @@ describe('signPayload / verifySignature', () => {
     ['one second too old', T - 301, false],
     ['one second too far in the future', T + 301, false],
   ])('tolerates 300 s both ways: signed %s', (_what, signedAt, ok) => {
-    const result = verifySignature({ header: signPayload(SECRET, BODY, signedAt), rawBody: BODY, secrets: [SECRET], now: T });
+    const result = verifySignature({
+      header: signPayload(SECRET, BODY, signedAt),
+      rawBody: BODY,
+      secrets: [SECRET],
+      now: T,
+    });
     expect(result.ok).toBe(ok);
     if (!result.ok) expect(result.reason).toBe('timestamp_out_of_tolerance');
   });
 
   it('honours a custom tolerance', () => {
     const header = signPayload(SECRET, BODY, T - 61);
-    expect(verifySignature({ header, rawBody: BODY, secrets: [SECRET], now: T, toleranceSeconds: 60 }).ok).toBe(false);
+    expect(
+      verifySignature({ header, rawBody: BODY, secrets: [SECRET], now: T, toleranceSeconds: 60 }).ok,
+    ).toBe(false);
   });
 
   it('rejects a changed body, a changed timestamp and a wrong secret', () => {
     const header = signPayload(SECRET, BODY, T);
-    expect(verifySignature({ header, rawBody: `${BODY} `, secrets: [SECRET], now: T })).toMatchObject({ ok: false, reason: 'signature_mismatch' });
+    expect(verifySignature({ header, rawBody: `${BODY} `, secrets: [SECRET], now: T })).toMatchObject({
+      ok: false,
+      reason: 'signature_mismatch',
+    });
     const moved = header.replace(`t=${T}`, `t=${T + 1}`);
-    expect(verifySignature({ header: moved, rawBody: BODY, secrets: [SECRET], now: T })).toMatchObject({ ok: false, reason: 'signature_mismatch' });
-    expect(verifySignature({ header, rawBody: BODY, secrets: ['whsec_other'], now: T })).toMatchObject({ ok: false, reason: 'signature_mismatch' });
-    expect(verifySignature({ header, rawBody: BODY, secrets: [], now: T })).toMatchObject({ ok: false, reason: 'signature_mismatch' });
+    expect(verifySignature({ header: moved, rawBody: BODY, secrets: [SECRET], now: T })).toMatchObject({
+      ok: false,
+      reason: 'signature_mismatch',
+    });
+    expect(verifySignature({ header, rawBody: BODY, secrets: ['whsec_other'], now: T })).toMatchObject({
+      ok: false,
+      reason: 'signature_mismatch',
+    });
+    expect(verifySignature({ header, rawBody: BODY, secrets: [], now: T })).toMatchObject({
+      ok: false,
+      reason: 'signature_mismatch',
+    });
   });
 
   it.each([
@@ -62,7 +83,10 @@ describe('signPayload / verifySignature', () => {
     [`t=${T},t=${T},v1=${'a'.repeat(64)}`, 'malformed_signature'],
     [`t=${T},v1=${'a'.repeat(64)},${'x'.repeat(3000)}`, 'malformed_signature'],
   ])('header %j → %s', (header, reason) => {
-    expect(verifySignature({ header, rawBody: BODY, secrets: [SECRET], now: T })).toMatchObject({ ok: false, reason });
+    expect(verifySignature({ header, rawBody: BODY, secrets: [SECRET], now: T })).toMatchObject({
+      ok: false,
+      reason,
+    });
   });
 
   it('ignores unknown schemes next to v1', () => {
@@ -80,9 +104,11 @@ describe('secret rotation', () => {
     expect(verifySignature({ header, rawBody: BODY, secrets: ['whsec_new'], now: T }).ok).toBe(true);
   });
 
-  it('accepts a signature made with any of the receiver\'s secrets (our side rotates)', () => {
+  it("accepts a signature made with any of the receiver's secrets (our side rotates)", () => {
     const header = signPayload('whsec_old', BODY, T);
-    expect(verifySignature({ header, rawBody: BODY, secrets: ['whsec_new', 'whsec_old'], now: T }).ok).toBe(true);
+    expect(verifySignature({ header, rawBody: BODY, secrets: ['whsec_new', 'whsec_old'], now: T }).ok).toBe(
+      true,
+    );
   });
 });
 
@@ -91,7 +117,9 @@ describe('constant-time comparison', () => {
     const spy = vi.mocked(crypto.timingSafeEqual);
     spy.mockClear();
     const header = `${signPayload(SECRET, BODY, T)},v1=${'0'.repeat(64)}`; // the match comes first
-    expect(verifySignature({ header, rawBody: BODY, secrets: [SECRET, 'whsec_other'], now: T }).ok).toBe(true);
+    expect(verifySignature({ header, rawBody: BODY, secrets: [SECRET, 'whsec_other'], now: T }).ok).toBe(
+      true,
+    );
     expect(spy).toHaveBeenCalledTimes(4);
     for (const [a, b] of spy.mock.calls) {
       expect((a as Buffer).length).toBe(32);

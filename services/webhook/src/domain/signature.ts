@@ -28,15 +28,21 @@ export function computeSignature(secret: string, rawBody: string, timestamp: num
 }
 
 /** The header value for a body: one `v1` per secret (several while rotating). */
-export function signPayload(secret: string | readonly string[], rawBody: string, timestamp: number = Math.floor(Date.now() / 1000)): string {
+export function signPayload(
+  secret: string | readonly string[],
+  rawBody: string,
+  timestamp: number = Math.floor(Date.now() / 1000),
+): string {
   const secrets = typeof secret === 'string' ? [secret] : secret;
   if (secrets.length === 0) throw new Error('signPayload needs at least one secret');
   return [`t=${timestamp}`, ...secrets.map((s) => `v1=${computeSignature(s, rawBody, timestamp)}`)].join(',');
 }
 
-export type SignatureFailure = 'missing_signature' | 'malformed_signature' | 'timestamp_out_of_tolerance' | 'signature_mismatch';
+export type SignatureFailure =
+  'missing_signature' | 'malformed_signature' | 'timestamp_out_of_tolerance' | 'signature_mismatch';
 
-export type VerifyResult = { ok: true; timestamp: number } | { ok: false; reason: SignatureFailure; message: string };
+export type VerifyResult =
+  { ok: true; timestamp: number } | { ok: false; reason: SignatureFailure; message: string };
 
 export interface VerifyInput {
   header: string | undefined;
@@ -89,12 +95,20 @@ export function verifySignature(input: VerifyInput): VerifyResult {
   }
   const parsed = parseSignatureHeader(header);
   if (!parsed) {
-    return { ok: false, reason: 'malformed_signature', message: `${SIGNATURE_HEADER} must look like t=<unix seconds>,v1=<64 hex chars>` };
+    return {
+      ok: false,
+      reason: 'malformed_signature',
+      message: `${SIGNATURE_HEADER} must look like t=<unix seconds>,v1=<64 hex chars>`,
+    };
   }
   const now = input.now ?? Math.floor(Date.now() / 1000);
   const tolerance = input.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
   if (Math.abs(now - parsed.timestamp) > tolerance) {
-    return { ok: false, reason: 'timestamp_out_of_tolerance', message: `Signature timestamp is more than ${tolerance} s away from now` };
+    return {
+      ok: false,
+      reason: 'timestamp_out_of_tolerance',
+      message: `Signature timestamp is more than ${tolerance} s away from now`,
+    };
   }
   let matched = false;
   for (const secret of secrets) {
@@ -104,6 +118,7 @@ export function verifySignature(input: VerifyInput): VerifyResult {
       matched = constantTimeEqualHex(expected, candidate) || matched;
     }
   }
-  if (!matched) return { ok: false, reason: 'signature_mismatch', message: 'No signature matches the payload' };
+  if (!matched)
+    return { ok: false, reason: 'signature_mismatch', message: 'No signature matches the payload' };
   return { ok: true, timestamp: parsed.timestamp };
 }

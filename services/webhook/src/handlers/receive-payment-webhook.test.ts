@@ -16,11 +16,22 @@ const body = JSON.stringify({
   id: 'evt_unit1',
   type: 'payment.failed',
   created: T - 5,
-  data: { paymentId: 'pay_1', orderId: 'ord_01JD0000000000000000000000', amount: 250, currency: 'USD', reason: 'card_declined', extra: 'dropped' },
+  data: {
+    paymentId: 'pay_1',
+    orderId: 'ord_01JD0000000000000000000000',
+    amount: 250,
+    currency: 'USD',
+    reason: 'card_declined',
+    extra: 'dropped',
+  },
 });
 
 const request = (signature?: string, raw = body): APIGatewayProxyEvent =>
-  ({ body: raw, isBase64Encoded: false, headers: { 'Content-Type': 'application/json', ...(signature ? { 'payment-signature': signature } : {}) } }) as unknown as APIGatewayProxyEvent;
+  ({
+    body: raw,
+    isBase64Encoded: false,
+    headers: { 'Content-Type': 'application/json', ...(signature ? { 'payment-signature': signature } : {}) },
+  }) as unknown as APIGatewayProxyEvent;
 
 function fakes(secretVersions: string[][] = [['whsec_a']]) {
   let version = 0;
@@ -41,8 +52,15 @@ describe('receivePaymentWebhook handler', () => {
     const res = await makeHandler(deps)(request(signPayload('whsec_a', body, T)));
     expect(res.statusCode).toBe(202);
     expect(JSON.parse(res.body)).toEqual({ received: true, id: 'evt_unit1' });
-    const [message, attributes] = deps.enqueue.mock.calls[0] as unknown as [Record<string, unknown>, Record<string, string>];
-    expect(message).toMatchObject({ kind: 'provider.webhook', receivedAt: NOW.toISOString(), event: { id: 'evt_unit1', data: { reason: 'card_declined' } } });
+    const [message, attributes] = deps.enqueue.mock.calls[0] as unknown as [
+      Record<string, unknown>,
+      Record<string, string>,
+    ];
+    expect(message).toMatchObject({
+      kind: 'provider.webhook',
+      receivedAt: NOW.toISOString(),
+      event: { id: 'evt_unit1', data: { reason: 'card_declined' } },
+    });
     expect((message.event as { data: Record<string, unknown> }).data.extra).toBeUndefined();
     expect(attributes).toMatchObject({ kind: 'provider.webhook', providerEventId: 'evt_unit1' });
     expect(attributes.correlationId).toBe(message.correlationId);
@@ -50,7 +68,11 @@ describe('receivePaymentWebhook handler', () => {
 
   it('decodes a base64 body before checking the signature', async () => {
     const deps = fakes();
-    const ev = { ...request(signPayload('whsec_a', body, T)), body: Buffer.from(body).toString('base64'), isBase64Encoded: true };
+    const ev = {
+      ...request(signPayload('whsec_a', body, T)),
+      body: Buffer.from(body).toString('base64'),
+      isBase64Encoded: true,
+    };
     expect((await makeHandler(deps)(ev)).statusCode).toBe(202);
   });
 
@@ -69,7 +91,10 @@ describe('receivePaymentWebhook handler', () => {
     const deps = fakes();
     const res = await makeHandler(deps)(request(signature));
     expect(res.statusCode).toBe(401);
-    expect(JSON.parse(res.body).error).toMatchObject({ code: 'UNAUTHORIZED', details: [{ path: 'Payment-Signature', message: reason }] });
+    expect(JSON.parse(res.body).error).toMatchObject({
+      code: 'UNAUTHORIZED',
+      details: [{ path: 'Payment-Signature', message: reason }],
+    });
     expect(deps.enqueue).not.toHaveBeenCalled();
   });
 

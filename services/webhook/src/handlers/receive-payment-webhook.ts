@@ -4,7 +4,8 @@ import { awsClient } from '@order-platform/shared/aws';
 import { intEnv, optionalEnv, requireEnv } from '@order-platform/shared/config';
 import { PayloadTooLargeError } from '@order-platform/shared/errors';
 import { errorResponse, header, json, parseJsonBody } from '@order-platform/shared/http';
-import { currentCorrelationId, withObservability } from '@order-platform/shared/observability';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { currentCorrelationId, metrics, withObservability } from '@order-platform/shared/observability';
 import { providerWebhookSchema } from '../domain/messages';
 import { enqueueWebhookFor, verifyWebhookFor, type ReceiveDeps } from '../domain/receive';
 import { SIGNATURE_HEADER } from '../domain/signature';
@@ -19,15 +20,26 @@ export function makeHandler(deps: ReceiveDeps) {
   const enqueue = enqueueWebhookFor(deps);
   return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     try {
-      const raw = event.isBase64Encoded && event.body ? Buffer.from(event.body, 'base64').toString('utf8') : (event.body ?? '');
+      const raw =
+        event.isBase64Encoded && event.body
+          ? Buffer.from(event.body, 'base64').toString('utf8')
+          : (event.body ?? '');
       // Checked before the HMAC so an oversized body costs nothing.
-      if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) throw new PayloadTooLargeError(`Request body exceeds ${MAX_BODY_BYTES} bytes`);
+      if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES)
+        throw new PayloadTooLargeError(`Request body exceeds ${MAX_BODY_BYTES} bytes`);
       await verify(raw, header(event, SIGNATURE_HEADER));
       const webhook = parseJsonBody(event, providerWebhookSchema, { maxBytes: MAX_BODY_BYTES });
       await enqueue(webhook, currentCorrelationId());
+      metrics.addMetric('WebhookAccepted', MetricUnit.Count, 1);
       return json(202, { received: true, id: webhook.id });
     } catch (error) {
-      return errorResponse(error);
+      const response = errorResponse(error);
+      metrics.addMetric(
+        response.statusCode === 401 ? 'WebhookSignatureRejected' : 'WebhookRejected',
+        MetricUnit.Count,
+        1,
+      );
+      return response;
     }
   };
 }
@@ -42,7 +54,10 @@ export const handler = withObservability(
       ...(parameterName ? { parameterName } : {}),
       maxAgeSeconds: intEnv('SIGNING_SECRET_MAX_AGE_SECONDS', 300),
     }),
-    enqueue: buildEnqueueLedgerMessage(awsClient(SQSClient, { maxAttempts: 2 }), requireEnv('PAYMENTS_QUEUE_URL')),
+    enqueue: buildEnqueueLedgerMessage(
+      awsClient(SQSClient, { maxAttempts: 2 }),
+      requireEnv('PAYMENTS_QUEUE_URL'),
+    ),
     now: () => new Date(),
     toleranceSeconds: intEnv('SIGNATURE_TOLERANCE_SECONDS', 300),
   }),

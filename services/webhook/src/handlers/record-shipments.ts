@@ -3,7 +3,8 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { awsClient } from '@order-platform/shared/aws';
 import { requireEnv } from '@order-platform/shared/config';
 import { getPool } from '@order-platform/shared/db/postgres';
-import { logger, setCorrelationId, withObservability } from '@order-platform/shared/observability';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logger, metrics, setCorrelationId, withObservability } from '@order-platform/shared/observability';
 import type { RecordShipmentUpdate } from '../domain/ports';
 import { parseCarrierUpdate } from '../domain/write';
 import { buildRecordShipmentUpdate } from '../adapters/ledger-store';
@@ -11,9 +12,13 @@ import { buildSendToDlq, type SendToDlq } from '../adapters/queue';
 import { consumeBatch, correlationAttribute } from './sqs-consumer';
 
 /** Carrier queue (filled by API Gateway directly, P28) → shipment_updates, once per carrier event id. */
-export function makeHandler(deps: { recordShipmentUpdate: RecordShipmentUpdate; sendToDlq: SendToDlq; timeGuardMs?: number }) {
-  return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-    consumeBatch(event, context, {
+export function makeHandler(deps: {
+  recordShipmentUpdate: RecordShipmentUpdate;
+  sendToDlq: SendToDlq;
+  timeGuardMs?: number;
+}) {
+  return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    const response = await consumeBatch(event, context, {
       parallel: false,
       sendToDlq: deps.sendToDlq,
       ...(deps.timeGuardMs !== undefined ? { timeGuardMs: deps.timeGuardMs } : {}),
@@ -24,6 +29,9 @@ export function makeHandler(deps: { recordShipmentUpdate: RecordShipmentUpdate; 
         if (!fresh) logger.info('Duplicate carrier update ignored', { eventId: update.eventId });
       },
     });
+    metrics.addMetric('ShipmentMessagesFailed', MetricUnit.Count, response.batchItemFailures.length);
+    return response;
+  };
 }
 
 export const handler = withObservability(

@@ -41,7 +41,10 @@ export function makeHandler(deps: RelayDeps) {
 
 export const handler = withObservability(
   makeHandler({
-    relay: buildRelayOutbox(() => getPool(), buildPublishEnvelopes(awsClient(EventBridgeClient), requireEnv('EVENT_BUS_NAME'))),
+    relay: buildRelayOutbox(
+      () => getPool(),
+      buildPublishEnvelopes(awsClient(EventBridgeClient), requireEnv('EVENT_BUS_NAME')),
+    ),
     graceSeconds: intEnv('OUTBOX_RELAY_GRACE_SECONDS', 60),
   }),
 );

@@ -26,7 +26,11 @@ export interface ConsumeOptions {
   timeGuardMs?: number;
 }
 
-export async function consumeBatch(event: SQSEvent, context: Context, opts: ConsumeOptions): Promise<SQSBatchResponse> {
+export async function consumeBatch(
+  event: SQSEvent,
+  context: Context,
+  opts: ConsumeOptions,
+): Promise<SQSBatchResponse> {
   const guard = opts.timeGuardMs ?? DEFAULT_TIME_GUARD_MS;
   const processor = new BatchProcessor(EventType.SQS);
   const recordHandler = async (record: SQSRecord) => {
@@ -51,7 +55,10 @@ export async function consumeBatch(event: SQSEvent, context: Context, opts: Cons
     throwOnFullBatchFailure: false,
   });
   if (response.batchItemFailures.length) {
-    logger.warn('Records left for a retry', { failed: response.batchItemFailures.length, of: event.Records.length });
+    logger.warn('Records left for a retry', {
+      failed: response.batchItemFailures.length,
+      of: event.Records.length,
+    });
   }
   return response;
 }

@@ -16,14 +16,34 @@ const webhookBody = (id: string) =>
     kind: 'provider.webhook',
     correlationId: `c-${id}`,
     receivedAt: '2026-11-22T10:00:00.000Z',
-    event: { id, type: 'payment.succeeded', created: 1763800000, data: { paymentId: 'pay_1', orderId: 'ord_01JD0000000000000000000000', amount: 100, currency: 'EUR' } },
+    event: {
+      id,
+      type: 'payment.succeeded',
+      created: 1763800000,
+      data: { paymentId: 'pay_1', orderId: 'ord_01JD0000000000000000000000', amount: 100, currency: 'EUR' },
+    },
   });
 
 const record = (messageId: string, body: string): SQSRecord =>
-  ({ messageId, receiptHandle: `rh-${messageId}`, body, attributes: {}, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:1:q', awsRegion: 'us-east-1' }) as unknown as SQSRecord;
+  ({
+    messageId,
+    receiptHandle: `rh-${messageId}`,
+    body,
+    attributes: {},
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:1:q',
+    awsRegion: 'us-east-1',
+  }) as unknown as SQSRecord;
 
 const event = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
-const context = (remainingMs = 10_000) => ({ getRemainingTimeInMillis: () => remainingMs, awsRequestId: 'r', functionName: 'f' }) as unknown as Context;
+const context = (remainingMs = 10_000) =>
+  ({
+    getRemainingTimeInMillis: () => remainingMs,
+    awsRequestId: 'r',
+    functionName: 'f',
+  }) as unknown as Context;
 
 function fakes(opts: { failWrite?: Error; failPublish?: boolean } = {}) {
   const written: LedgerEntry[][] = [];
@@ -31,13 +51,16 @@ function fakes(opts: { failWrite?: Error; failPublish?: boolean } = {}) {
     recordEntries: vi.fn(async (entries: readonly LedgerEntry[]) => {
       if (opts.failWrite) throw opts.failWrite;
       written.push([...entries]);
-      return { inserted: entries.map((e) => e.entryId), outboxIds: entries.map((_, i) => written.length * 100 + i) };
+      return {
+        inserted: entries.map((e) => e.entryId),
+        outboxIds: entries.map((_, i) => written.length * 100 + i),
+      };
     }),
     publishOutbox: vi.fn(async (ids: readonly number[]) => {
       if (opts.failPublish) throw new Error('bus down');
       return { published: ids.length, failed: 0 };
     }),
-    sendToDlq: vi.fn(async () => undefined),
+    sendToDlq: vi.fn(async (_record: SQSRecord, _reason: string) => undefined),
     now: () => new Date('2026-11-22T10:00:00Z'),
   };
   return { deps, written };
@@ -47,7 +70,10 @@ describe('writeLedger handler', () => {
   it('batch mode: one write for the whole batch, then one publish of its outbox rows', async () => {
     const { deps, written } = fakes();
     const handler = makeHandler({ ...deps, mode: 'batch' });
-    const res = await handler(event(record('1', webhookBody('evt_a')), record('2', webhookBody('evt_b'))), context());
+    const res = await handler(
+      event(record('1', webhookBody('evt_a')), record('2', webhookBody('evt_b'))),
+      context(),
+    );
     expect(res).toEqual({ batchItemFailures: [] });
     expect(written.map((b) => b.map((e) => e.entryId))).toEqual([['evt_a', 'evt_b']]);
     expect(deps.publishOutbox).toHaveBeenCalledTimes(1);
@@ -56,16 +82,22 @@ describe('writeLedger handler', () => {
 
   it('single mode: one write per message', async () => {
     const { deps, written } = fakes();
-    await makeHandler({ ...deps, mode: 'single' })(event(record('1', webhookBody('evt_a')), record('2', webhookBody('evt_b'))), context());
+    await makeHandler({ ...deps, mode: 'single' })(
+      event(record('1', webhookBody('evt_a')), record('2', webhookBody('evt_b'))),
+      context(),
+    );
     expect(written).toHaveLength(2);
   });
 
   it('a permanent failure goes to the DLQ at once and is acknowledged; the others are written', async () => {
     const { deps, written } = fakes();
-    const res = await makeHandler({ ...deps, mode: 'batch' })(event(record('1', '{not json'), record('2', webhookBody('evt_b')), record('3', '{"kind":"x"}')), context());
+    const res = await makeHandler({ ...deps, mode: 'batch' })(
+      event(record('1', '{not json'), record('2', webhookBody('evt_b')), record('3', '{"kind":"x"}')),
+      context(),
+    );
     expect(res.batchItemFailures).toEqual([]);
     expect(deps.sendToDlq).toHaveBeenCalledTimes(2);
-    expect(deps.sendToDlq.mock.calls.map(([r, reason]) => [(r as SQSRecord).messageId, String(reason).slice(0, 20)])).toEqual([
+    expect(deps.sendToDlq.mock.calls.map(([r, reason]) => [r.messageId, reason.slice(0, 20)])).toEqual([
       ['1', 'PermanentError: Mess'],
       ['3', 'PermanentError: Not '],
     ]);
@@ -73,8 +105,13 @@ describe('writeLedger handler', () => {
   });
 
   it('a temporary failure (database down) fails the records for a retry and sends nothing to the DLQ', async () => {
-    const { deps } = fakes({ failWrite: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
-    const res = await makeHandler({ ...deps, mode: 'batch' })(event(record('1', webhookBody('evt_a')), record('2', webhookBody('evt_b'))), context());
+    const { deps } = fakes({
+      failWrite: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+    });
+    const res = await makeHandler({ ...deps, mode: 'batch' })(
+      event(record('1', webhookBody('evt_a')), record('2', webhookBody('evt_b'))),
+      context(),
+    );
     expect(res.batchItemFailures).toEqual([{ itemIdentifier: '1' }, { itemIdentifier: '2' }]);
     expect(deps.sendToDlq).not.toHaveBeenCalled();
     expect(deps.publishOutbox).not.toHaveBeenCalled();
@@ -89,14 +126,20 @@ describe('writeLedger handler', () => {
 
   it('stops taking records when too little time is left (X8): nothing written, everything retried', async () => {
     const { deps } = fakes();
-    const res = await makeHandler({ ...deps, mode: 'single', timeGuardMs: 3000 })(event(record('1', webhookBody('evt_a')), record('2', webhookBody('evt_b'))), context(2999));
+    const res = await makeHandler({ ...deps, mode: 'single', timeGuardMs: 3000 })(
+      event(record('1', webhookBody('evt_a')), record('2', webhookBody('evt_b'))),
+      context(2999),
+    );
     expect(res.batchItemFailures).toHaveLength(2);
     expect(deps.recordEntries).not.toHaveBeenCalled();
   });
 
   it('a failed publish after the commit still acknowledges the messages (the relay publishes later)', async () => {
     const { deps } = fakes({ failPublish: true });
-    const res = await makeHandler({ ...deps, mode: 'batch' })(event(record('1', webhookBody('evt_a'))), context());
+    const res = await makeHandler({ ...deps, mode: 'batch' })(
+      event(record('1', webhookBody('evt_a'))),
+      context(),
+    );
     expect(res.batchItemFailures).toEqual([]);
     expect(deps.publishOutbox).toHaveBeenCalledTimes(1);
   });

@@ -44,12 +44,16 @@ export function makeHandler(deps: WriterDeps) {
       sendToDlq: deps.sendToDlq,
       ...(deps.timeGuardMs !== undefined ? { timeGuardMs: deps.timeGuardMs } : {}),
       handleRecord: async (record) => {
-        const entry = entryFromBody(record.body, { fallbackCorrelationId: correlationAttribute(record) ?? record.messageId, now: deps.now() });
+        const entry = entryFromBody(record.body, {
+          fallbackCorrelationId: correlationAttribute(record) ?? record.messageId,
+          now: deps.now(),
+        });
         setCorrelationId(entry.correlationId);
         const result = batcher ? await batcher.add(entry) : await deps.recordEntries([entry]);
         result.outboxIds.forEach((id) => outboxIds.add(id));
       },
     });
+    metrics.addMetric('LedgerMessagesFailed', MetricUnit.Count, response.batchItemFailures.length);
     if (outboxIds.size) {
       try {
         const { published, failed } = await deps.publishOutbox([...outboxIds]);
@@ -58,7 +62,9 @@ export function makeHandler(deps: WriterDeps) {
       } catch (error) {
         // The ledger rows are committed: acknowledging the messages is right; the relay
         // publishes these outbox rows later.
-        logger.error('Publishing after commit failed; the outbox relay will retry', { error: describeError(error) });
+        logger.error('Publishing after commit failed; the outbox relay will retry', {
+          error: describeError(error),
+        });
       }
     }
     return response;
