@@ -214,7 +214,7 @@ describe('1,000 deliveries: 10 % duplicates, 2 % poison, writer at its configure
         queueUrl: queues.queueUrl,
         handler: { perPoller: (i) => writers[i]! },
         concurrency: WRITER_CONCURRENCY,
-        deadlineMs: 45_000,
+        deadlineMs: 90_000,
       });
       totals.invocations += stats.invocations;
       totals.succeeded += stats.succeeded;
@@ -279,5 +279,5 @@ describe('1,000 deliveries: 10 % duplicates, 2 % poison, writer at its configure
     console.info(
       `[load] ${JSON.stringify(totals)}; max pg connections ${connections.max} over ${connections.samples} samples`,
     );
-  }, 150_000);
+  }, 300_000);
 });
