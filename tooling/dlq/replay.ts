@@ -61,13 +61,17 @@ async function queueUrl(client: SQSClient, queue: string): Promise<string> {
   if (/^https?:\/\//.test(queue)) return queue;
   if (queue.startsWith('arn:')) {
     const [, , , , account, name] = queue.split(':');
-    return (await client.send(new GetQueueUrlCommand({ QueueName: name!, QueueOwnerAWSAccountId: account }))).QueueUrl!;
+    return (await client.send(new GetQueueUrlCommand({ QueueName: name!, QueueOwnerAWSAccountId: account })))
+      .QueueUrl!;
   }
   return (await client.send(new GetQueueUrlCommand({ QueueName: queue }))).QueueUrl!;
 }
 
 async function attributes(client: SQSClient, url: string): Promise<Record<string, string>> {
-  return (await client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }))).Attributes ?? {};
+  return (
+    (await client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] })))
+      .Attributes ?? {}
+  );
 }
 
 export async function resolveQueues(
@@ -82,18 +86,31 @@ export async function resolveQueues(
     const target = (JSON.parse(attrs.RedrivePolicy) as { deadLetterTargetArn: string }).deadLetterTargetArn;
     return { dlqUrl: await queueUrl(client, target), sourceUrl: url, discoveredBy: 'source-redrive-policy' };
   }
-  const sources = (await client.send(new ListDeadLetterSourceQueuesCommand({ QueueUrl: url }))).queueUrls ?? [];
-  if (sources.length === 1) return { dlqUrl: url, sourceUrl: sources[0]!, discoveredBy: 'dlq-redrive-sources' };
+  const sources =
+    (await client.send(new ListDeadLetterSourceQueuesCommand({ QueueUrl: url }))).queueUrls ?? [];
+  if (sources.length === 1)
+    return { dlqUrl: url, sourceUrl: sources[0]!, discoveredBy: 'dlq-redrive-sources' };
   if (sources.length > 1) {
-    throw new Error(`${url} is the DLQ of ${sources.length} queues (${sources.join(', ')}): choose one with --to`);
+    throw new Error(
+      `${url} is the DLQ of ${sources.length} queues (${sources.join(', ')}): choose one with --to`,
+    );
   }
   if (attrs.RedriveAllowPolicy) {
-    const allow = JSON.parse(attrs.RedriveAllowPolicy) as { redrivePermission?: string; sourceQueueArns?: string[] };
+    const allow = JSON.parse(attrs.RedriveAllowPolicy) as {
+      redrivePermission?: string;
+      sourceQueueArns?: string[];
+    };
     if (allow.redrivePermission === 'byQueue' && allow.sourceQueueArns?.length === 1) {
-      return { dlqUrl: url, sourceUrl: await queueUrl(client, allow.sourceQueueArns[0]!), discoveredBy: 'dlq-redrive-allow-policy' };
+      return {
+        dlqUrl: url,
+        sourceUrl: await queueUrl(client, allow.sourceQueueArns[0]!),
+        discoveredBy: 'dlq-redrive-allow-policy',
+      };
     }
   }
-  throw new Error(`Cannot tell which queue ${url} is the DLQ of: no queue names it in its RedrivePolicy. Pass --to <source>`);
+  throw new Error(
+    `Cannot tell which queue ${url} is the DLQ of: no queue names it in its RedrivePolicy. Pass --to <source>`,
+  );
 }
 
 function replayEntry(m: Message, index: number, fifo: boolean): SendMessageBatchRequestEntry {
@@ -121,7 +138,9 @@ export async function replayDlq(client: SQSClient, opts: ReplayOptions): Promise
   const depth = Number((await attributes(client, dlqUrl)).ApproximateNumberOfMessages ?? 0);
   const limit = Math.min(opts.max ?? Infinity, depth);
   const dryRun = opts.dryRun ?? false;
-  log(`${dryRun ? '[dry run] ' : ''}${dlqUrl} → ${sourceUrl} (source found by ${discoveredBy}); ${depth} message(s) waiting, moving up to ${limit}`);
+  log(
+    `${dryRun ? '[dry run] ' : ''}${dlqUrl} → ${sourceUrl} (source found by ${discoveredBy}); ${depth} message(s) waiting, moving up to ${limit}`,
+  );
 
   let moved = 0;
   let failed = 0;
@@ -146,11 +165,20 @@ export async function replayDlq(client: SQSClient, opts: ReplayOptions): Promise
       held.push(...messages.map((m) => m.ReceiptHandle!));
       continue;
     }
-    const sent = await client.send(new SendMessageBatchCommand({ QueueUrl: sourceUrl, Entries: messages.map((m, i) => replayEntry(m, i, fifo)) }));
+    const sent = await client.send(
+      new SendMessageBatchCommand({
+        QueueUrl: sourceUrl,
+        Entries: messages.map((m, i) => replayEntry(m, i, fifo)),
+      }),
+    );
     const ok = new Set((sent.Successful ?? []).map((s) => s.Id));
-    for (const f of sent.Failed ?? []) log(`  not moved: ${messages[Number(f.Id)]?.MessageId} (${f.Code}: ${f.Message ?? ''})`);
-    const toDelete = messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })).filter((e) => ok.has(e.Id));
-    if (toDelete.length) await client.send(new DeleteMessageBatchCommand({ QueueUrl: dlqUrl, Entries: toDelete }));
+    for (const f of sent.Failed ?? [])
+      log(`  not moved: ${messages[Number(f.Id)]?.MessageId} (${f.Code}: ${f.Message ?? ''})`);
+    const toDelete = messages
+      .map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! }))
+      .filter((e) => ok.has(e.Id));
+    if (toDelete.length)
+      await client.send(new DeleteMessageBatchCommand({ QueueUrl: dlqUrl, Entries: toDelete }));
     moved += toDelete.length;
     failed += messages.length - toDelete.length;
   }
@@ -159,11 +187,15 @@ export async function replayDlq(client: SQSClient, opts: ReplayOptions): Promise
     await client.send(
       new ChangeMessageVisibilityBatchCommand({
         QueueUrl: dlqUrl,
-        Entries: held.slice(i, i + 10).map((ReceiptHandle, j) => ({ Id: String(j), ReceiptHandle, VisibilityTimeout: 0 })),
+        Entries: held
+          .slice(i, i + 10)
+          .map((ReceiptHandle, j) => ({ Id: String(j), ReceiptHandle, VisibilityTimeout: 0 })),
       }),
     );
   }
-  log(`${dryRun ? '[dry run] would move' : 'moved'} ${moved} message(s)${failed ? `, ${failed} failed (left in the DLQ)` : ''}`);
+  log(
+    `${dryRun ? '[dry run] would move' : 'moved'} ${moved} message(s)${failed ? `, ${failed} failed (left in the DLQ)` : ''}`,
+  );
   return { dlqUrl, sourceUrl, discoveredBy, moved, failed, dryRun };
 }
 
