@@ -14,12 +14,15 @@ const scarceSku = newSku();
 const placed: Order[] = [];
 
 const CONFIRMATION_TIMEOUT_S = 2;
+const BREAKER_COOL_DOWN_MS = 2_500;
 
 beforeAll(async () => {
   world = await startSagaWorld({
     confirmationTimeoutSeconds: CONFIRMATION_TIMEOUT_S,
     breakerFailureThreshold: 3,
-    breakerCoolDownMs: 400,
+    // Long enough that the second saga below surely runs while the circuit is open, even
+    // on a loaded machine; the probe test waits it out.
+    breakerCoolDownMs: BREAKER_COOL_DOWN_MS,
     providerTimeoutMs: 300,
   });
   await world.setStock(sku, 1_000);
@@ -150,6 +153,7 @@ describe('the order saga (packaged ASL, real handlers)', () => {
     world.provider.control({ mode: 'fail' });
     const callsBefore = world.provider.stats().requests.charges;
     const first = await runToEnd(await place(1));
+    const openedAt = Date.now();
     expect(first.output).toMatchObject({ status: 'FAILED' });
     const callsWhileFailing = world.provider.stats().requests.charges - callsBefore;
     expect(callsWhileFailing).toBeGreaterThanOrEqual(3);
@@ -159,7 +163,7 @@ describe('the order saga (packaged ASL, real handlers)', () => {
     expect(world.provider.stats().requests.charges - callsBefore).toBe(callsWhileFailing);
 
     world.provider.control({ mode: 'approve' });
-    await new Promise((r) => setTimeout(r, 500)); // the breaker's cool-down
+    await new Promise((r) => setTimeout(r, Math.max(0, openedAt + BREAKER_COOL_DOWN_MS + 100 - Date.now()))); // the cool-down
     const probe = await runToEnd(await place(1));
     expect(probe.output).toMatchObject({ status: 'CONFIRMED' });
     const after = await runToEnd(await place(1));
