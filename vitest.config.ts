@@ -13,8 +13,9 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['shared/src/**/*.test.ts', 'services/*/src/**/*.test.ts', 'test-support/src/**/*.test.ts'],
+          include: ['shared/src/**/*.test.ts', 'services/*/src/**/*.test.ts', 'test-support/src/**/*.test.ts', 'tests/**/*.unit.test.ts'],
           environment: 'node',
+          env: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_DEV: 'true' },
         },
       },
       {
@@ -26,6 +27,15 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 60_000,
           environment: 'node',
+        },
+      },
+      {
+        // Benchmarks: run on demand (npm run bench:*), never by `npm test`.
+        test: {
+          name: 'bench',
+          include: ['services/orders/bench/saga.bench.ts'],
+          environment: 'node',
+          testTimeout: 60 * 60_000,
         },
       },
       {

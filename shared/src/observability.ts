@@ -13,7 +13,6 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 
@@ -79,6 +78,26 @@ function correlation(): MiddlewareObj<unknown, unknown> {
   };
 }
 
+/**
+ * Publishes the invocation's metrics (EMF) when it recorded any. Powertools' own
+ * middleware warns on every invocation that recorded none, which is most of them for a
+ * worker that only counts failures.
+ */
+function publishMetrics(): MiddlewareObj<unknown, unknown> {
+  let coldStart = true;
+  const flush = () => {
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  };
+  return {
+    before: () => {
+      if (coldStart) metrics.captureColdStartMetric();
+      coldStart = false;
+    },
+    after: flush,
+    onError: flush,
+  };
+}
+
 export interface ObservabilityOptions {
   /** Log the incoming event (never on handlers that receive secrets or personal data). */
   logEvent?: boolean;
@@ -95,6 +114,6 @@ export function withObservability<E, R>(
   for (const m of opts.middlewares ?? []) wrapped.use(m as MiddlewareObj<E, R>);
   return wrapped
     .use(injectLambdaContext(logger, { logEvent: opts.logEvent ?? false, resetKeys: true }))
-    .use(logMetrics(metrics))
+    .use(publishMetrics() as MiddlewareObj<E, R>)
     .use(correlation() as MiddlewareObj<E, R>);
 }
