@@ -57,7 +57,8 @@ let billing: FakeService;
 let rm: ReadModelDb;
 let redis: Redis;
 let mod: typeof import('../src/handlers/customer-dashboard');
-let summary: Parameters<typeof mod.makeHandler>[0]['summary'];
+let summary: NonNullable<Parameters<typeof mod.makeHandler>[0]['summary']>;
+let reportingApi: { url: string; server: Server; seen: string[] };
 
 const erin = { customerId: 'erin' };
 const dashboardEvent = (
@@ -92,10 +93,39 @@ beforeAll(async () => {
   process.env.CACHE_PREFIX = `${uniqueName('rpt-dash-deployed')}:`;
   process.env.ORDERS_API_URL = `${orders.url}/dev/`;
   process.env.BILLING_API_URL = billing.url;
+  reportingApi = await reportingApiStandIn();
+  process.env.REPORTING_API_URL = `${reportingApi.url}/dev`;
   mod = await import('../src/handlers/customer-dashboard');
 });
 
+/**
+ * This service's own API as the deployed dashboard reaches it: a loopback stand-in for
+ * API Gateway in front of the real customer-summary handler (the gatekeeper's work,
+ * turning the bearer token into a principal, is played by a fixed token → customer map).
+ */
+async function reportingApiStandIn(): Promise<{ url: string; server: Server; seen: string[] }> {
+  const { handler: summaryHandler } = await import('../src/handlers/customer-summary');
+  const seen: string[] = [];
+  const server = createServer(async (req, res) => {
+    seen.push(req.url ?? '');
+    const match = /^\/dev\/reports\/customers\/([^/]+)\/summary$/.exec(req.url ?? '');
+    if (!match || req.headers.authorization !== 'Bearer token-of-erin') {
+      res.writeHead(match ? 401 : 404).end();
+      return;
+    }
+    const out = await (summaryHandler as unknown as Http)(
+      httpEvent({ pathParameters: { customerId: decodeURIComponent(match[1]!) }, principal: erin }),
+      lambdaContext() as unknown as Context,
+    );
+    res.writeHead(out.statusCode, { 'content-type': 'application/json' }).end(out.body);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, seen };
+}
+
 afterAll(async () => {
+  reportingApi?.server.closeAllConnections();
+  await new Promise((r) => reportingApi?.server.close(r));
   for (const svc of [orders, billing]) {
     svc?.server.closeAllConnections();
     await new Promise((r) => svc?.server.close(r));
@@ -136,6 +166,7 @@ describe('customer dashboard', () => {
     });
     expect(orders.seen[0]!.headers['x-correlation-id']).toBeTruthy();
     expect(billing.seen.at(-1)?.url).toBe('/customers/erin/invoices');
+    expect(reportingApi.seen.at(-1)).toBe('/dev/reports/customers/erin/summary');
   });
 
   it('answers 200 partial within its timeouts when one dependency fails and one is slow', async () => {

@@ -1,8 +1,12 @@
 /**
  * GET /customers/{customerId}/dashboard (P11): recent orders (orders API), the
- * reporting summary (in-process, through the same cache as its own route) and invoices
- * (billing API, optional) in parallel, each with its own timeout. One part failing makes
- * the answer partial, not an error.
+ * reporting summary and invoices (billing API, optional) in parallel, each with its own
+ * timeout. One part failing makes the answer partial, not an error.
+ *
+ * Deployed, the dashboard runs outside the VPC (the VPC has no NAT, and the APIs it calls
+ * are public endpoints), so it reads the summary through this service's own
+ * `GET /reports/customers/{id}/summary` route, forwarding the caller's token, like the
+ * other parts. Tests can pass an in-process `summary` instead.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
@@ -24,14 +28,13 @@ import {
 } from '@order-platform/shared/observability';
 import { aggregate, type PartSpec } from '../domain/dashboard';
 import type { CustomerSummary } from '../domain/ports';
-import { assertMayReadCustomer, customerIdParamSchema, customerSummaryReport } from '../domain/reports';
+import { assertMayReadCustomer, customerIdParamSchema } from '../domain/reports';
 import { buildHttpJsonCall, joinUrl } from '../adapters/http-json';
 import { tracing } from '@order-platform/shared/tracing';
-import { buildQueryCustomerSummary } from '../adapters/read-model';
-import { platformDb, platformReadThrough } from './composition';
 
 export interface DashboardDeps {
-  summary: (customerId: string, principal: Principal) => Promise<{ value: CustomerSummary }>;
+  summary?: (customerId: string, principal: Principal) => Promise<{ value: CustomerSummary }>;
+  reportingApiUrl?: string;
   ordersApiUrl?: string;
   billingApiUrl?: string;
   timeoutsMs: { orders: number; summary: number; billing: number };
@@ -73,7 +76,9 @@ export function makeHandler(deps: DashboardDeps) {
           },
           summary: {
             timeoutMs: deps.timeoutsMs.summary,
-            call: async () => (await deps.summary(customerId, principal)).value,
+            call: deps.summary
+              ? async () => (await deps.summary!(customerId, principal)).value
+              : http('summary', deps.reportingApiUrl, `reports/customers/${id}/summary`),
           },
           billing: {
             timeoutMs: deps.timeoutsMs.billing,
@@ -104,11 +109,9 @@ export function makeHandler(deps: DashboardDeps) {
   };
 }
 
-const summary = customerSummaryReport(platformReadThrough(), buildQueryCustomerSummary(platformDb()));
-
 export const handler = withObservability(
   makeHandler({
-    summary,
+    reportingApiUrl: optionalEnv('REPORTING_API_URL'),
     ordersApiUrl: optionalEnv('ORDERS_API_URL'),
     billingApiUrl: optionalEnv('BILLING_API_URL'),
     timeoutsMs: {
