@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/.serverless/**', '**/.esbuild/**', '**/coverage/**'] },
+  { ignores: ['**/node_modules/**', '.tmp/**', '**/.serverless/**', '**/.esbuild/**', '**/coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -14,7 +14,15 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**', 'bench/**', '**/scripts/**', 'test-support/**', '**/tests/**', 'integration-tests/**'],
+    files: [
+      'scripts/**',
+      'bench/**',
+      '**/bench/**',
+      '**/scripts/**',
+      'test-support/**',
+      '**/tests/**',
+      'integration-tests/**',
+    ],
     rules: { 'no-console': 'off' },
   },
 );

@@ -13,9 +13,18 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['shared/src/**/*.test.ts', 'services/*/src/**/*.test.ts', 'test-support/src/**/*.test.ts', 'tests/**/*.unit.test.ts'],
+          include: [
+            'shared/src/**/*.test.ts',
+            'services/*/src/**/*.test.ts',
+            'test-support/src/**/*.test.ts',
+            'tests/**/*.unit.test.ts',
+          ],
           environment: 'node',
-          env: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_DEV: 'true' },
+          env: {
+            POWERTOOLS_LOG_LEVEL: 'SILENT',
+            POWERTOOLS_METRICS_DISABLED: 'true',
+            POWERTOOLS_DEV: 'true',
+          },
         },
       },
       {

@@ -19,7 +19,9 @@ if (localstack) {
   if (!passThrough.includes('--stage')) passThrough.push('--stage', 'localstack');
 }
 if (args.includes('--help')) {
-  console.log('usage: npm run deploy -- [--stage S] [--region R] [osls deploy options]\n       npm run deploy:localstack');
+  console.log(
+    'usage: npm run deploy -- [--stage S] [--region R] [osls deploy options]\n       npm run deploy:localstack',
+  );
   process.exit(0);
 }
 const osls = join(root, 'node_modules', '.bin', 'osls');

@@ -19,17 +19,26 @@ function table(from) {
   const rows = [
     '| id | pattern | service | status | code | proof |',
     '|---|---|---|---|---|---|',
-    ...patterns.map((p) => `| ${p.id} | ${p.name} | ${p.service} | ${p.status} | ${links(p.code, from)} | ${links(p.proof, from)} |`),
+    ...patterns.map(
+      (p) =>
+        `| ${p.id} | ${p.name} | ${p.service} | ${p.status} | ${links(p.code, from)} | ${links(p.proof, from)} |`,
+    ),
   ];
   const practiceRows = [
     '| id | practice | status | where | proof |',
     '|---|---|---|---|---|',
-    ...practices.map((p) => `| ${p.id} | ${p.name} | ${p.status} | ${links(p.code, from)} | ${links(p.proof, from)} |`),
+    ...practices.map(
+      (p) => `| ${p.id} | ${p.name} | ${p.status} | ${links(p.code, from)} | ${links(p.proof, from)} |`,
+    ),
   ];
   return `${rows.join('\n')}\n\n${practiceRows.join('\n')}\n`;
 }
 
-const missing = [...patterns, ...practices].flatMap((p) => [...p.code, ...p.proof].filter((path) => !existsSync(join(root, path.split('#')[0]))).map((path) => `${p.id}: ${path}`));
+const missing = [...patterns, ...practices].flatMap((p) =>
+  [...p.code, ...p.proof]
+    .filter((path) => !existsSync(join(root, path.split('#')[0])))
+    .map((path) => `${p.id}: ${path}`),
+);
 
 const readmePath = join(root, 'README.md');
 const readme = readFileSync(readmePath, 'utf8');
@@ -48,7 +57,8 @@ if (check) {
   if (missing.length) problems.push(`links to missing paths:\n  ${missing.join('\n  ')}`);
   if (nextReadme !== readme) problems.push('README.md pattern table is out of date');
   const docPath = join(root, 'docs', 'patterns.md');
-  if (!existsSync(docPath) || readFileSync(docPath, 'utf8') !== doc) problems.push('docs/patterns.md is out of date');
+  if (!existsSync(docPath) || readFileSync(docPath, 'utf8') !== doc)
+    problems.push('docs/patterns.md is out of date');
   if (problems.length) {
     console.error(`${problems.join('\n')}\nRun: node scripts/docs-patterns.mjs`);
     process.exit(1);

@@ -22,7 +22,9 @@ for (const dir of stacks()) {
   const r = spawnSync('cfn-lint', ['--format', 'parseable', template], { encoding: 'utf8' });
   const errors = r.stdout.split('\n').filter((l) => /:E\d{4}:/.test(l));
   const warnings = r.stdout.split('\n').filter((l) => /:W\d{4}:/.test(l));
-  console.log(`${errors.length ? 'FAIL' : 'ok  '} ${dir}: ${errors.length} errors, ${warnings.length} warnings`);
+  console.log(
+    `${errors.length ? 'FAIL' : 'ok  '} ${dir}: ${errors.length} errors, ${warnings.length} warnings`,
+  );
   for (const e of errors) console.error(`  ${e}`);
   if (errors.length || (r.status ?? 0) & 2) failed = true;
 }

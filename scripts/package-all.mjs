@@ -13,7 +13,10 @@ const targets = stacks().filter((s) => only.length === 0 || only.includes(s));
 function packageStack(dir) {
   return new Promise((resolve) => {
     const started = Date.now();
-    const child = spawn(osls, ['package', '--stage', stage], { cwd: join(root, dir), env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' } });
+    const child = spawn(osls, ['package', '--stage', stage], {
+      cwd: join(root, dir),
+      env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' },
+    });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
@@ -29,7 +32,9 @@ await Promise.all(
       const dir = queue.shift();
       const r = await packageStack(dir);
       results.push(r);
-      console.log(`${r.code === 0 ? 'packaged' : 'FAILED  '} ${dir === '.' ? 'platform (.)' : dir} in ${(r.ms / 1000).toFixed(1)} s`);
+      console.log(
+        `${r.code === 0 ? 'packaged' : 'FAILED  '} ${dir === '.' ? 'platform (.)' : dir} in ${(r.ms / 1000).toFixed(1)} s`,
+      );
       if (r.code !== 0) console.error(r.output);
     }
   }),

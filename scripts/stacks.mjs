@@ -24,5 +24,7 @@ export function stacks() {
     .map((d) => `services/${d.name}`);
   const all = ['.', ...found];
   const rank = (s) => (ORDER.indexOf(s) === -1 ? ORDER.length : ORDER.indexOf(s));
-  return all.filter((s) => existsSync(join(root, s, 'serverless.yml'))).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  return all
+    .filter((s) => existsSync(join(root, s, 'serverless.yml')))
+    .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }

@@ -6,7 +6,9 @@ import { repoRoot } from '../test-support/src/template';
 
 describe('pattern documentation', () => {
   it('is up to date and every linked code and proof path exists', () => {
-    const r = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'docs-patterns.mjs'), '--check'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'docs-patterns.mjs'), '--check'], {
+      encoding: 'utf8',
+    });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
   });
@@ -14,7 +16,10 @@ describe('pattern documentation', () => {
   it('has one row for every P and X id of the catalog', async () => {
     const { patterns, practices } = await import('../docs/patterns.data.mjs');
     const ids = [...patterns, ...practices].map((p: { id: string }) => p.id);
-    const expected = [...Array.from({ length: 32 }, (_, i) => `P${String(i + 1).padStart(2, '0')}`), ...Array.from({ length: 12 }, (_, i) => `X${i + 1}`)];
+    const expected = [
+      ...Array.from({ length: 32 }, (_, i) => `P${String(i + 1).padStart(2, '0')}`),
+      ...Array.from({ length: 12 }, (_, i) => `X${i + 1}`),
+    ];
     expect(ids).toEqual(expected);
   });
 });

@@ -29,7 +29,9 @@ const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Arra
 
 function projectFunctions(t: CfnTemplate): [string, CfnResource][] {
   // Our own functions (bundled from src/); framework custom-resource helpers are excluded.
-  return resourcesOfType(t, 'AWS::Lambda::Function').filter(([, f]) => String(f.Properties?.Handler ?? '').startsWith('src/'));
+  return resourcesOfType(t, 'AWS::Lambda::Function').filter(([, f]) =>
+    String(f.Properties?.Handler ?? '').startsWith('src/'),
+  );
 }
 
 function functionOf(mapping: CfnResource): string | undefined {
@@ -66,7 +68,8 @@ describe.each(stacks)('stack %s', (stack) => {
       if (fn.Properties?.TracingConfig?.Mode === 'Active') {
         const role = refTarget(fn.Properties?.Role);
         const canTrace = iamStatements(t).some(
-          ({ owner, statement }) => owner === role && asArray(statement.Action).includes('xray:PutTraceSegments'),
+          ({ owner, statement }) =>
+            owner === role && asArray(statement.Action).includes('xray:PutTraceSegments'),
         );
         expect(canTrace, `${id} traces but its role cannot write to X-Ray`).toBe(true);
       }
@@ -92,7 +95,8 @@ describe.each(stacks)('stack %s', (stack) => {
   });
 
   it('X7: every queue and stream consumer reports partial batch failures', () => {
-    for (const m of mappings) expect(m.Properties?.FunctionResponseTypes, functionOf(m)).toEqual(['ReportBatchItemFailures']);
+    for (const m of mappings)
+      expect(m.Properties?.FunctionResponseTypes, functionOf(m)).toEqual(['ReportBatchItemFailures']);
   });
 
   it('X6: every stream mapping bisects, retries a bounded number of times and has an on-failure destination', () => {
@@ -110,7 +114,9 @@ describe.each(stacks)('stack %s', (stack) => {
       if (!fn.Properties?.VpcConfig) continue;
       const reserved = fn.Properties?.ReservedConcurrentExecutions;
       const own = sqsMappings.filter((m) => functionOf(m) === id);
-      const bounded = reserved !== undefined || (own.length > 0 && own.every((m) => m.Properties?.ScalingConfig?.MaximumConcurrency));
+      const bounded =
+        reserved !== undefined ||
+        (own.length > 0 && own.every((m) => m.Properties?.ScalingConfig?.MaximumConcurrency));
       expect(bounded, `${id} reaches a non-scaling resource without a concurrency bound`).toBe(true);
     }
   });

@@ -27,7 +27,8 @@ export function intEnv(name: string, fallback?: number): number {
     return fallback;
   }
   const value = Number(raw);
-  if (!Number.isInteger(value)) throw new ConfigError(`Environment variable ${name} must be an integer, got "${raw}"`);
+  if (!Number.isInteger(value))
+    throw new ConfigError(`Environment variable ${name} must be an integer, got "${raw}"`);
   return value;
 }
 

@@ -13,7 +13,11 @@ import './zod-locale';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
-export function json(status: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyResult {
+export function json(
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): APIGatewayProxyResult {
   return { statusCode: status, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
 }
 
@@ -21,7 +25,11 @@ export function json(status: number, body: unknown, headers: Record<string, stri
 export function errorResponse(error: unknown): APIGatewayProxyResult {
   if (error instanceof AppError) {
     return json(error.status, {
-      error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) },
+      error: {
+        code: error.code,
+        message: error.message,
+        ...(error.details ? { details: error.details } : {}),
+      },
     });
   }
   logger.error('Unhandled error', { error: error as Error });
@@ -49,7 +57,11 @@ export interface BodyOptions {
 }
 
 /** Parses and validates a JSON request body: 415 for non-JSON, 413 when too big, 400 for bad JSON or shape. */
-export function parseJsonBody<T>(event: APIGatewayProxyEvent, schema: ZodMiniType<T>, opts: BodyOptions = {}): T {
+export function parseJsonBody<T>(
+  event: APIGatewayProxyEvent,
+  schema: ZodMiniType<T>,
+  opts: BodyOptions = {},
+): T {
   const maxBytes = opts.maxBytes ?? 16 * 1024;
   const contentType = header(event, 'content-type');
   if (contentType && !/^application\/(.+\+)?json\b/i.test(contentType)) {

@@ -2,7 +2,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Context } from 'aws-lambda';
 import { correlationIdOf, currentCorrelationId, logger, withObservability } from './observability';
 
-const context = { functionName: 'f', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 1000 } as unknown as Context;
+const context = {
+  functionName: 'f',
+  awsRequestId: 'req-1',
+  getRemainingTimeInMillis: () => 1000,
+} as unknown as Context;
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -23,18 +27,32 @@ describe('correlation ids (X2)', () => {
     });
     // The logger writes through its own console; capture that too.
     const cons = (logger as unknown as { console: { info: (...a: unknown[]) => void } }).console;
-    if (cons) vi.spyOn(cons, 'info').mockImplementation((...a: unknown[]) => void lines.push(a.map(String).join(' ')));
+    if (cons)
+      vi.spyOn(cons, 'info').mockImplementation(
+        (...a: unknown[]) => void lines.push(a.map(String).join(' ')),
+      );
     logger.setLogLevel('INFO');
 
     const handler = withObservability(async () => {
       logger.info('doing work');
       return { statusCode: 200, body: currentCorrelationId() };
     });
-    const res = (await handler({ headers: { "x-correlation-id": "abc-123" } }, context)) as unknown as { headers: Record<string, string>; body: string };
+    const res = (await handler({ headers: { 'x-correlation-id': 'abc-123' } }, context)) as unknown as {
+      headers: Record<string, string>;
+      body: string;
+    };
 
     expect(res.body).toBe('abc-123');
     expect(res.headers['x-correlation-id']).toBe('abc-123');
-    const entry = lines.map((l) => { try { return JSON.parse(l); } catch { return undefined; } }).find((l) => l?.message === 'doing work');
+    const entry = lines
+      .map((l) => {
+        try {
+          return JSON.parse(l);
+        } catch {
+          return undefined;
+        }
+      })
+      .find((l) => l?.message === 'doing work');
     expect(entry).toMatchObject({ correlationId: 'abc-123', level: 'INFO' });
   });
 

@@ -21,7 +21,10 @@ export const CORRELATION_HEADER = 'x-correlation-id';
 const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'order-platform';
 
 export const logger = new Logger({ serviceName });
-export const metrics = new Metrics({ serviceName, namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'OrderPlatform' });
+export const metrics = new Metrics({
+  serviceName,
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'OrderPlatform',
+});
 
 let correlationId: string | undefined;
 
@@ -59,7 +62,8 @@ export function correlationIdOf(event: unknown): string | undefined {
     return event.metadata.correlationId;
   }
   const requestContext = event.requestContext;
-  if (isRecord(requestContext) && typeof requestContext.requestId === 'string') return requestContext.requestId;
+  if (isRecord(requestContext) && typeof requestContext.requestId === 'string')
+    return requestContext.requestId;
   return undefined;
 }
 
@@ -72,7 +76,10 @@ function correlation(): MiddlewareObj<unknown, unknown> {
       // Echo the id to HTTP callers so a client can quote it in a support request.
       const response = request.response;
       if (isRecord(response) && typeof response.statusCode === 'number') {
-        response.headers = { ...(isRecord(response.headers) ? response.headers : {}), [CORRELATION_HEADER]: currentCorrelationId() };
+        response.headers = {
+          ...(isRecord(response.headers) ? response.headers : {}),
+          [CORRELATION_HEADER]: currentCorrelationId(),
+        };
       }
     },
   };

@@ -3,12 +3,13 @@
  * packaged CloudFormation where one exists, so a test never re-describes a table.
  */
 import { randomUUID } from 'node:crypto';
+import { CreateTableCommand, DynamoDBClient, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import {
-  CreateTableCommand,
-  DynamoDBClient,
-  type CreateTableCommandInput,
-} from '@aws-sdk/client-dynamodb';
-import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+  CreateEventBusCommand,
+  EventBridgeClient,
+  PutRuleCommand,
+  PutTargetsCommand,
+} from '@aws-sdk/client-eventbridge';
 import {
   CreateQueueCommand,
   DeleteMessageBatchCommand,
@@ -22,7 +23,11 @@ import { loadTemplate, resource } from './template';
 export const uniqueName = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 
 /** Creates a table in moto with the key schema, indexes and stream settings of a template resource. */
-export async function createTableFromTemplate(stack: string, logicalId: string, tableName = uniqueName(logicalId)): Promise<string> {
+export async function createTableFromTemplate(
+  stack: string,
+  logicalId: string,
+  tableName = uniqueName(logicalId),
+): Promise<string> {
   const props = resource(loadTemplate(stack), logicalId).Properties ?? {};
   const input: CreateTableCommandInput = {
     TableName: tableName,
@@ -32,7 +37,12 @@ export async function createTableFromTemplate(stack: string, logicalId: string, 
     ...(props.GlobalSecondaryIndexes ? { GlobalSecondaryIndexes: props.GlobalSecondaryIndexes } : {}),
     ...(props.LocalSecondaryIndexes ? { LocalSecondaryIndexes: props.LocalSecondaryIndexes } : {}),
     ...(props.StreamSpecification
-      ? { StreamSpecification: { StreamEnabled: true, StreamViewType: props.StreamSpecification.StreamViewType } }
+      ? {
+          StreamSpecification: {
+            StreamEnabled: true,
+            StreamViewType: props.StreamSpecification.StreamViewType,
+          },
+        }
       : {}),
   };
   await new DynamoDBClient({}).send(new CreateTableCommand(input));
@@ -45,9 +55,13 @@ export async function busWithQueueTarget(pattern: Record<string, unknown>, busNa
   const sqs = new SQSClient({});
   await eb.send(new CreateEventBusCommand({ Name: busName }));
   const queue = await sqs.send(new CreateQueueCommand({ QueueName: uniqueName('bus-target') }));
-  const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.QueueUrl, AttributeNames: ['QueueArn'] }));
+  const attrs = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queue.QueueUrl, AttributeNames: ['QueueArn'] }),
+  );
   const ruleName = uniqueName('rule');
-  await eb.send(new PutRuleCommand({ Name: ruleName, EventBusName: busName, EventPattern: JSON.stringify(pattern) }));
+  await eb.send(
+    new PutRuleCommand({ Name: ruleName, EventBusName: busName, EventPattern: JSON.stringify(pattern) }),
+  );
   await eb.send(
     new PutTargetsCommand({
       Rule: ruleName,
@@ -64,7 +78,14 @@ export async function drainQueue(queueUrl: string, quietMs = 500): Promise<Messa
   const out: Message[] = [];
   let quietSince = Date.now();
   while (Date.now() - quietSince < quietMs) {
-    const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] }));
+    const r = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        MessageAttributeNames: ['All'],
+      }),
+    );
     const msgs = r.Messages ?? [];
     if (msgs.length === 0) {
       await new Promise((res) => setTimeout(res, 50));
@@ -73,7 +94,10 @@ export async function drainQueue(queueUrl: string, quietMs = 500): Promise<Messa
     quietSince = Date.now();
     out.push(...msgs);
     await sqs.send(
-      new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: msgs.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }),
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: msgs.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+      }),
     );
   }
   return out;

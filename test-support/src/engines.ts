@@ -96,24 +96,48 @@ export async function startPostgres(opts: { maxConnections?: number } = {}): Pro
   const dir = mkdtempSync(join(tmpdir(), 'pg-'));
   const dataDir = join(dir, 'data');
   const asRoot = process.getuid?.() === 0;
-  const wrap = (cmd: string, args: string[]): [string, string[]] => (asRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args]);
+  const wrap = (cmd: string, args: string[]): [string, string[]] =>
+    asRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
   if (asRoot) {
     const ids = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
     const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
-    if (ids.status !== 0) throw new MissingEngineError('the postgres system user', 'apt-get install -y postgresql');
+    if (ids.status !== 0)
+      throw new MissingEngineError('the postgres system user', 'apt-get install -y postgresql');
     chownSync(dir, Number(ids.stdout), Number(gid.stdout));
     chmodSync(dir, 0o700);
   }
-  const [initCmd, initArgs] = wrap(join(binDir, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
+  const [initCmd, initArgs] = wrap(join(binDir, 'initdb'), [
+    '-D',
+    dataDir,
+    '-U',
+    'postgres',
+    '--auth=trust',
+    '-E',
+    'UTF8',
+    '--no-sync',
+  ]);
   const init = spawnSync(initCmd, initArgs, { encoding: 'utf8' });
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr || init.stdout}`);
   const port = await freePort();
   let child: ChildProcess | undefined;
   const start = async () => {
     const [cmd, args] = wrap(join(binDir, 'postgres'), [
-      '-D', dataDir, '-p', String(port), '-k', dir, '-h', '127.0.0.1',
-      '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off',
-      '-c', `max_connections=${opts.maxConnections ?? 200}`,
+      '-D',
+      dataDir,
+      '-p',
+      String(port),
+      '-k',
+      dir,
+      '-h',
+      '127.0.0.1',
+      '-c',
+      'fsync=off',
+      '-c',
+      'synchronous_commit=off',
+      '-c',
+      'full_page_writes=off',
+      '-c',
+      `max_connections=${opts.maxConnections ?? 200}`,
     ]);
     child = spawn(cmd, args, { stdio: 'ignore' });
     const { default: pg } = await import('pg');
@@ -167,20 +191,24 @@ export async function startRedis(): Promise<RedisEngine> {
   const port = await freePort();
   let child: ChildProcess | undefined;
   const start = async () => {
-    child = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    child = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: 'ignore',
+    });
     const net = await import('node:net');
-    await waitFor('redis-server', () =>
-      new Promise<boolean>((resolve) => {
-        const s = net.connect(port, '127.0.0.1');
-        s.on('connect', () => {
-          s.write('PING\r\n');
-        });
-        s.on('data', (d) => {
-          s.destroy();
-          resolve(d.toString().startsWith('+PONG'));
-        });
-        s.on('error', () => resolve(false));
-      }),
+    await waitFor(
+      'redis-server',
+      () =>
+        new Promise<boolean>((resolve) => {
+          const s = net.connect(port, '127.0.0.1');
+          s.on('connect', () => {
+            s.write('PING\r\n');
+          });
+          s.on('data', (d) => {
+            s.destroy();
+            resolve(d.toString().startsWith('+PONG'));
+          });
+          s.on('error', () => resolve(false));
+        }),
     );
   };
   await start();

@@ -16,7 +16,8 @@ export interface HttpEventInit {
 
 export function httpEvent(init: HttpEventInit = {}): APIGatewayProxyEvent {
   const body = init.rawBody ?? (init.body === undefined ? null : JSON.stringify(init.body));
-  const principal = init.principal === undefined ? { customerId: 'c-test', role: 'customer' as const } : init.principal;
+  const principal =
+    init.principal === undefined ? { customerId: 'c-test', role: 'customer' as const } : init.principal;
   return {
     httpMethod: init.method ?? 'GET',
     path: init.path ?? '/',
@@ -31,7 +32,13 @@ export function httpEvent(init: HttpEventInit = {}): APIGatewayProxyEvent {
     stageVariables: null,
     requestContext: {
       requestId: randomUUID(),
-      authorizer: principal ? { customerId: principal.customerId, role: principal.role ?? 'customer', principalId: principal.customerId } : undefined,
+      authorizer: principal
+        ? {
+            customerId: principal.customerId,
+            role: principal.role ?? 'customer',
+            principalId: principal.customerId,
+          }
+        : undefined,
     } as unknown as APIGatewayProxyEvent['requestContext'],
   };
 }

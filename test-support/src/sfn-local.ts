@@ -47,7 +47,12 @@ export class TaskTokenBroker {
       req.on('data', (c) => (body += c));
       req.on('end', () => {
         const target = String(req.headers['x-amz-target'] ?? '');
-        const input = JSON.parse(body || '{}') as { taskToken: string; output?: string; error?: string; cause?: string };
+        const input = JSON.parse(body || '{}') as {
+          taskToken: string;
+          output?: string;
+          error?: string;
+          cause?: string;
+        };
         const reply = (status: number, payload: unknown) => {
           res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' });
           res.end(JSON.stringify(payload));
@@ -55,7 +60,10 @@ export class TaskTokenBroker {
         const waiter = this.waiters.get(input.taskToken);
         if (!waiter) {
           this.calls.unknownToken++;
-          return reply(400, { __type: 'com.amazonaws.swf.service.v2.model#TaskDoesNotExist', message: 'Task does not exist anymore' });
+          return reply(400, {
+            __type: 'com.amazonaws.swf.service.v2.model#TaskDoesNotExist',
+            message: 'Task does not exist anymore',
+          });
         }
         if (target.endsWith('.SendTaskSuccess')) {
           this.calls.success++;
@@ -110,7 +118,11 @@ export interface ExecutionResult {
 }
 
 /** Runs one execution to its end; never throws for a failed execution (the result carries it). */
-export async function runExecution(definition: Record<string, unknown>, input: unknown, opts: RunOptions): Promise<ExecutionResult> {
+export async function runExecution(
+  definition: Record<string, unknown>,
+  input: unknown,
+  opts: RunOptions,
+): Promise<ExecutionResult> {
   const executionId = `arn:aws:states:us-east-1:123456789012:execution:local:${opts.executionName ?? randomUUID()}`;
   const token = `token-${randomUUID()}`;
   const handlers: Record<string, LocalTask> = { ...opts.tasks };
@@ -126,10 +138,19 @@ export async function runExecution(definition: Record<string, unknown>, input: u
       return waiting;
     };
   }
-  const machine = new StateMachine(definition as never, { validationOptions: { checkPaths: true, checkArn: false } } as never);
+  const machine = new StateMachine(
+    definition as never,
+    { validationOptions: { checkPaths: true, checkArn: false } } as never,
+  );
   const execution = machine.run(input as never, {
-    overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides: (opts.retryIntervalOverrides ?? {}) as never },
-    context: { Execution: { Id: executionId, Input: input, StartTime: new Date().toISOString() }, Task: { Token: token } } as never,
+    overrides: {
+      taskResourceLocalHandlers: handlers as never,
+      retryIntervalOverrides: (opts.retryIntervalOverrides ?? {}) as never,
+    },
+    context: {
+      Execution: { Id: executionId, Input: input, StartTime: new Date().toISOString() },
+      Task: { Token: token },
+    } as never,
   });
   try {
     return { output: await execution.result, executionId };

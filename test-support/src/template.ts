@@ -38,7 +38,8 @@ export function resourcesOfType(t: CfnTemplate, type: string): [string, CfnResou
 
 export function resource(t: CfnTemplate, logicalId: string): CfnResource {
   const r = t.Resources[logicalId];
-  if (!r) throw new Error(`No resource ${logicalId} in template (have: ${Object.keys(t.Resources).join(', ')})`);
+  if (!r)
+    throw new Error(`No resource ${logicalId} in template (have: ${Object.keys(t.Resources).join(', ')})`);
   return r;
 }
 
@@ -66,7 +67,8 @@ export function iamStatements(t: CfnTemplate): { owner: string; statement: Polic
           ? [r.Properties?.PolicyDocument]
           : [];
     for (const doc of policies) {
-      for (const statement of (doc as { Statement?: PolicyStatement[] })?.Statement ?? []) out.push({ owner: id, statement });
+      for (const statement of (doc as { Statement?: PolicyStatement[] })?.Statement ?? [])
+        out.push({ owner: id, statement });
     }
   }
   return out;

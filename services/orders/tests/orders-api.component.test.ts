@@ -46,7 +46,10 @@ describe('create then read an order', () => {
     expect(created.headers?.location).toBe(`/orders/${order.orderId}`);
     expect(created.headers?.['x-correlation-id']).toBeTruthy();
 
-    const read = await call(getOrder, httpEvent({ path: `/orders/${order.orderId}`, pathParameters: { orderId: order.orderId } }));
+    const read = await call(
+      getOrder,
+      httpEvent({ path: `/orders/${order.orderId}`, pathParameters: { orderId: order.orderId } }),
+    );
     expect(read.statusCode).toBe(200);
     expect(body(read)).toEqual(order);
   });
@@ -61,7 +64,10 @@ describe('create then read an order', () => {
   });
 
   it('answers 404 for an order that does not exist', async () => {
-    const read = await call(getOrder, httpEvent({ pathParameters: { orderId: 'ord_01JABCDEFGHJKMNPQRSTVWXYZ0' } }));
+    const read = await call(
+      getOrder,
+      httpEvent({ pathParameters: { orderId: 'ord_01JABCDEFGHJKMNPQRSTVWXYZ0' } }),
+    );
     expect(read.statusCode).toBe(404);
     expect(body(read).error.code).toBe('NOT_FOUND');
   });
@@ -73,17 +79,49 @@ describe('bad input gets a 400 that names the problem and writes nothing', () =>
     ['empty body', { rawBody: '' }, /body is required/],
     ['missing lines', { body: { currency: 'EUR' } }, /lines/],
     ['unknown top-level field', { body: { ...validOrder, discount: 50 } }, /discount/],
-    ['unknown line field', { body: { currency: 'EUR', lines: [{ sku: 'SKU-1', quantity: 1, unitPrice: 1, colour: 'red' }] } }, /colour/],
-    ['quantity as a string', { body: { currency: 'EUR', lines: [{ sku: 'SKU-1', quantity: '2', unitPrice: 1 }] } }, /lines\.0\.quantity/],
-    ['zero quantity', { body: { currency: 'EUR', lines: [{ sku: 'SKU-1', quantity: 0, unitPrice: 1 }] } }, /lines\.0\.quantity/],
-    ['negative quantity', { body: { currency: 'EUR', lines: [{ sku: 'SKU-1', quantity: -3, unitPrice: 1 }] } }, /lines\.0\.quantity/],
-    ['fractional price', { body: { currency: 'EUR', lines: [{ sku: 'SKU-1', quantity: 1, unitPrice: 9.99 }] } }, /unitPrice/],
+    [
+      'unknown line field',
+      { body: { currency: 'EUR', lines: [{ sku: 'SKU-1', quantity: 1, unitPrice: 1, colour: 'red' }] } },
+      /colour/,
+    ],
+    [
+      'quantity as a string',
+      { body: { currency: 'EUR', lines: [{ sku: 'SKU-1', quantity: '2', unitPrice: 1 }] } },
+      /lines\.0\.quantity/,
+    ],
+    [
+      'zero quantity',
+      { body: { currency: 'EUR', lines: [{ sku: 'SKU-1', quantity: 0, unitPrice: 1 }] } },
+      /lines\.0\.quantity/,
+    ],
+    [
+      'negative quantity',
+      { body: { currency: 'EUR', lines: [{ sku: 'SKU-1', quantity: -3, unitPrice: 1 }] } },
+      /lines\.0\.quantity/,
+    ],
+    [
+      'fractional price',
+      { body: { currency: 'EUR', lines: [{ sku: 'SKU-1', quantity: 1, unitPrice: 9.99 }] } },
+      /unitPrice/,
+    ],
     ['unknown currency', { body: { currency: 'XXX', lines: validOrder.lines } }, /currency/],
-    ['invalid SKU', { body: { currency: 'EUR', lines: [{ sku: 'not a sku', quantity: 1, unitPrice: 1 }] } }, /sku/],
-    ['duplicate SKU', { body: { currency: 'EUR', lines: [validOrder.lines[0], validOrder.lines[0]] } }, /only once/],
+    [
+      'invalid SKU',
+      { body: { currency: 'EUR', lines: [{ sku: 'not a sku', quantity: 1, unitPrice: 1 }] } },
+      /sku/,
+    ],
+    [
+      'duplicate SKU',
+      { body: { currency: 'EUR', lines: [validOrder.lines[0], validOrder.lines[0]] } },
+      /only once/,
+    ],
     ['no lines', { body: { currency: 'EUR', lines: [] } }, /at least one line/],
     ['array body', { body: [validOrder] }, /root/],
-    ['bad Idempotency-Key', { body: validOrder, headers: { 'Idempotency-Key': 'has spaces in it' } }, /Idempotency-Key/],
+    [
+      'bad Idempotency-Key',
+      { body: validOrder, headers: { 'Idempotency-Key': 'has spaces in it' } },
+      /Idempotency-Key/,
+    ],
   ];
 
   it.each(cases)('%s', async (_name, init, reason) => {
@@ -98,9 +136,14 @@ describe('bad input gets a 400 that names the problem and writes nothing', () =>
 
   it('rejects an oversized body with 413 and a non-JSON body with 415', async () => {
     const before = await itemCount();
-    const big = await place(undefined, { rawBody: JSON.stringify({ ...validOrder, pad: 'x'.repeat(20_000) }) });
+    const big = await place(undefined, {
+      rawBody: JSON.stringify({ ...validOrder, pad: 'x'.repeat(20_000) }),
+    });
     expect(big.statusCode).toBe(413);
-    const xml = await place(undefined, { rawBody: '<order/>', headers: { 'content-type': 'application/xml' } });
+    const xml = await place(undefined, {
+      rawBody: '<order/>',
+      headers: { 'content-type': 'application/xml' },
+    });
     expect(xml.statusCode).toBe(415);
     expect(await itemCount()).toBe(before);
   });
@@ -111,7 +154,10 @@ describe('bad input gets a 400 that names the problem and writes nothing', () =>
     expect(body(bad).error.message).toMatch(/orderId/);
     const badCustomer = await call(listOrders, httpEvent({ pathParameters: { customerId: 'x' } }));
     expect(badCustomer.statusCode).toBe(400);
-    const badCancel = await call(cancelOrder, httpEvent({ method: 'POST', pathParameters: { orderId: 'nope' } }));
+    const badCancel = await call(
+      cancelOrder,
+      httpEvent({ method: 'POST', pathParameters: { orderId: 'nope' } }),
+    );
     expect(badCancel.statusCode).toBe(400);
   });
 });
@@ -140,13 +186,20 @@ describe('Idempotency-Key', () => {
   it('scopes keys per customer', async () => {
     const key = `shared-key-${Date.now()}`;
     const a = body(await place(validOrder, { headers: { 'Idempotency-Key': key } }));
-    const b = body(await place(validOrder, { headers: { 'Idempotency-Key': key }, principal: { customerId: 'c-someone-else' } }));
+    const b = body(
+      await place(validOrder, {
+        headers: { 'Idempotency-Key': key },
+        principal: { customerId: 'c-someone-else' },
+      }),
+    );
     expect(a.orderId).not.toBe(b.orderId);
   });
 
   it('concurrent repeats of one key create exactly one order', async () => {
     const key = `race-${Date.now()}`;
-    const results = await Promise.all(Array.from({ length: 8 }, () => place(validOrder, { headers: { 'Idempotency-Key': key } })));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => place(validOrder, { headers: { 'Idempotency-Key': key } })),
+    );
     expect(results.every((r) => r.statusCode === 201)).toBe(true);
     expect(new Set(results.map((r) => body(r).orderId)).size).toBe(1);
   });
@@ -156,7 +209,14 @@ describe('cancel', () => {
   it('cancels once; the second cancel is a 409', async () => {
     const order = body(await place(validOrder));
     const cancel = () =>
-      call(cancelOrder, httpEvent({ method: 'POST', pathParameters: { orderId: order.orderId }, body: { reason: 'changed my mind' } }));
+      call(
+        cancelOrder,
+        httpEvent({
+          method: 'POST',
+          pathParameters: { orderId: order.orderId },
+          body: { reason: 'changed my mind' },
+        }),
+      );
     const first = await cancel();
     expect(first.statusCode).toBe(200);
     expect(body(first)).toMatchObject({ status: 'CANCELLED', statusReason: 'changed my mind' });
@@ -169,7 +229,11 @@ describe('cancel', () => {
     const order = body(await place(validOrder));
     const res = await call(
       cancelOrder,
-      httpEvent({ method: 'POST', pathParameters: { orderId: order.orderId }, principal: { customerId: 'c-intruder' } }),
+      httpEvent({
+        method: 'POST',
+        pathParameters: { orderId: order.orderId },
+        principal: { customerId: 'c-intruder' },
+      }),
     );
     expect(res.statusCode).toBe(404);
     const read = await call(getOrder, httpEvent({ pathParameters: { orderId: order.orderId } }));
@@ -177,13 +241,16 @@ describe('cancel', () => {
   });
 });
 
-describe('list a customer\'s orders', () => {
+describe("list a customer's orders", () => {
   it('pages through newest first with a cursor', async () => {
     const customer = { customerId: `c-list-${Date.now()}` };
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push(body(await place(validOrder, { principal: customer })).orderId);
     const page = (query: Record<string, string>) =>
-      call(listOrders, httpEvent({ pathParameters: { customerId: customer.customerId }, query, principal: customer }));
+      call(
+        listOrders,
+        httpEvent({ pathParameters: { customerId: customer.customerId }, query, principal: customer }),
+      );
     const first = body(await page({ limit: '2' }));
     expect(first.orders.map((o: { orderId: string }) => o.orderId)).toEqual([ids[4], ids[3]]);
     const second = body(await page({ limit: '2', cursor: first.nextCursor }));
@@ -194,17 +261,23 @@ describe('list a customer\'s orders', () => {
 
   it('rejects bad paging parameters and foreign cursors', async () => {
     const me = { customerId: 'c-test' };
-    const list = (query: Record<string, string>) => call(listOrders, httpEvent({ pathParameters: { customerId: me.customerId }, query, principal: me }));
+    const list = (query: Record<string, string>) =>
+      call(listOrders, httpEvent({ pathParameters: { customerId: me.customerId }, query, principal: me }));
     expect((await list({ limit: '0' })).statusCode).toBe(400);
     expect((await list({ limit: 'ten' })).statusCode).toBe(400);
     expect((await list({ cursor: 'garbage' })).statusCode).toBe(400);
-    const foreign = Buffer.from(JSON.stringify({ PK: 'a', SK: 'b', GSI1PK: 'CUSTOMER#c-other', GSI1SK: 'x' })).toString('base64url');
+    const foreign = Buffer.from(
+      JSON.stringify({ PK: 'a', SK: 'b', GSI1PK: 'CUSTOMER#c-other', GSI1SK: 'x' }),
+    ).toString('base64url');
     expect((await list({ cursor: foreign })).statusCode).toBe(400);
     expect((await list({ sort: 'asc' })).statusCode).toBe(400);
   });
 
   it("forbids listing another customer's orders", async () => {
-    const res = await call(listOrders, httpEvent({ pathParameters: { customerId: 'c-victim' }, principal: { customerId: 'c-test' } }));
+    const res = await call(
+      listOrders,
+      httpEvent({ pathParameters: { customerId: 'c-victim' }, principal: { customerId: 'c-test' } }),
+    );
     expect(res.statusCode).toBe(403);
   });
 });

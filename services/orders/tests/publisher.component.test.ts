@@ -3,9 +3,20 @@
  * real stream records in moto; the real publisher puts them on a real EventBridge bus,
  * observed through an SQS target. Retried batches must not publish twice.
  */
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import type {
+  APIGatewayProxyEvent,
+  APIGatewayProxyResult,
+  Context,
+  DynamoDBBatchResponse,
+  DynamoDBStreamEvent,
+} from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { busWithQueueTarget, createTableFromTemplate, drainQueue, lambdaContext } from '../../../test-support/src/aws';
+import {
+  busWithQueueTarget,
+  createTableFromTemplate,
+  drainQueue,
+  lambdaContext,
+} from '../../../test-support/src/aws';
 import { httpEvent } from '../../../test-support/src/http-events';
 import { openStreamDriver, toStreamEvent, type StreamDriver } from '../../../test-support/src/stream-driver';
 
@@ -25,7 +36,11 @@ beforeAll(async () => {
   const idempotency = await createTableFromTemplate('services/orders', 'PublisherIdempotencyTable');
   const bus = await busWithQueueTarget({ source: ['order-platform.orders'] });
   queueUrl = bus.queueUrl;
-  Object.assign(process.env, { TABLE_NAME: table, EVENT_BUS_NAME: bus.busName, IDEMPOTENCY_TABLE_NAME: idempotency });
+  Object.assign(process.env, {
+    TABLE_NAME: table,
+    EVENT_BUS_NAME: bus.busName,
+    IDEMPOTENCY_TABLE_NAME: idempotency,
+  });
   createOrder = (await import('../src/handlers/create-order')).handler as unknown as Http;
   cancelOrder = (await import('../src/handlers/cancel-order')).handler as unknown as Http;
   publish = (await import('../src/handlers/publish-events')).handler as unknown as Publisher;
@@ -35,7 +50,9 @@ beforeAll(async () => {
 async function placeAndCancel(correlationId: string) {
   const ctx = lambdaContext() as unknown as Context;
   const headers = { 'x-correlation-id': correlationId };
-  const placed = JSON.parse((await createOrder(httpEvent({ method: 'POST', body: order, headers }), ctx)).body);
+  const placed = JSON.parse(
+    (await createOrder(httpEvent({ method: 'POST', body: order, headers }), ctx)).body,
+  );
   await cancelOrder(httpEvent({ method: 'POST', pathParameters: { orderId: placed.orderId }, headers }), ctx);
   return placed.orderId as string;
 }
@@ -69,7 +86,10 @@ describe('orders stream → EventBridge publisher', () => {
 
     // First delivery runs out of time after two records: the rest are reported as failures.
     let calls = 0;
-    const shortOnTime = { ...lambdaContext(), getRemainingTimeInMillis: () => (++calls <= 3 ? 60_000 : 100) } as unknown as Context;
+    const shortOnTime = {
+      ...lambdaContext(),
+      getRemainingTimeInMillis: () => (++calls <= 3 ? 60_000 : 100),
+    } as unknown as Context;
     const partial = await publish(batch, shortOnTime);
     expect(partial.batchItemFailures.length).toBeGreaterThan(0);
     expect(partial.batchItemFailures.length).toBeLessThan(4);
@@ -86,7 +106,10 @@ describe('orders stream → EventBridge publisher', () => {
 
   it('ignores idempotency records and changes that are not domain events', async () => {
     const ctx = lambdaContext() as unknown as Context;
-    await createOrder(httpEvent({ method: 'POST', body: order, headers: { 'Idempotency-Key': `k-${Date.now()}` } }), ctx);
+    await createOrder(
+      httpEvent({ method: 'POST', body: order, headers: { 'Idempotency-Key': `k-${Date.now()}` } }),
+      ctx,
+    );
     const records = await stream.waitFor(2); // the order item and its idempotency item
     await publish(toStreamEvent(records), ctx);
     const events = bodies(await drainQueue(queueUrl));

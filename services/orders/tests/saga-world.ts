@@ -15,8 +15,17 @@ import { envelope, type Envelope } from '@order-platform/shared/events/envelope'
 import { paymentFailedV1, paymentSucceededV1 } from '@order-platform/shared/events/payments';
 import { createTableFromTemplate, lambdaContext, uniqueName } from '../../../test-support/src/aws';
 import { httpEvent } from '../../../test-support/src/http-events';
-import { loadStateMachineDefinition, runExecution, TaskTokenBroker, type ExecutionResult } from '../../../test-support/src/sfn-local';
-import { startSimulatedProvider, type SimulatedProvider, type WebhookEvent } from '../../payments/src/simulator/provider';
+import {
+  loadStateMachineDefinition,
+  runExecution,
+  TaskTokenBroker,
+  type ExecutionResult,
+} from '../../../test-support/src/sfn-local';
+import {
+  startSimulatedProvider,
+  type SimulatedProvider,
+  type WebhookEvent,
+} from '../../payments/src/simulator/provider';
 import { SIGNATURE_HEADER, verifySignature } from '../../webhook/src/domain/signature';
 import { eventForChange } from '../src/domain/events';
 import type { Order } from '../src/domain/order';
@@ -42,7 +51,10 @@ export interface SagaWorld {
   webhookDelivery: 'once' | 'twice' | 'hold';
   heldWebhooks: WebhookEvent[];
   resumeResults: string[];
-  placeOrder(lines: { sku: string; quantity: number; unitPrice: number }[], customerId?: string): Promise<Order>;
+  placeOrder(
+    lines: { sku: string; quantity: number; unitPrice: number }[],
+    customerId?: string,
+  ): Promise<Order>;
   runSaga(order: Order): Promise<ExecutionResult>;
   getOrder(orderId: string): Promise<Order & { taskToken?: string }>;
   cancel(orderId: string, customerId: string): Promise<APIGatewayProxyResult>;
@@ -61,7 +73,11 @@ export async function startSagaWorld(opts: SagaWorldOptions): Promise<SagaWorld>
   const paymentsTable = await createTableFromTemplate('services/payments', 'PaymentsTable');
   const breakerTable = await createTableFromTemplate('services/payments', 'BreakerTable');
   const apiKey = `sk_test_${randomBytes(6).toString('hex')}`;
-  const secretArn = (await new SecretsManagerClient({}).send(new CreateSecretCommand({ Name: uniqueName('provider-key'), SecretString: apiKey }))).ARN!;
+  const secretArn = (
+    await new SecretsManagerClient({}).send(
+      new CreateSecretCommand({ Name: uniqueName('provider-key'), SecretString: apiKey }),
+    )
+  ).ARN!;
   const signingSecret = `whsec_${randomBytes(12).toString('hex')}`;
 
   const broker = await new TaskTokenBroker().start();
@@ -86,12 +102,17 @@ export async function startSagaWorld(opts: SagaWorldOptions): Promise<SagaWorld>
   const { buildSetStock } = await import('../../inventory/src/adapters/stock-table');
   const setStock = buildSetStock(doc, stockTable);
 
+  // eslint-disable-next-line prefer-const -- assigned after the receiver that closes over it
   let world: SagaWorld;
   const receiver: Server = createServer((req, res) => {
     let raw = '';
     req.on('data', (c) => (raw += c));
     req.on('end', async () => {
-      const check = verifySignature({ header: req.headers[SIGNATURE_HEADER.toLowerCase()] as string, rawBody: raw, secrets: [signingSecret] });
+      const check = verifySignature({
+        header: req.headers[SIGNATURE_HEADER.toLowerCase()] as string,
+        rawBody: raw,
+        secrets: [signingSecret],
+      });
       if (!check.ok) {
         res.writeHead(401).end(check.reason);
         return;
@@ -149,14 +170,23 @@ export async function startSagaWorld(opts: SagaWorldOptions): Promise<SagaWorld>
     heldWebhooks: [],
     resumeResults: [],
     async placeOrder(lines, customerId = 'c-saga') {
-      const res = await createOrder(httpEvent({ method: 'POST', body: { currency: 'EUR', lines }, principal: { customerId } }), ctx());
+      const res = await createOrder(
+        httpEvent({ method: 'POST', body: { currency: 'EUR', lines }, principal: { customerId } }),
+        ctx(),
+      );
       if (res.statusCode !== 201) throw new Error(`placeOrder failed: ${res.body}`);
       return (await readOrder(JSON.parse(res.body).orderId))!;
     },
     runSaga(order) {
       // The input EventBridge hands the state machine: the OrderPlaced event the outbox publishes.
       const placed = eventForChange(undefined, order) as Envelope<unknown>;
-      const input = { version: '0', id: placed.metadata.eventId, 'detail-type': 'OrderPlaced', source: placed.metadata.source, detail: placed };
+      const input = {
+        version: '0',
+        id: placed.metadata.eventId,
+        'detail-type': 'OrderPlaced',
+        source: placed.metadata.source,
+        detail: placed,
+      };
       return runExecution(definition, input, {
         tasks,
         callbacks: { WaitForPaymentConfirmation: invoke(sagaTasks.awaitPayment as unknown as Lambda) },
@@ -168,10 +198,21 @@ export async function startSagaWorld(opts: SagaWorldOptions): Promise<SagaWorld>
       return (await readOrder(orderId)) as Order & { taskToken?: string };
     },
     cancel: (orderId, customerId) =>
-      cancelOrder(httpEvent({ method: 'POST', pathParameters: { orderId }, body: { reason: 'changed my mind' }, principal: { customerId } }), ctx()),
+      cancelOrder(
+        httpEvent({
+          method: 'POST',
+          pathParameters: { orderId },
+          body: { reason: 'changed my mind' },
+          principal: { customerId },
+        }),
+        ctx(),
+      ),
     async deliverOrderCancelled(before, after) {
       const event = eventForChange(before, after)!;
-      return onOrderCancelled({ 'detail-type': event.metadata.eventType, source: event.metadata.source, detail: event }, ctx());
+      return onOrderCancelled(
+        { 'detail-type': event.metadata.eventType, source: event.metadata.source, detail: event },
+        ctx(),
+      );
     },
     async deliverWebhook(event) {
       const common = {
@@ -187,15 +228,24 @@ export async function startSagaWorld(opts: SagaWorldOptions): Promise<SagaWorld>
         event.type === 'payment.succeeded'
           ? envelope(paymentSucceededV1, { ...common, succeededAt: at }, meta)
           : event.type === 'payment.failed'
-            ? envelope(paymentFailedV1, { ...common, reason: event.data.reason ?? 'declined', failedAt: at }, meta)
+            ? envelope(
+                paymentFailedV1,
+                { ...common, reason: event.data.reason ?? 'declined', failedAt: at },
+                meta,
+              )
             : undefined;
       if (!published) return;
-      const out = (await onPaymentOutcome({ 'detail-type': published.metadata.eventType, source: published.metadata.source, detail: published }, ctx())) as { result: string };
+      const out = (await onPaymentOutcome(
+        { 'detail-type': published.metadata.eventType, source: published.metadata.source, detail: published },
+        ctx(),
+      )) as { result: string };
       world.resumeResults.push(out.result);
     },
     setStock: (sku, available) => setStock(sku, available, new Date().toISOString()),
     async stock(skus) {
-      const out = (await getStock({ skus }, ctx())) as { items: { sku: string; available: number; reserved: number }[] };
+      const out = (await getStock({ skus }, ctx())) as {
+        items: { sku: string; available: number; reserved: number }[];
+      };
       return out.items;
     },
     async stop() {

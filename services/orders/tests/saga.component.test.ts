@@ -42,7 +42,10 @@ async function place(quantity = 2, which = sku) {
 async function runToEnd(order: Order) {
   const result = await world.runSaga(order);
   expect(result.error, result.error?.stack).toBeUndefined();
-  return { output: result.output as { status?: string } | undefined, order: await world.getOrder(order.orderId) };
+  return {
+    output: result.output as { status?: string } | undefined,
+    order: await world.getOrder(order.orderId),
+  };
 }
 
 async function waitUntil(check: () => Promise<boolean>, timeoutMs = 5_000) {
@@ -177,7 +180,11 @@ describe('the order saga (packaged ASL, real handlers)', () => {
 
     // Reserved stock equals the stock of confirmed orders.
     const confirmedQty = (which: string) =>
-      finals.filter((o) => o.status === 'CONFIRMED').flatMap((o) => o.lines).filter((l) => l.sku === which).reduce((n, l) => n + l.quantity, 0);
+      finals
+        .filter((o) => o.status === 'CONFIRMED')
+        .flatMap((o) => o.lines)
+        .filter((l) => l.sku === which)
+        .reduce((n, l) => n + l.quantity, 0);
     const [main, scarce] = await world.stock([sku, scarceSku]);
     expect(main!.reserved).toBe(confirmedQty(sku));
     expect(main!.available).toBe(1_000 - confirmedQty(sku));
@@ -189,7 +196,8 @@ describe('the order saga (packaged ASL, real handlers)', () => {
     for (const o of finals) {
       for (const c of world.provider.charges().filter((ch) => ch.orderId === o.orderId)) {
         const mine = refunds.filter((r) => r.paymentId === c.id);
-        if (o.status === 'CONFIRMED' || c.status === 'failed') expect(mine, `${o.orderId} ${c.status}`).toHaveLength(0);
+        if (o.status === 'CONFIRMED' || c.status === 'failed')
+          expect(mine, `${o.orderId} ${c.status}`).toHaveLength(0);
         else {
           expect(mine, `${o.orderId} ${o.status} ${c.status}`).toHaveLength(1);
           expect(mine[0]!.amount).toBe(c.amount);

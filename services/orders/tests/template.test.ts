@@ -1,7 +1,14 @@
 /** Template layer: what the packaged CloudFormation of the orders stack promises. */
 import { describe, expect, it } from 'vitest';
 import aslValidator from 'asl-validator';
-import { iamStatements, loadTemplate, refTarget, resourcesOfType, wildcardStatements, type PolicyStatement } from '../../../test-support/src/template';
+import {
+  iamStatements,
+  loadTemplate,
+  refTarget,
+  resourcesOfType,
+  wildcardStatements,
+  type PolicyStatement,
+} from '../../../test-support/src/template';
 import { loadStateMachineDefinition } from '../../../test-support/src/sfn-local';
 
 const t = loadTemplate('services/orders');
@@ -20,12 +27,15 @@ describe('orders stack template', () => {
   it('runs every function on nodejs22.x with API handlers well under the 29 s limit (X11)', () => {
     for (const [id, fn] of resourcesOfType(t, 'AWS::Lambda::Function')) {
       expect(fn.Properties?.Runtime, id).toBe('nodejs22.x');
-      if (id !== 'PublishEventsLambdaFunction') expect(fn.Properties?.Timeout ?? 6, id).toBeLessThanOrEqual(10);
+      if (id !== 'PublishEventsLambdaFunction')
+        expect(fn.Properties?.Timeout ?? 6, id).toBeLessThanOrEqual(10);
     }
   });
 
   it('puts the gatekeeper on every route except health (P08)', () => {
-    const methods = resourcesOfType(t, 'AWS::ApiGateway::Method').filter(([, m]) => m.Properties?.HttpMethod !== 'OPTIONS');
+    const methods = resourcesOfType(t, 'AWS::ApiGateway::Method').filter(
+      ([, m]) => m.Properties?.HttpMethod !== 'OPTIONS',
+    );
     expect(methods.length).toBeGreaterThanOrEqual(5);
     for (const [id, m] of methods) {
       if (id.includes('Health')) {
@@ -41,9 +51,14 @@ describe('orders stack template', () => {
   });
 
   it('routes each path and method to its own function, all sharing one table (P07)', () => {
-    const integrations = resourcesOfType(t, 'AWS::ApiGateway::Method').map(([, m]) => JSON.stringify(m.Properties?.Integration?.Uri));
+    const integrations = resourcesOfType(t, 'AWS::ApiGateway::Method').map(([, m]) =>
+      JSON.stringify(m.Properties?.Integration?.Uri),
+    );
     for (const fn of ['CreateOrder', 'GetOrder', 'ListCustomerOrders', 'CancelOrder', 'Health']) {
-      expect(integrations.some((u) => u.includes(`${fn}LambdaFunction`)), fn).toBe(true);
+      expect(
+        integrations.some((u) => u.includes(`${fn}LambdaFunction`)),
+        fn,
+      ).toBe(true);
     }
     const tableEnv = resourcesOfType(t, 'AWS::Lambda::Function')
       .map(([, f]) => f.Properties?.Environment?.Variables?.TABLE_NAME)
@@ -55,16 +70,24 @@ describe('orders stack template', () => {
   it('calls other services asynchronously from this API: events and an async handoff, never a wait (P07)', () => {
     const handoff = t.Resources.HandoffConfirmationLambdaFunction!;
     expect(JSON.stringify(handoff.Properties?.Environment)).toContain('SendOrderConfirmationArn');
-    const [, invokeConfig] = resourcesOfType(t, 'AWS::Lambda::EventInvokeConfig').find(([, c]) => JSON.stringify(c).includes('HandoffConfirmation'))!;
-    expect(refTarget(invokeConfig.Properties?.DestinationConfig?.OnFailure?.Destination)).toBe('HandoffFailuresQueue');
+    const [, invokeConfig] = resourcesOfType(t, 'AWS::Lambda::EventInvokeConfig').find(([, c]) =>
+      JSON.stringify(c).includes('HandoffConfirmation'),
+    )!;
+    expect(refTarget(invokeConfig.Properties?.DestinationConfig?.OnFailure?.Destination)).toBe(
+      'HandoffFailuresQueue',
+    );
   });
 
   it('streams order changes with new and old images', () => {
-    expect(t.Resources.OrdersTable!.Properties?.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
+    expect(t.Resources.OrdersTable!.Properties?.StreamSpecification).toEqual({
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+    });
   });
 
   it('configures the outbox stream mapping defensively (X6, X7)', () => {
-    const [, mapping] = resourcesOfType(t, 'AWS::Lambda::EventSourceMapping').find(([, m]) => refTarget(m.Properties?.FunctionName) === 'PublishEventsLambdaFunction')!;
+    const [, mapping] = resourcesOfType(t, 'AWS::Lambda::EventSourceMapping').find(
+      ([, m]) => refTarget(m.Properties?.FunctionName) === 'PublishEventsLambdaFunction',
+    )!;
     const p = mapping.Properties!;
     expect(p.BisectBatchOnFunctionError).toBe(true);
     expect(p.MaximumRetryAttempts).toBeGreaterThan(0);
@@ -78,14 +101,20 @@ describe('orders stack template', () => {
     const publisherRole = refTarget(t.Resources.PublishEventsLambdaFunction!.Properties?.Role)!;
     const writes = iamStatements(t)
       .filter(({ owner }) => owner === publisherRole)
-      .filter(({ statement }) => JSON.stringify(statement.Resource).includes('"OrdersTable"') && !JSON.stringify(statement.Resource).includes('StreamArn'))
+      .filter(
+        ({ statement }) =>
+          JSON.stringify(statement.Resource).includes('"OrdersTable"') &&
+          !JSON.stringify(statement.Resource).includes('StreamArn'),
+      )
       .flatMap(({ statement }) => [statement.Action].flat())
       .filter((a) => /Put|Update|Delete|Write/.test(String(a)));
     expect(writes).toEqual([]);
   });
 
   it('bounds the publisher concurrency (X9)', () => {
-    expect(t.Resources.PublishEventsLambdaFunction!.Properties?.ReservedConcurrentExecutions).toBeGreaterThan(0);
+    expect(t.Resources.PublishEventsLambdaFunction!.Properties?.ReservedConcurrentExecutions).toBeGreaterThan(
+      0,
+    );
   });
 
   it('exports the table stream for the reporting projector', () => {
@@ -133,16 +162,30 @@ describe('order saga state machine (P03)', () => {
   });
 
   it('ends only in Confirmed, Cancelled, Failed or AlreadyHandled', () => {
-    const terminal = states.filter(([, s]) => s.Type === 'Succeed' || s.Type === 'Fail' || s.End).map(([n]) => n);
+    const terminal = states
+      .filter(([, s]) => s.Type === 'Succeed' || s.Type === 'Fail' || s.End)
+      .map(([n]) => n);
     expect(terminal.sort()).toEqual(['AlreadyHandled', 'Cancelled', 'Confirmed', 'Failed']);
   });
 
   it("lets the state machine's role invoke only the saga's functions (least privilege)", () => {
     const role = t.Resources.OrderSagaStateMachineRole!;
-    const statements = role.Properties!.Policies.flatMap((p: { PolicyDocument: { Statement: PolicyStatement[] } }) => p.PolicyDocument.Statement);
-    const invoke = statements.find((s: PolicyStatement) => [s.Action].flat().includes('lambda:InvokeFunction'))!;
+    const statements = role.Properties!.Policies.flatMap(
+      (p: { PolicyDocument: { Statement: PolicyStatement[] } }) => p.PolicyDocument.Statement,
+    );
+    const invoke = statements.find((s: PolicyStatement) =>
+      [s.Action].flat().includes('lambda:InvokeFunction'),
+    )!;
     const targets = JSON.stringify(invoke.Resource);
-    for (const fn of ['SagaBegin', 'SagaTransition', 'SagaAwaitPayment', 'ReserveStockArn', 'ReleaseStockArn', 'ChargePaymentArn', 'RefundPaymentArn']) {
+    for (const fn of [
+      'SagaBegin',
+      'SagaTransition',
+      'SagaAwaitPayment',
+      'ReserveStockArn',
+      'ReleaseStockArn',
+      'ChargePaymentArn',
+      'RefundPaymentArn',
+    ]) {
       expect(targets).toContain(fn);
     }
     expect(targets).not.toContain('CreateOrder');
@@ -150,8 +193,14 @@ describe('order saga state machine (P03)', () => {
   });
 
   it('is started by OrderPlaced v1 on the platform bus, with a DLQ for undeliverable events', () => {
-    const [, rule] = resourcesOfType(t, 'AWS::Events::Rule').find(([, r]) => JSON.stringify(r.Properties?.EventPattern).includes('OrderPlaced'))!;
-    expect(rule.Properties?.EventPattern).toEqual({ source: ['order-platform.orders'], 'detail-type': ['OrderPlaced'], detail: { metadata: { version: [1] } } });
+    const [, rule] = resourcesOfType(t, 'AWS::Events::Rule').find(([, r]) =>
+      JSON.stringify(r.Properties?.EventPattern).includes('OrderPlaced'),
+    )!;
+    expect(rule.Properties?.EventPattern).toEqual({
+      source: ['order-platform.orders'],
+      'detail-type': ['OrderPlaced'],
+      detail: { metadata: { version: [1] } },
+    });
     expect(rule.Properties?.Targets[0].DeadLetterConfig).toBeDefined();
   });
 });

@@ -131,7 +131,8 @@ describe('reports API and cache invalidation (P05)', () => {
       expect(env(name).DB_HOST, name).toEqual({ 'Fn::ImportValue': 'op-platform-dev-DbProxyEndpoint' });
       expect(env(name).DB_SECRET_ARN, name).toEqual({ 'Fn::ImportValue': 'op-platform-dev-DbSecretArn' });
     }
-    for (const name of FUNCTIONS.filter((f) => f !== 'customerDashboard')) expect(fn(name).VpcConfig, name).toBeDefined();
+    for (const name of FUNCTIONS.filter((f) => f !== 'customerDashboard'))
+      expect(fn(name).VpcConfig, name).toBeDefined();
     expect(fn('customerDashboard').VpcConfig).toBeUndefined();
     expect(env('customerDashboard').DB_HOST).toBeUndefined();
   });

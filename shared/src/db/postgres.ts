@@ -54,7 +54,8 @@ async function buildPool(settings: PgSettings): Promise<pg.Pool> {
     query_timeout: 10_000,
     allowExitOnIdle: true,
   };
-  if (settings.connectionString) return new pg.Pool({ ...common, connectionString: settings.connectionString });
+  if (settings.connectionString)
+    return new pg.Pool({ ...common, connectionString: settings.connectionString });
   const secret = await getSecret<DbSecret>(settings.secretArn!, { transform: 'json', maxAge: 300 });
   if (!secret?.username || !secret.password) throw new ConfigError('Database secret lacks username/password');
   return new pg.Pool({

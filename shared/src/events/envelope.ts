@@ -38,7 +38,12 @@ export interface EventContract<T> {
   data: z.ZodMiniType<T>;
 }
 
-export function defineEvent<T>(type: string, version: number, source: string, data: z.ZodMiniType<T>): EventContract<T> {
+export function defineEvent<T>(
+  type: string,
+  version: number,
+  source: string,
+  data: z.ZodMiniType<T>,
+): EventContract<T> {
   return { type, version, source, data };
 }
 
@@ -70,7 +75,8 @@ export function parseEnvelope<C extends EventContract<unknown>>(
   accepted: readonly C[],
 ): { contract: C; event: Envelope<C extends EventContract<infer T> ? T : never> } {
   const meta = z.object({ metadata: metadataSchema, data: z.unknown() }).safeParse(raw);
-  if (!meta.success) throw new PermanentError(`Not a platform event envelope: ${meta.error.issues[0]?.message}`);
+  if (!meta.success)
+    throw new PermanentError(`Not a platform event envelope: ${meta.error.issues[0]?.message}`);
   const { eventType, version } = meta.data.metadata;
   const sameType = accepted.filter((c) => c.type === eventType);
   if (sameType.length === 0) throw new PermanentError(`Unexpected event type ${eventType}`);
@@ -82,7 +88,9 @@ export function parseEnvelope<C extends EventContract<unknown>>(
   }
   const data = contract.data.safeParse(meta.data.data);
   if (!data.success) {
-    throw new PermanentError(`Invalid ${eventType} v${version} data: ${data.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new PermanentError(
+      `Invalid ${eventType} v${version} data: ${data.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   return { contract, event: { metadata: meta.data.metadata, data: data.data } as never };
 }

@@ -28,6 +28,8 @@ export function buildPublishEvent(client: EventBridgeClient, busName: string, at
       lastError = `${failed?.ErrorCode ?? 'unknown'}: ${failed?.ErrorMessage ?? ''}`;
       await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
     }
-    throw new PublishFailedError(`PutEvents failed for ${event.metadata.eventId} after ${attempts} attempts (${lastError})`);
+    throw new PublishFailedError(
+      `PutEvents failed for ${event.metadata.eventId} after ${attempts} attempts (${lastError})`,
+    );
   };
 }

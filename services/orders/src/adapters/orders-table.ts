@@ -11,8 +11,18 @@
  * (TransactWriteItems: order + key), cancel only from cancellable states (conditional
  * UpdateItem).
  */
-import { ConditionalCheckFailedException, TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  TransactionCanceledException,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ValidationError } from '@order-platform/shared/errors';
 import { CANCELLABLE_STATUSES, type Order, type OrderView } from '../domain/order';
@@ -43,9 +53,15 @@ export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
 
-export function buildSaveNewOrder(doc: DynamoDBDocumentClient, table: string, now: () => number = Date.now): SaveNewOrder {
+export function buildSaveNewOrder(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  now: () => number = Date.now,
+): SaveNewOrder {
   return async (order, idempotency) => {
-    const putOrder = { Put: { TableName: table, Item: toItem(order), ConditionExpression: 'attribute_not_exists(PK)' } };
+    const putOrder = {
+      Put: { TableName: table, Item: toItem(order), ConditionExpression: 'attribute_not_exists(PK)' },
+    };
     if (!idempotency) {
       await doc.send(new TransactWriteCommand({ TransactItems: [putOrder] }));
       return { created: true, order };
@@ -78,7 +94,11 @@ export function buildSaveNewOrder(doc: DynamoDBDocumentClient, table: string, no
       if (!(error instanceof TransactionCanceledException)) throw error;
       const existing = await doc.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }));
       if (!existing.Item) throw error;
-      return { created: false, firstResponse: existing.Item.response as OrderView, fingerprint: existing.Item.fingerprint as string };
+      return {
+        created: false,
+        firstResponse: existing.Item.response as OrderView,
+        fingerprint: existing.Item.fingerprint as string,
+      };
     }
   };
 }
@@ -104,12 +124,16 @@ function encodeCursor(key: Record<string, unknown>): string {
 function decodeCursor(cursor: string, customerId: string): Cursor {
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Cursor;
-    const ok = ['PK', 'SK', 'GSI1PK', 'GSI1SK'].every((k) => typeof (key as unknown as Record<string, unknown>)[k] === 'string');
+    const ok = ['PK', 'SK', 'GSI1PK', 'GSI1SK'].every(
+      (k) => typeof (key as unknown as Record<string, unknown>)[k] === 'string',
+    );
     if (ok && key.GSI1PK === `CUSTOMER#${customerId}`) return key;
   } catch {
     // fall through to the validation error
   }
-  throw new ValidationError('Invalid pagination cursor', [{ path: 'cursor', message: 'not a cursor returned by this endpoint' }]);
+  throw new ValidationError('Invalid pagination cursor', [
+    { path: 'cursor', message: 'not a cursor returned by this endpoint' },
+  ]);
 }
 
 export function buildListCustomerOrders(doc: DynamoDBDocumentClient, table: string): ListCustomerOrders {
@@ -145,7 +169,8 @@ export function buildCancelOrder(doc: DynamoDBDocumentClient, table: string): Ca
         new UpdateCommand({
           TableName: table,
           Key: orderKey(orderId),
-          UpdateExpression: 'SET #status = :cancelled, statusReason = :reason, updatedAt = :now, correlationId = :cid ADD version :one',
+          UpdateExpression:
+            'SET #status = :cancelled, statusReason = :reason, updatedAt = :now, correlationId = :cid ADD version :one',
           ConditionExpression: `attribute_exists(PK) AND #status IN (${CANCELLABLE_STATUSES.map((_, i) => `:s${i}`).join(', ')})`,
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: values,

@@ -17,10 +17,17 @@ import {
 } from '../domain/saga';
 import { fromItem, orderKey } from './orders-table';
 
-type SagaOrder = Order & { sagaExecutionId?: string; taskToken?: string; paymentId?: string; paymentOutcome?: PaymentOutcome };
+type SagaOrder = Order & {
+  sagaExecutionId?: string;
+  taskToken?: string;
+  paymentId?: string;
+  paymentOutcome?: PaymentOutcome;
+};
 
 function oldItem(error: ConditionalCheckFailedException): SagaOrder | undefined {
-  return error.Item ? (fromItem(unmarshall(error.Item as Parameters<typeof unmarshall>[0])) as SagaOrder | undefined) : undefined;
+  return error.Item
+    ? (fromItem(unmarshall(error.Item as Parameters<typeof unmarshall>[0])) as SagaOrder | undefined)
+    : undefined;
 }
 
 export interface TransitionInput {
@@ -33,17 +40,26 @@ export interface TransitionInput {
 }
 
 /** What the provider said about the order's payment, kept on the order until the saga reads it. */
-export type PaymentOutcome = { status: 'SUCCEEDED'; paymentId: string } | { status: 'FAILED'; paymentId: string; reason: string };
+export type PaymentOutcome =
+  { status: 'SUCCEEDED'; paymentId: string } | { status: 'FAILED'; paymentId: string; reason: string };
 
 export type TransitionOrder = (input: TransitionInput) => Promise<SagaOrder>;
 export type ClaimSaga = (orderId: string, executionId: string) => Promise<SagaOrder>;
 /** Stores the wait's token, unless the payment outcome arrived first: then that outcome is returned. */
-export type StoreTaskToken = (orderId: string, taskToken: string) => Promise<{ stored: true } | { stored: false; outcome: PaymentOutcome }>;
+export type StoreTaskToken = (
+  orderId: string,
+  taskToken: string,
+) => Promise<{ stored: true } | { stored: false; outcome: PaymentOutcome }>;
 
 export function buildTransitionOrder(doc: DynamoDBDocumentClient, table: string): TransitionOrder {
   return async ({ orderId, to, reason, paymentId, correlationId, now }) => {
     const from = TRANSITIONS[to];
-    const values: Record<string, unknown> = { ':to': to, ':now': now.toISOString(), ':one': 1, ':cid': correlationId };
+    const values: Record<string, unknown> = {
+      ':to': to,
+      ':now': now.toISOString(),
+      ':one': 1,
+      ':cid': correlationId,
+    };
     from.forEach((s, i) => (values[`:f${i}`] = s));
     const sets = ['#status = :to', 'updatedAt = :now', 'correlationId = :cid'];
     if (reason) {
@@ -90,7 +106,8 @@ export function buildClaimSaga(doc: DynamoDBDocumentClient, table: string): Clai
           TableName: table,
           Key: orderKey(orderId),
           UpdateExpression: 'SET sagaExecutionId = :id',
-          ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(sagaExecutionId) OR sagaExecutionId = :id)',
+          ConditionExpression:
+            'attribute_exists(PK) AND (attribute_not_exists(sagaExecutionId) OR sagaExecutionId = :id)',
           ExpressionAttributeValues: { ':id': executionId },
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -127,8 +144,11 @@ export function buildStoreTaskToken(doc: DynamoDBDocumentClient, table: string):
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const current = oldItem(error);
       if (current?.status === 'CANCELLED') throw new OrderCancelledError(`Order ${orderId} was cancelled`);
-      if (current?.status === 'PAYMENT_PENDING' && current.paymentOutcome) return { stored: false, outcome: current.paymentOutcome };
-      throw new InvalidTransitionError(`Order ${orderId} is ${current?.status ?? 'missing'}, not waiting for payment`);
+      if (current?.status === 'PAYMENT_PENDING' && current.paymentOutcome)
+        return { stored: false, outcome: current.paymentOutcome };
+      throw new InvalidTransitionError(
+        `Order ${orderId} is ${current?.status ?? 'missing'}, not waiting for payment`,
+      );
     }
   };
 }

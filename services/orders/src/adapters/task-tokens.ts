@@ -32,9 +32,17 @@ export function buildSendToTask(sfn: SFNClient): SendToTask {
   return async (token, outcome) => {
     try {
       if ('success' in outcome) {
-        await sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(outcome.success) }));
+        await sfn.send(
+          new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(outcome.success) }),
+        );
       } else {
-        await sfn.send(new SendTaskFailureCommand({ taskToken: token, error: outcome.error, cause: outcome.cause.slice(0, 32_000) }));
+        await sfn.send(
+          new SendTaskFailureCommand({
+            taskToken: token,
+            error: outcome.error,
+            cause: outcome.cause.slice(0, 32_000),
+          }),
+        );
       }
       return 'resumed';
     } catch (error) {
@@ -51,7 +59,11 @@ export function buildSendToTask(sfn: SFNClient): SendToTask {
 export type RecordResult = 'resumed' | 'recorded' | 'duplicate' | 'nothing-waiting';
 export type RecordPaymentOutcome = (orderId: string, outcome: PaymentOutcome) => Promise<RecordResult>;
 
-export function buildRecordPaymentOutcome(doc: DynamoDBDocumentClient, table: string, send: SendToTask): RecordPaymentOutcome {
+export function buildRecordPaymentOutcome(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  send: SendToTask,
+): RecordPaymentOutcome {
   return async (orderId, outcome) => {
     try {
       const out = await doc.send(
@@ -62,7 +74,11 @@ export function buildRecordPaymentOutcome(doc: DynamoDBDocumentClient, table: st
           // RESERVED too: the webhook can arrive before the saga marks the order PAYMENT_PENDING.
           ConditionExpression: '#status IN (:reserved, :pending) AND attribute_not_exists(paymentOutcome)',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':o': outcome, ':reserved': 'RESERVED', ':pending': 'PAYMENT_PENDING' },
+          ExpressionAttributeValues: {
+            ':o': outcome,
+            ':reserved': 'RESERVED',
+            ':pending': 'PAYMENT_PENDING',
+          },
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
@@ -79,11 +95,21 @@ export function buildRecordPaymentOutcome(doc: DynamoDBDocumentClient, table: st
 }
 
 /** Fails the saga's payment wait, if one is waiting on this order (customer cancel). */
-export type FailWaitingSaga = (orderId: string, error: string, cause: string) => Promise<'resumed' | 'nothing-waiting'>;
+export type FailWaitingSaga = (
+  orderId: string,
+  error: string,
+  cause: string,
+) => Promise<'resumed' | 'nothing-waiting'>;
 
-export function buildFailWaitingSaga(doc: DynamoDBDocumentClient, table: string, send: SendToTask): FailWaitingSaga {
+export function buildFailWaitingSaga(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  send: SendToTask,
+): FailWaitingSaga {
   return async (orderId, error, cause) => {
-    const out = await doc.send(new GetCommand({ TableName: table, Key: orderKey(orderId), ConsistentRead: true }));
+    const out = await doc.send(
+      new GetCommand({ TableName: table, Key: orderKey(orderId), ConsistentRead: true }),
+    );
     const token = out.Item?.taskToken as string | undefined;
     return token ? send(token, { error, cause }) : 'nothing-waiting';
   };

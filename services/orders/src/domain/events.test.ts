@@ -21,14 +21,29 @@ const placed: Order = {
 describe('eventForChange (stream record → domain event)', () => {
   it('an insert of a PLACED order is OrderPlaced v1, keyed by order and version', () => {
     const event = eventForChange(undefined, placed)!;
-    expect(event.metadata).toMatchObject({ eventType: 'OrderPlaced', version: 1, source: 'order-platform.orders', correlationId: 'corr-1', idempotencyKey: `${placed.orderId}:v1:PLACED` });
+    expect(event.metadata).toMatchObject({
+      eventType: 'OrderPlaced',
+      version: 1,
+      source: 'order-platform.orders',
+      correlationId: 'corr-1',
+      idempotencyKey: `${placed.orderId}:v1:PLACED`,
+    });
     expect(parseEnvelope(event, orderEventContracts).contract).toBe(orderPlacedV1);
   });
 
   it('a status change to CANCELLED is OrderCancelled with the reason', () => {
-    const cancelled = { ...placed, status: 'CANCELLED' as const, version: 2, statusReason: 'changed my mind', updatedAt: '2026-01-01T01:00:00.000Z' };
+    const cancelled = {
+      ...placed,
+      status: 'CANCELLED' as const,
+      version: 2,
+      statusReason: 'changed my mind',
+      updatedAt: '2026-01-01T01:00:00.000Z',
+    };
     const event = eventForChange(placed, cancelled)!;
-    expect(parseEnvelope(event, [orderCancelledV1]).event.data).toMatchObject({ reason: 'changed my mind', cancelledAt: cancelled.updatedAt });
+    expect(parseEnvelope(event, [orderCancelledV1]).event.data).toMatchObject({
+      reason: 'changed my mind',
+      cancelledAt: cancelled.updatedAt,
+    });
   });
 
   it('internal saga steps and non-status updates publish nothing', () => {
@@ -38,7 +53,9 @@ describe('eventForChange (stream record → domain event)', () => {
   });
 
   it('the same change always yields the same idempotency key (safe to retry)', () => {
-    expect(eventForChange(undefined, placed)!.metadata.idempotencyKey).toBe(eventForChange(undefined, placed)!.metadata.idempotencyKey);
+    expect(eventForChange(undefined, placed)!.metadata.idempotencyKey).toBe(
+      eventForChange(undefined, placed)!.metadata.idempotencyKey,
+    );
   });
 });
 
@@ -47,7 +64,9 @@ describe('versioned contracts (X4)', () => {
     const v2 = eventForChange(undefined, placed)!;
     const raw = { ...v2, metadata: { ...v2.metadata, version: 2 } };
     expect(() => parseEnvelope(raw, [orderPlacedV1])).toThrow(UnsupportedEventVersionError);
-    expect(() => parseEnvelope(raw, [orderPlacedV1])).toThrow(/OrderPlaced v2 is not supported; accepted: v1/);
+    expect(() => parseEnvelope(raw, [orderPlacedV1])).toThrow(
+      /OrderPlaced v2 is not supported; accepted: v1/,
+    );
   });
 
   it('rejects data that does not match the contract', () => {

@@ -12,7 +12,10 @@ import {
 import { envelope, type Envelope } from '@order-platform/shared/events/envelope';
 import type { Order } from './order';
 
-export function eventForChange(before: Order | undefined, after: Order | undefined): Envelope<unknown> | undefined {
+export function eventForChange(
+  before: Order | undefined,
+  after: Order | undefined,
+): Envelope<unknown> | undefined {
   if (!after) return undefined; // deletions are not domain events here
   if (before && before.status === after.status) return undefined;
   const meta = {
@@ -38,19 +41,35 @@ export function eventForChange(before: Order | undefined, after: Order | undefin
     case 'CONFIRMED':
       return envelope(
         orderConfirmedV1,
-        { orderId: after.orderId, customerId: after.customerId, total: after.total, currency: after.currency, confirmedAt: after.updatedAt },
+        {
+          orderId: after.orderId,
+          customerId: after.customerId,
+          total: after.total,
+          currency: after.currency,
+          confirmedAt: after.updatedAt,
+        },
         meta,
       );
     case 'CANCELLED':
       return envelope(
         orderCancelledV1,
-        { orderId: after.orderId, customerId: after.customerId, reason: after.statusReason ?? 'cancelled', cancelledAt: after.updatedAt },
+        {
+          orderId: after.orderId,
+          customerId: after.customerId,
+          reason: after.statusReason ?? 'cancelled',
+          cancelledAt: after.updatedAt,
+        },
         meta,
       );
     case 'FAILED':
       return envelope(
         orderFailedV1,
-        { orderId: after.orderId, customerId: after.customerId, reason: after.statusReason ?? 'failed', failedAt: after.updatedAt },
+        {
+          orderId: after.orderId,
+          customerId: after.customerId,
+          reason: after.statusReason ?? 'failed',
+          failedAt: after.updatedAt,
+        },
         meta,
       );
     default:

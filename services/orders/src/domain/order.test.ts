@@ -3,13 +3,30 @@ import { isCancellable, newOrder, orderTotal, placeOrderInputSchema, requestFing
 
 describe('order domain', () => {
   it('computes the total in minor units', () => {
-    expect(orderTotal([{ sku: 'A1', quantity: 3, unitPrice: 199, kind: 'physical' }, { sku: 'B2', quantity: 1, unitPrice: 1, kind: 'digital' }])).toBe(598);
+    expect(
+      orderTotal([
+        { sku: 'A1', quantity: 3, unitPrice: 199, kind: 'physical' },
+        { sku: 'B2', quantity: 1, unitPrice: 1, kind: 'digital' },
+      ]),
+    ).toBe(598);
   });
 
   it('builds a PLACED order at version 1', () => {
-    const input = placeOrderInputSchema.parse({ currency: 'EUR', lines: [{ sku: 'A1', quantity: 2, unitPrice: 500 }] });
-    const order = newOrder(input, { orderId: 'ord_1', customerId: 'c-1', correlationId: 'corr' }, new Date('2026-01-02T03:04:05Z'));
-    expect(order).toMatchObject({ status: 'PLACED', version: 1, total: 1000, createdAt: '2026-01-02T03:04:05.000Z' });
+    const input = placeOrderInputSchema.parse({
+      currency: 'EUR',
+      lines: [{ sku: 'A1', quantity: 2, unitPrice: 500 }],
+    });
+    const order = newOrder(
+      input,
+      { orderId: 'ord_1', customerId: 'c-1', correlationId: 'corr' },
+      new Date('2026-01-02T03:04:05Z'),
+    );
+    expect(order).toMatchObject({
+      status: 'PLACED',
+      version: 1,
+      total: 1000,
+      createdAt: '2026-01-02T03:04:05.000Z',
+    });
     expect(order.lines[0]!.kind).toBe('physical');
   });
 
@@ -21,7 +38,9 @@ describe('order domain', () => {
   });
 
   it('fingerprints requests independently of key order', () => {
-    expect(requestFingerprint({ a: 1, b: [{ x: 1, y: 2 }] })).toBe(requestFingerprint({ b: [{ y: 2, x: 1 }], a: 1 }));
+    expect(requestFingerprint({ a: 1, b: [{ x: 1, y: 2 }] })).toBe(
+      requestFingerprint({ b: [{ y: 2, x: 1 }], a: 1 }),
+    );
     expect(requestFingerprint({ a: 1 })).not.toBe(requestFingerprint({ a: 2 }));
   });
 });

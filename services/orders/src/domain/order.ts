@@ -6,7 +6,14 @@ import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import { currencySchema, orderLineSchema, type OrderLine } from '@order-platform/shared/events/orders';
 
-export const ORDER_STATUSES = ['PLACED', 'RESERVED', 'PAYMENT_PENDING', 'CONFIRMED', 'FAILED', 'CANCELLED'] as const;
+export const ORDER_STATUSES = [
+  'PLACED',
+  'RESERVED',
+  'PAYMENT_PENDING',
+  'CONFIRMED',
+  'FAILED',
+  'CANCELLED',
+] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 /** A customer may cancel until the payment is confirmed; the saga honours a cancel at any of these steps. */
@@ -35,7 +42,10 @@ export const placeOrderInputSchema = z.strictObject({
   lines: z.array(orderLineSchema).check(
     z.minLength(1, 'an order needs at least one line'),
     z.maxLength(MAX_LINES, `an order has at most ${MAX_LINES} lines`),
-    z.refine((lines) => new Set(lines.map((l) => l.sku)).size === lines.length, 'each SKU may appear only once'),
+    z.refine(
+      (lines) => new Set(lines.map((l) => l.sku)).size === lines.length,
+      'each SKU may appear only once',
+    ),
   ),
 });
 

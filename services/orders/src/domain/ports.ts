@@ -2,19 +2,31 @@ import type { Envelope } from '@order-platform/shared/events/envelope';
 import type { Order, OrderStatus, OrderView } from './order';
 
 /** Outcome of an idempotent create: either the new order, or the response first given for that key. */
-export type SaveNewOrderResult = { created: true; order: Order } | { created: false; firstResponse: OrderView; fingerprint: string };
+export type SaveNewOrderResult =
+  { created: true; order: Order } | { created: false; firstResponse: OrderView; fingerprint: string };
 
-export type SaveNewOrder = (order: Order, idempotency?: { key: string; fingerprint: string; response: OrderView }) => Promise<SaveNewOrderResult>;
+export type SaveNewOrder = (
+  order: Order,
+  idempotency?: { key: string; fingerprint: string; response: OrderView },
+) => Promise<SaveNewOrderResult>;
 export type GetOrder = (orderId: string) => Promise<Order | undefined>;
 
 export interface OrderPage {
   orders: Order[];
   nextCursor?: string;
 }
-export type ListCustomerOrders = (customerId: string, opts: { limit: number; cursor?: string }) => Promise<OrderPage>;
+export type ListCustomerOrders = (
+  customerId: string,
+  opts: { limit: number; cursor?: string },
+) => Promise<OrderPage>;
 
 export type CancelOrderResult = { cancelled: true; order: Order } | { cancelled: false; current?: Order };
-export type CancelOrder = (orderId: string, reason: string, correlationId: string, now: Date) => Promise<CancelOrderResult>;
+export type CancelOrder = (
+  orderId: string,
+  reason: string,
+  correlationId: string,
+  now: Date,
+) => Promise<CancelOrderResult>;
 
 export type PublishEvent = (event: Envelope<unknown>) => Promise<void>;
 

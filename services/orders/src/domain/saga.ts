@@ -42,7 +42,11 @@ export const TRANSITIONS: Record<SagaTarget, readonly OrderStatus[]> = {
   FAILED: ['PLACED', 'RESERVED', 'PAYMENT_PENDING'],
 };
 
-export type TransitionOutcome = { kind: 'applied' } | { kind: 'already' } | { kind: 'cancelled' } | { kind: 'invalid'; current: OrderStatus };
+export type TransitionOutcome =
+  | { kind: 'applied' }
+  | { kind: 'already' }
+  | { kind: 'cancelled' }
+  | { kind: 'invalid'; current: OrderStatus };
 
 /**
  * What a failed conditional write means, given the status the order actually has.

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from '@order-platform/shared/errors';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  UnprocessableError,
+} from '@order-platform/shared/errors';
 import { cancelOrderFor, getOrderFor, listOrdersFor, placeOrder } from './use-cases';
 import type { Order, OrderView } from './order';
 import type { CancelOrder, GetOrder, SaveNewOrder } from './ports';
@@ -20,7 +25,8 @@ function fakeStore() {
   const getOrder: GetOrder = async (id) => orders.get(id);
   const cancelOrder: CancelOrder = async (id, reason) => {
     const o = orders.get(id);
-    if (!o || !['PLACED', 'RESERVED', 'PAYMENT_PENDING'].includes(o.status)) return { cancelled: false, ...(o ? { current: o } : {}) };
+    if (!o || !['PLACED', 'RESERVED', 'PAYMENT_PENDING'].includes(o.status))
+      return { cancelled: false, ...(o ? { current: o } : {}) };
     const next = { ...o, status: 'CANCELLED' as const, statusReason: reason, version: o.version + 1 };
     orders.set(id, next);
     return { cancelled: true, order: next };
@@ -29,29 +35,44 @@ function fakeStore() {
 }
 
 const me = { customerId: 'c-1', role: 'customer' as const };
-const input = { currency: 'EUR' as const, lines: [{ sku: 'SKU-1', quantity: 1, unitPrice: 10, kind: 'physical' as const }] };
+const input = {
+  currency: 'EUR' as const,
+  lines: [{ sku: 'SKU-1', quantity: 1, unitPrice: 10, kind: 'physical' as const }],
+};
 
 describe('placeOrder', () => {
   it('replays the first response for a repeated key and rejects a reused key with another body', async () => {
     const store = fakeStore();
     let n = 0;
-    const place = placeOrder({ saveNewOrder: store.saveNewOrder, newOrderId: () => `ord_${++n}`, now: () => new Date(0) });
+    const place = placeOrder({
+      saveNewOrder: store.saveNewOrder,
+      newOrderId: () => `ord_${++n}`,
+      now: () => new Date(0),
+    });
     const first = await place(input, me, { correlationId: 'c', idempotencyKey: 'k' });
     const again = await place(input, me, { correlationId: 'c', idempotencyKey: 'k' });
     expect(again).toEqual({ order: first.order, replayed: true });
     expect(store.orders.size).toBe(1);
-    await expect(place({ ...input, currency: 'USD' }, me, { correlationId: 'c', idempotencyKey: 'k' })).rejects.toBeInstanceOf(UnprocessableError);
+    await expect(
+      place({ ...input, currency: 'USD' }, me, { correlationId: 'c', idempotencyKey: 'k' }),
+    ).rejects.toBeInstanceOf(UnprocessableError);
   });
 });
 
 describe('reading and cancelling', () => {
   it("hides other customers' orders but lets an admin see them", async () => {
     const store = fakeStore();
-    const place = placeOrder({ saveNewOrder: store.saveNewOrder, newOrderId: () => 'ord_x', now: () => new Date(0) });
+    const place = placeOrder({
+      saveNewOrder: store.saveNewOrder,
+      newOrderId: () => 'ord_x',
+      now: () => new Date(0),
+    });
     await place(input, me, { correlationId: 'c' });
     const get = getOrderFor(store.getOrder);
     await expect(get('ord_x', { customerId: 'c-2', role: 'customer' })).rejects.toBeInstanceOf(NotFoundError);
-    await expect(get('ord_x', { customerId: 'ops', role: 'admin' })).resolves.toMatchObject({ orderId: 'ord_x' });
+    await expect(get('ord_x', { customerId: 'ops', role: 'admin' })).resolves.toMatchObject({
+      orderId: 'ord_x',
+    });
   });
 
   it('forbids listing for someone else', async () => {
@@ -61,16 +82,31 @@ describe('reading and cancelling', () => {
 
   it('cancels from PLACED, then conflicts', async () => {
     const store = fakeStore();
-    await placeOrder({ saveNewOrder: store.saveNewOrder, newOrderId: () => 'ord_y', now: () => new Date(0) })(input, me, { correlationId: 'c' });
-    const cancel = cancelOrderFor({ getOrder: store.getOrder, cancelOrder: store.cancelOrder, now: () => new Date(0) });
+    await placeOrder({ saveNewOrder: store.saveNewOrder, newOrderId: () => 'ord_y', now: () => new Date(0) })(
+      input,
+      me,
+      { correlationId: 'c' },
+    );
+    const cancel = cancelOrderFor({
+      getOrder: store.getOrder,
+      cancelOrder: store.cancelOrder,
+      now: () => new Date(0),
+    });
     await expect(cancel('ord_y', 'r', me, 'c')).resolves.toMatchObject({ status: 'CANCELLED' });
     await expect(cancel('ord_y', 'r', me, 'c')).rejects.toBeInstanceOf(ConflictError);
   });
 
   it('reports a conflict when the status changes between read and conditional write', async () => {
     const store = fakeStore();
-    await placeOrder({ saveNewOrder: store.saveNewOrder, newOrderId: () => 'ord_z', now: () => new Date(0) })(input, me, { correlationId: 'c' });
-    const racing: CancelOrder = async () => ({ cancelled: false, current: { ...store.orders.get('ord_z')!, status: 'CONFIRMED' } });
+    await placeOrder({ saveNewOrder: store.saveNewOrder, newOrderId: () => 'ord_z', now: () => new Date(0) })(
+      input,
+      me,
+      { correlationId: 'c' },
+    );
+    const racing: CancelOrder = async () => ({
+      cancelled: false,
+      current: { ...store.orders.get('ord_z')!, status: 'CONFIRMED' },
+    });
     const cancel = cancelOrderFor({ getOrder: store.getOrder, cancelOrder: racing, now: () => new Date(0) });
     await expect(cancel('ord_z', 'r', me, 'c')).rejects.toThrow(/CONFIRMED/);
   });

@@ -2,9 +2,21 @@
  * The orders service's operations, written against ports (function types) so they run
  * the same against DynamoDB, moto or an in-memory fake.
  */
-import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from '@order-platform/shared/errors';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  UnprocessableError,
+} from '@order-platform/shared/errors';
 import type { Principal } from '@order-platform/shared/http';
-import { isCancellable, newOrder, requestFingerprint, toView, type OrderView, type PlaceOrderInput } from './order';
+import {
+  isCancellable,
+  newOrder,
+  requestFingerprint,
+  toView,
+  type OrderView,
+  type PlaceOrderInput,
+} from './order';
 import type { CancelOrder, GetOrder, ListCustomerOrders, SaveNewOrder } from './ports';
 
 export interface PlaceOrderDeps {
@@ -19,12 +31,18 @@ export function placeOrder(deps: PlaceOrderDeps) {
     principal: Principal,
     ctx: { correlationId: string; idempotencyKey?: string },
   ): Promise<{ order: OrderView; replayed: boolean }> => {
-    const order = newOrder(input, { orderId: deps.newOrderId(), customerId: principal.customerId, correlationId: ctx.correlationId }, deps.now());
+    const order = newOrder(
+      input,
+      { orderId: deps.newOrderId(), customerId: principal.customerId, correlationId: ctx.correlationId },
+      deps.now(),
+    );
     const view = toView(order);
     const fingerprint = requestFingerprint(input);
     const result = await deps.saveNewOrder(
       order,
-      ctx.idempotencyKey ? { key: `${principal.customerId}#${ctx.idempotencyKey}`, fingerprint, response: view } : undefined,
+      ctx.idempotencyKey
+        ? { key: `${principal.customerId}#${ctx.idempotencyKey}`, fingerprint, response: view }
+        : undefined,
     );
     if (result.created) return { order: view, replayed: false };
     if (result.fingerprint !== fingerprint) {
@@ -67,7 +85,12 @@ export interface CancelDeps {
 }
 
 export function cancelOrderFor(deps: CancelDeps) {
-  return async (orderId: string, reason: string, principal: Principal, correlationId: string): Promise<OrderView> => {
+  return async (
+    orderId: string,
+    reason: string,
+    principal: Principal,
+    correlationId: string,
+  ): Promise<OrderView> => {
     const existing = await deps.getOrder(orderId);
     if (!existing) throw new NotFoundError(`Order ${orderId} not found`);
     assertVisible(existing.customerId, principal, orderId);

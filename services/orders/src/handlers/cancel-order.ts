@@ -17,7 +17,9 @@ export function makeHandler(deps: CancelDeps) {
       const orderId = orderIdParam(event);
       const principal = principalOf(event);
       // The body is optional: an empty one means the default reason.
-      const input = event.body ? parseJsonBody(event, cancelOrderInputSchema) : cancelOrderInputSchema.parse({});
+      const input = event.body
+        ? parseJsonBody(event, cancelOrderInputSchema)
+        : cancelOrderInputSchema.parse({});
       return json(200, await cancel(orderId, input.reason, principal, currentCorrelationId()));
     } catch (error) {
       return errorResponse(error);

@@ -27,5 +27,11 @@ export function makeHandler(failWaiting: FailWaitingSaga) {
 const config = loadConfig(['TABLE_NAME']);
 
 export const handler = withObservability(
-  makeHandler(buildFailWaitingSaga(documentClient(awsClient(DynamoDBClient)), config.TABLE_NAME, buildSendToTask(awsClient(SFNClient)))),
+  makeHandler(
+    buildFailWaitingSaga(
+      documentClient(awsClient(DynamoDBClient)),
+      config.TABLE_NAME,
+      buildSendToTask(awsClient(SFNClient)),
+    ),
+  ),
 );

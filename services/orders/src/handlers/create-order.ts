@@ -19,9 +19,15 @@ export function makeHandler(deps: PlaceOrderDeps) {
       const principal = principalOf(event);
       const idempotencyKey = idempotencyKeyOf(event);
       const input = parseJsonBody(event, placeOrderInputSchema);
-      const { order, replayed } = await place(input, principal, { correlationId: currentCorrelationId(), idempotencyKey });
+      const { order, replayed } = await place(input, principal, {
+        correlationId: currentCorrelationId(),
+        idempotencyKey,
+      });
       if (!replayed) metrics.addMetric('OrderPlaced', MetricUnit.Count, 1);
-      return json(201, order, { location: `/orders/${order.orderId}`, ...(replayed ? { 'idempotent-replayed': 'true' } : {}) });
+      return json(201, order, {
+        location: `/orders/${order.orderId}`,
+        ...(replayed ? { 'idempotent-replayed': 'true' } : {}),
+      });
     } catch (error) {
       return errorResponse(error);
     }
@@ -32,7 +38,10 @@ const config = loadConfig(['TABLE_NAME']);
 
 export const handler = withObservability(
   makeHandler({
-    saveNewOrder: buildSaveNewOrder(documentClient(awsClient(DynamoDBClient, { maxAttempts: 2 })), config.TABLE_NAME),
+    saveNewOrder: buildSaveNewOrder(
+      documentClient(awsClient(DynamoDBClient, { maxAttempts: 2 })),
+      config.TABLE_NAME,
+    ),
     newOrderId: () => `ord_${ulid()}`,
     now: () => new Date(),
   }),

@@ -24,5 +24,7 @@ export function makeHandler(deps: { getOrder: GetOrder }) {
 const config = loadConfig(['TABLE_NAME']);
 
 export const handler = withObservability(
-  makeHandler({ getOrder: buildGetOrder(documentClient(awsClient(DynamoDBClient, { maxAttempts: 2 })), config.TABLE_NAME) }),
+  makeHandler({
+    getOrder: buildGetOrder(documentClient(awsClient(DynamoDBClient, { maxAttempts: 2 })), config.TABLE_NAME),
+  }),
 );

@@ -20,7 +20,11 @@ export function makeHandler(deps: { listCustomerOrders: ListCustomerOrders }) {
   const list = listOrdersFor(deps.listCustomerOrders);
   return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     try {
-      const customerId = validate(customerIdSchema, event.pathParameters?.customerId, 'customerId path parameter');
+      const customerId = validate(
+        customerIdSchema,
+        event.pathParameters?.customerId,
+        'customerId path parameter',
+      );
       const query = validate(querySchema, event.queryStringParameters ?? {}, 'query string');
       return json(200, await list(customerId, principalOf(event), query));
     } catch (error) {
@@ -33,6 +37,9 @@ const config = loadConfig(['TABLE_NAME']);
 
 export const handler = withObservability(
   makeHandler({
-    listCustomerOrders: buildListCustomerOrders(documentClient(awsClient(DynamoDBClient, { maxAttempts: 2 })), config.TABLE_NAME),
+    listCustomerOrders: buildListCustomerOrders(
+      documentClient(awsClient(DynamoDBClient, { maxAttempts: 2 })),
+      config.TABLE_NAME,
+    ),
   }),
 );

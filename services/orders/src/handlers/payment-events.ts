@@ -14,7 +14,11 @@ import { parseEnvelope } from '@order-platform/shared/events/envelope';
 import { paymentFailedV1, paymentSucceededV1 } from '@order-platform/shared/events/payments';
 import { logger, withObservability } from '@order-platform/shared/observability';
 import { documentClient } from '../adapters/orders-table';
-import { buildRecordPaymentOutcome, buildSendToTask, type RecordPaymentOutcome } from '../adapters/task-tokens';
+import {
+  buildRecordPaymentOutcome,
+  buildSendToTask,
+  type RecordPaymentOutcome,
+} from '../adapters/task-tokens';
 
 export function makeHandler(record: RecordPaymentOutcome) {
   return async (event: EventBridgeEvent<string, unknown>) => {
@@ -23,7 +27,11 @@ export function makeHandler(record: RecordPaymentOutcome) {
     const result =
       contract === paymentSucceededV1
         ? await record(data.orderId, { status: 'SUCCEEDED', paymentId: data.paymentId })
-        : await record(data.orderId, { status: 'FAILED', paymentId: data.paymentId, reason: data.reason ?? 'payment failed' });
+        : await record(data.orderId, {
+            status: 'FAILED',
+            paymentId: data.paymentId,
+            reason: data.reason ?? 'payment failed',
+          });
     logger.info('Payment outcome handled', { orderId: data.orderId, eventType: contract.type, result });
     return { result };
   };
@@ -32,5 +40,11 @@ export function makeHandler(record: RecordPaymentOutcome) {
 const config = loadConfig(['TABLE_NAME']);
 
 export const handler = withObservability(
-  makeHandler(buildRecordPaymentOutcome(documentClient(awsClient(DynamoDBClient)), config.TABLE_NAME, buildSendToTask(awsClient(SFNClient)))),
+  makeHandler(
+    buildRecordPaymentOutcome(
+      documentClient(awsClient(DynamoDBClient)),
+      config.TABLE_NAME,
+      buildSendToTask(awsClient(SFNClient)),
+    ),
+  ),
 );

@@ -22,7 +22,11 @@ const order = (version: number, status: string) => ({
   correlationId: 'corr-1',
 });
 
-function record(seq: number, before: Record<string, unknown> | undefined, after: Record<string, unknown>): DynamoDBRecord {
+function record(
+  seq: number,
+  before: Record<string, unknown> | undefined,
+  after: Record<string, unknown>,
+): DynamoDBRecord {
   return {
     eventID: String(seq),
     eventName: before ? 'MODIFY' : 'INSERT',

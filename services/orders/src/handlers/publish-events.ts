@@ -59,9 +59,16 @@ export function makeHandler(deps: PublisherDeps) {
       if (!change) return;
       setCorrelationId(change.metadata.correlationId);
       await deps.publishOnce(change);
-      logger.info('Published domain event', { eventType: change.metadata.eventType, eventId: change.metadata.eventId });
+      logger.info('Published domain event', {
+        eventType: change.metadata.eventType,
+        eventId: change.metadata.eventId,
+      });
     };
-    return processPartialResponse(event, recordHandler, processor, { context, processInParallel: false, throwOnFullBatchFailure: false });
+    return processPartialResponse(event, recordHandler, processor, {
+      context,
+      processInParallel: false,
+      throwOnFullBatchFailure: false,
+    });
   };
 }
 
@@ -72,10 +79,13 @@ export function idempotentPublisher(publish: PublishEvent, tableName: string, cl
     expiresAfterSeconds: 48 * 60 * 60,
   });
   const persistenceStore = new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: client });
-  const publishOnce = makeIdempotent(async (event: Envelope<unknown>) => {
-    await publish(event);
-    return { eventId: event.metadata.eventId };
-  }, { persistenceStore, config });
+  const publishOnce = makeIdempotent(
+    async (event: Envelope<unknown>) => {
+      await publish(event);
+      return { eventId: event.metadata.eventId };
+    },
+    { persistenceStore, config },
+  );
   return { publishOnce, registerContext: (context: Context) => config.registerLambdaContext(context) };
 }
 

@@ -37,7 +37,8 @@ export interface BeginInput {
 export function makeBegin(claim: ClaimSaga) {
   return async (input: BeginInput) => {
     const order = await claim(input.orderId, input.executionId);
-    if (order.status === 'CANCELLED') throw new OrderCancelledError(`Order ${order.orderId} was cancelled before the saga began`);
+    if (order.status === 'CANCELLED')
+      throw new OrderCancelledError(`Order ${order.orderId} was cancelled before the saga began`);
     if (order.lines.length === 0 || order.total !== orderTotal(order.lines)) {
       throw new InvalidOrderError(`Order ${order.orderId} is inconsistent (lines/total)`);
     }
@@ -96,8 +97,11 @@ const config = loadConfig(['TABLE_NAME']);
 const doc = documentClient(awsClient(DynamoDBClient));
 
 type Task<I, O> = (input: I, context: Context) => Promise<O>;
-const wrap = <I, O>(fn: (input: I) => Promise<O>): Task<I, O> => withObservability(fn) as unknown as Task<I, O>;
+const wrap = <I, O>(fn: (input: I) => Promise<O>): Task<I, O> =>
+  withObservability(fn) as unknown as Task<I, O>;
 
 export const begin = wrap(makeBegin(buildClaimSaga(doc, config.TABLE_NAME)));
 export const transition = wrap(makeTransition(buildTransitionOrder(doc, config.TABLE_NAME)));
-export const awaitPayment = wrap(makeAwaitPayment(buildStoreTaskToken(doc, config.TABLE_NAME), buildSendToTask(awsClient(SFNClient))));
+export const awaitPayment = wrap(
+  makeAwaitPayment(buildStoreTaskToken(doc, config.TABLE_NAME), buildSendToTask(awsClient(SFNClient))),
+);

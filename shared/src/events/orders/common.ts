@@ -2,9 +2,15 @@ import * as z from 'zod/mini';
 
 export const ORDERS_SOURCE = 'order-platform.orders';
 
-export const orderIdSchema = z.string().check(z.regex(/^ord_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be an order id (ord_ + ULID)'));
-export const customerIdSchema = z.string().check(z.regex(/^[A-Za-z0-9_-]{3,64}$/, 'must be 3-64 letters, digits, _ or -'));
-export const skuSchema = z.string().check(z.regex(/^[A-Z0-9][A-Z0-9-]{1,39}$/, 'must be an upper-case SKU of 2-40 characters'));
+export const orderIdSchema = z
+  .string()
+  .check(z.regex(/^ord_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be an order id (ord_ + ULID)'));
+export const customerIdSchema = z
+  .string()
+  .check(z.regex(/^[A-Za-z0-9_-]{3,64}$/, 'must be 3-64 letters, digits, _ or -'));
+export const skuSchema = z
+  .string()
+  .check(z.regex(/^[A-Z0-9][A-Z0-9-]{1,39}$/, 'must be an upper-case SKU of 2-40 characters'));
 export const currencySchema = z.enum(['EUR', 'USD', 'GBP']);
 
 /** Minor units (cents): money is never a float. */

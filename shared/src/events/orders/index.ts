@@ -10,4 +10,9 @@ import { orderFailedV1 } from './orderFailed.v1';
 import { orderPlacedV1 } from './orderPlaced.v1';
 
 /** Every order event the orders service publishes, newest versions included. */
-export const orderEventContracts = [orderPlacedV1, orderConfirmedV1, orderCancelledV1, orderFailedV1] as const;
+export const orderEventContracts = [
+  orderPlacedV1,
+  orderConfirmedV1,
+  orderCancelledV1,
+  orderFailedV1,
+] as const;

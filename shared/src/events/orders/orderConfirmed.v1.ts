@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { defineEvent } from '../envelope';
-import { ORDERS_SOURCE, moneySchema, reasonSchema, currencySchema, customerIdSchema, orderIdSchema } from './common';
+import { ORDERS_SOURCE, moneySchema, currencySchema, customerIdSchema, orderIdSchema } from './common';
 
 export const orderConfirmedV1 = defineEvent(
   'OrderConfirmed',

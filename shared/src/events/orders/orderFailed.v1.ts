@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { defineEvent } from '../envelope';
-import { ORDERS_SOURCE, moneySchema, reasonSchema, customerIdSchema, orderIdSchema } from './common';
+import { ORDERS_SOURCE, reasonSchema, customerIdSchema, orderIdSchema } from './common';
 
 export const orderFailedV1 = defineEvent(
   'OrderFailed',

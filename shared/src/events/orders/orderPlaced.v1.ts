@@ -1,6 +1,13 @@
 import * as z from 'zod/mini';
 import { defineEvent } from '../envelope';
-import { ORDERS_SOURCE, moneySchema, reasonSchema, currencySchema, customerIdSchema, orderIdSchema, orderLineSchema } from './common';
+import {
+  ORDERS_SOURCE,
+  moneySchema,
+  currencySchema,
+  customerIdSchema,
+  orderIdSchema,
+  orderLineSchema,
+} from './common';
 
 export const orderPlacedV1 = defineEvent(
   'OrderPlaced',
