@@ -86,9 +86,20 @@ export async function getPool(settings: PgSettings = pgSettingsFromEnv()): Promi
   }
 }
 
-/** Runs `fn` inside one transaction on one pooled connection. */
-export async function inTransaction<T>(p: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` inside one transaction on one pooled connection.
+ *
+ * pg-pool only listens for errors on idle clients: a checked-out client whose server
+ * goes away emits 'error' with no listener, which would crash the container. The
+ * listener below keeps that as what it is, a failed query (which rejects anyway).
+ */
+export async function inTransaction<T>(
+  p: Pick<pg.Pool, 'connect'>,
+  fn: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
   const client = await p.connect();
+  const onError = () => undefined;
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const result = await fn(client);
@@ -98,6 +109,7 @@ export async function inTransaction<T>(p: pg.Pool, fn: (client: pg.PoolClient) =
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {
+    client.removeListener('error', onError);
     client.release();
   }
 }

@@ -20,7 +20,7 @@ import type { PaymentCapturedV1 } from '@order-platform/shared/events/billing/in
 import { buildClaimInvoice, buildMarkInvoiceIssued, documentClient } from '../adapters/invoices-table';
 import { buildStoreInvoiceDocument } from '../adapters/invoice-documents';
 import { buildPublishBillingRecord } from '../adapters/billing-topic';
-import { buildDeadLetter } from '../adapters/dead-letter';
+import { buildDeadLetter } from '@order-platform/shared/queues/dead-letter';
 
 export interface IssueInvoiceHandlerDeps {
   issue: (payment: Envelope<PaymentCapturedV1>) => Promise<IssueOutcome>;

@@ -11,7 +11,7 @@ import { makeSubscriber, type DeadLetter } from '@order-platform/shared/events/b
 import { logger, metrics, withObservability } from '@order-platform/shared/observability';
 import { receiptFor, type BillingRecord } from '../domain/receipts';
 import type { SendOutcome } from '../domain/send-once';
-import { buildDeadLetter } from '../adapters/dead-letter';
+import { buildDeadLetter } from '@order-platform/shared/queues/dead-letter';
 import { receiptsDeps } from './deps';
 
 export interface SendReceiptsDeps {

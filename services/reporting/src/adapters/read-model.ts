@@ -14,6 +14,7 @@
  * Reads are one query per report: the cache counts on that ("Postgres queried once per
  * miss").
  */
+import { inTransaction } from '@order-platform/shared/db/postgres';
 import type pg from 'pg';
 import type {
   AffectedKeys,
@@ -32,19 +33,8 @@ import type { OrderRow } from '../domain/order-item';
 export type Db = Pick<pg.Pool, 'query' | 'connect'>;
 type Tx = Pick<pg.PoolClient, 'query'>;
 
-export async function inTx<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  const client = await db.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await fn(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+export function inTx<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return inTransaction(db, fn);
 }
 
 const sorted = (values: Iterable<string>) => [...new Set(values)].sort();

@@ -1,11 +1,11 @@
 /**
- * Sends a record that can never succeed straight to this subscriber's DLQ (the same queue
+ * Sends a record that can never succeed straight to the consumer's DLQ (the same queue
  * SQS redrives to after maxReceiveCount), keeping its body and attributes so a replay
  * (P26) can put it back on the source queue unchanged, plus why it failed.
  */
 import { SendMessageCommand, type MessageAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import type { DeadLetter } from '@order-platform/shared/events/billing/subscriber';
+import type { DeadLetter } from '../events/billing/subscriber';
 
 const MAX_ATTRIBUTES = 10;
 
