@@ -22,8 +22,17 @@ const { values } = parseArgs({
     table: { type: 'string' },
     'queue-url': { type: 'string' },
     file: { type: 'string', default: join(__dirname, '..', 'seed', 'demo-stock.json') },
+    help: { type: 'boolean', short: 'h', default: false },
   },
 });
+
+if (values.help) {
+  console.log(`Usage: npm run seed:stock -- (--table <stock table> | --queue-url <adjustments FIFO queue>) [--file seed.json]
+
+Loads demo stock: straight into the inventory table, or as stock adjustments through the FIFO
+queue (one message group per SKU). The file is [{ "sku": "...", "available": N }].`);
+  process.exit(0);
+}
 
 const items = JSON.parse(readFileSync(values.file!, 'utf8')) as { sku: string; available: number }[];
 const region = process.env.AWS_REGION ?? 'us-east-1';

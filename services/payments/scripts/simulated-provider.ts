@@ -26,8 +26,19 @@ const { values } = parseArgs({
     'webhook-url': { type: 'string', default: process.env.WEBHOOK_URL },
     'signing-secret': { type: 'string', default: process.env.WEBHOOK_SIGNING_SECRET },
     'api-key': { type: 'string', default: process.env.PROVIDER_API_KEY },
+    help: { type: 'boolean', short: 'h', default: false },
   },
 });
+
+if (values.help) {
+  console.log(`Usage: npm run provider:sim -- [--port 4010] [--host 127.0.0.1] [--mode ${PROVIDER_MODES.join('|')}]
+       [--confirm-delay-ms 500] [--webhook-url URL] [--signing-secret S] [--api-key K]
+
+A simulated payment provider for tests, the demo and local runs: POST /charges, POST /refunds,
+GET /charges/:id, POST /_control (change mode at run time), GET /_stats. Approved and declined
+charges are confirmed later by a signed webhook to --webhook-url.`);
+  process.exit(0);
+}
 
 if (!PROVIDER_MODES.includes(values.mode as ProviderMode)) {
   process.stderr.write(`--mode must be one of ${PROVIDER_MODES.join(', ')}\n`);
