@@ -16,17 +16,18 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
-  const started: Engine[] = [];
-  try {
-    const [moto, postgres, redis] = await Promise.all([startMoto(), startPostgres(), startRedis()]);
-    started.push(moto, postgres, redis);
-    project.provide('motoUrl', moto.url);
-    project.provide('postgresUrl', postgres.url);
-    project.provide('redisUrl', redis.url);
-  } catch (error) {
+  // Start all three at once; if one fails, stop the others before failing the run.
+  const results = await Promise.allSettled([startMoto(), startPostgres(), startRedis()]);
+  const started = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value as Engine] : []));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
     await Promise.all(started.map((e) => e.stop()));
-    throw error;
+    throw failed.reason;
   }
+  const [moto, postgres, redis] = started as [Engine, Engine, Engine];
+  project.provide('motoUrl', moto.url);
+  project.provide('postgresUrl', postgres.url);
+  project.provide('redisUrl', redis.url);
   return async () => {
     await Promise.all(started.map((e) => e.stop()));
   };
