@@ -7,9 +7,7 @@
  * e.g. the CI runner in the VPC or a bastion).
  */
 import { parseArgs } from 'node:util';
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { pgSettingsFromEnv } from '@order-platform/shared/db/postgres';
-import { runMigrations } from '../src/adapters/migrations';
+import { connectionFromEnv, runMigrations } from '../src/adapters/migrations';
 
 const HELP = `Usage: npm run migrate -- [up|down] [--count N] [--dry-run]
   up (default)   apply every pending migration
@@ -32,33 +30,7 @@ async function main() {
   const direction = positionals[0] ?? 'up';
   if (direction !== 'up' && direction !== 'down')
     throw new Error(`Unknown direction "${direction}"\n${HELP}`);
-  const settings = pgSettingsFromEnv();
-  let db:
-    | string
-    | {
-        host?: string;
-        port?: number;
-        database?: string;
-        user: string;
-        password: string;
-        ssl?: { rejectUnauthorized: boolean };
-      };
-  if (settings.connectionString) {
-    db = settings.connectionString;
-  } else {
-    const secret = await getSecret<{ username: string; password: string }>(settings.secretArn!, {
-      transform: 'json',
-    });
-    if (!secret) throw new Error(`Secret ${settings.secretArn} is empty`);
-    db = {
-      host: settings.host,
-      port: settings.port,
-      database: settings.database,
-      user: secret.username,
-      password: secret.password,
-      ...(settings.ssl ? { ssl: { rejectUnauthorized: true } } : {}),
-    };
-  }
+  const db = await connectionFromEnv();
   const ran = await runMigrations(db, {
     direction,
     ...(values.count ? { count: Number(values.count) } : {}),

@@ -113,6 +113,8 @@ describe('concurrency in front of Postgres (P01, P24, X9)', () => {
 
     const fns = dbFunctions();
     expect(fns.map(([id]) => id).sort()).toEqual([
+      // the deploy-time migration holds one connection while a deploy runs
+      'MigrateLambdaFunction',
       'RecordShipmentsLambdaFunction',
       'RelayOutboxLambdaFunction',
       'WriteLedgerLambdaFunction',
@@ -260,5 +262,23 @@ describe('least privilege (X3)', () => {
   it('exports the payments queue for the services that post to it (frugal consumer)', () => {
     expect(t.Outputs?.PaymentsQueueUrl?.Export?.Name).toBe('op-webhook-dev-PaymentsQueueUrl');
     expect(t.Outputs?.PaymentsQueueArn?.Export?.Name).toBe('op-webhook-dev-PaymentsQueueArn');
+  });
+});
+
+describe('deploy-time migrations', () => {
+  it('runs the newest migration through a custom resource, from a function inside the VPC', async () => {
+    const { readdirSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { repoRoot } = await import('../../../test-support/src/template');
+    const newest = readdirSync(join(repoRoot, 'services/webhook/migrations'))
+      .filter((f) => f.endsWith('.sql'))
+      .sort()
+      .at(-1)!
+      .replace(/\.sql$/, '');
+    const schema = t.Resources.LedgerSchema!;
+    expect(schema.Type).toBe('Custom::PaymentsLedgerSchema');
+    expect(schema.Properties?.Version).toBe(newest);
+    expect(JSON.stringify(schema.Properties?.ServiceToken)).toContain('MigrateLambdaFunction');
+    expect(t.Resources.MigrateLambdaFunction!.Properties?.ReservedConcurrentExecutions).toBe(1);
   });
 });

@@ -4,6 +4,7 @@
  * on failure, or the stack would hang for an hour waiting for the response.
  */
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
+import { sendCfnResponse } from '@order-platform/shared/cfn-response';
 import { logger, withObservability } from '@order-platform/shared/observability';
 import { migrate } from '../adapters/migrations';
 import type { Db } from '../adapters/read-model';
@@ -29,25 +30,16 @@ export function makeHandler(deps: MigrateDeps) {
       reason = `Migration failed: ${(error as Error).message}`.slice(0, 1000);
       logger.error('Migration failed', { error: error as Error });
     }
-    const body = JSON.stringify({
-      Status: status,
-      Reason: `${reason} (log stream ${context.logStreamName})`,
-      PhysicalResourceId:
-        'PhysicalResourceId' in event && event.PhysicalResourceId
-          ? event.PhysicalResourceId
-          : 'reporting-schema',
-      StackId: event.StackId,
-      RequestId: event.RequestId,
-      LogicalResourceId: event.LogicalResourceId,
-      Data: { Applied: applied.join(',') },
-    });
-    // The response URL is a presigned S3 PUT signed without a content type.
-    const response = await doFetch(event.ResponseURL, {
-      method: 'PUT',
-      headers: { 'content-type': '' },
-      body,
-    });
-    if (!response.ok) throw new Error(`CloudFormation response rejected: ${response.status}`);
+    await sendCfnResponse(
+      event,
+      {
+        status,
+        reason: `${reason} (log stream ${context.logStreamName})`,
+        physicalResourceId: 'reporting-schema',
+        data: { Applied: applied.join(',') },
+      },
+      doFetch,
+    );
   };
 }
 

@@ -6,12 +6,43 @@
  * platform's Postgres with the reporting service never mixes their histories.
  * Used by `npm run migrate` (scripts/migrate.ts) and by the component tests.
  */
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { runner } from 'node-pg-migrate';
 import type { ClientBase, ClientConfig } from 'pg';
+import { pgSettingsFromEnv } from '@order-platform/shared/db/postgres';
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
 export const SCHEMA = 'payments';
+
+/**
+ * Where the SQL files are: next to the bundle in Lambda (the migrate function's package
+ * includes `migrations/**`), the service folder otherwise. Resolved on use, not at import,
+ * because a CommonJS bundle has no `import.meta.url`.
+ */
+export function migrationsDir(): string {
+  if (process.env.MIGRATIONS_DIR) return process.env.MIGRATIONS_DIR;
+  if (process.env.LAMBDA_TASK_ROOT) return join(process.env.LAMBDA_TASK_ROOT, 'migrations');
+  return join(__dirname, '..', '..', 'migrations');
+}
+
+/** The connection from the platform's settings: DATABASE_URL, or RDS Proxy + the DB secret. */
+export async function connectionFromEnv(): Promise<string | ClientConfig> {
+  const settings = pgSettingsFromEnv();
+  if (settings.connectionString) return settings.connectionString;
+  const secret = await getSecret<{ username: string; password: string }>(settings.secretArn!, {
+    transform: 'json',
+  });
+  if (!secret?.username || !secret.password)
+    throw new Error(`Secret ${settings.secretArn} lacks username/password`);
+  return {
+    host: settings.host,
+    port: settings.port,
+    database: settings.database,
+    user: secret.username,
+    password: secret.password,
+    ...(settings.ssl ? { ssl: { rejectUnauthorized: true } } : {}),
+  };
+}
 
 export interface MigrateOptions {
   direction?: 'up' | 'down';
@@ -29,7 +60,7 @@ export async function runMigrations(db: string | ClientConfig | ClientBase, opts
   const direction = opts.direction ?? 'up';
   return runner({
     ...connection,
-    dir: MIGRATIONS_DIR,
+    dir: migrationsDir(),
     direction,
     ...(opts.count !== undefined ? { count: opts.count } : direction === 'down' ? { count: 1 } : {}),
     schema: SCHEMA,
