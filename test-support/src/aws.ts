@@ -2,7 +2,7 @@
  * Small helpers for component tests against moto_server. Resources are created from the
  * packaged CloudFormation where one exists, so a test never re-describes a table.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { CreateTableCommand, DynamoDBClient, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import {
   CreateEventBusCommand,
@@ -21,6 +21,10 @@ import {
 import { loadTemplate, resource } from './template';
 
 export const uniqueName = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+/** A fresh order id in the orders service's format (ord_ + 26 Crockford base32 characters). */
+export const newOrderId = () => `ord_${[...randomBytes(26)].map((b) => CROCKFORD[b % 32]).join('')}`;
 
 /** Creates a table in moto with the key schema, indexes and stream settings of a template resource. */
 export async function createTableFromTemplate(

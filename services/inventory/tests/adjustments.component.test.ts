@@ -84,7 +84,7 @@ beforeAll(async () => {
   const client = new DynamoDBClient({});
   sqs = new SQSClient({});
   table = unique('inventory-adj');
-  await createTableFromTemplate(client, 'InventoryTable', table);
+  await createTableFromTemplate('InventoryTable', table);
   doc = documentClient(client);
   // The deployed handler reads its configuration once, at import.
   badQueue = await createFifoQueuesFromTemplate(sqs, unique('adj-bad'));

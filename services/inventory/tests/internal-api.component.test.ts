@@ -46,7 +46,7 @@ beforeAll(async () => {
   process.env.AWS_ENDPOINT_URL_DYNAMODB = gate.url;
   const dynamo = new DynamoDBClient({});
   const table = unique('inventory-api');
-  await createTableFromTemplate(dynamo, 'InventoryTable', table);
+  await createTableFromTemplate('InventoryTable', table);
   setStock = buildSetStock(documentClient(dynamo), table);
   process.env.TABLE_NAME = table;
 

@@ -29,7 +29,7 @@ beforeAll(async () => {
   process.env.AWS_ENDPOINT_URL_DYNAMODB = gate.url;
   const client = new DynamoDBClient({});
   const table = unique('inventory');
-  await createTableFromTemplate(client, 'InventoryTable', table);
+  await createTableFromTemplate('InventoryTable', table);
   process.env.TABLE_NAME = table;
   reserve = (await import('../src/handlers/reserve-stock')).handler as unknown as Fn<unknown, ReserveResult>;
   release = (await import('../src/handlers/release-stock')).handler as unknown as Fn<unknown, ReleaseResult>;

@@ -4,7 +4,6 @@
  * queue twice), plus a small stand-in for Lambda's SQS event source mapping.
  */
 import { randomBytes } from 'node:crypto';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   ChangeMessageVisibilityBatchCommand,
   CreateQueueCommand,
@@ -14,36 +13,16 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { createTableFromTemplate as createFromTemplate } from '@order-platform/test-support/aws';
 import { loadTemplate, resource } from '@order-platform/test-support/template';
 
 export const STACK = 'services/inventory';
 
-const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-/** A fresh order id in the orders service's format (ord_ + 26 Crockford base32 characters). */
-export function newOrderId(): string {
-  const bytes = randomBytes(26);
-  return `ord_${[...bytes].map((b) => CROCKFORD[b % 32]).join('')}`;
-}
+export { newOrderId, uniqueName as unique } from '@order-platform/test-support/aws';
 
-export const unique = (prefix: string) =>
-  `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
-
-export async function createTableFromTemplate(
-  client: DynamoDBClient,
-  logicalId: string,
-  tableName: string,
-): Promise<void> {
-  const p = resource(loadTemplate(STACK), logicalId).Properties!;
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      AttributeDefinitions: p.AttributeDefinitions,
-      KeySchema: p.KeySchema,
-      BillingMode: p.BillingMode,
-      ...(p.GlobalSecondaryIndexes ? { GlobalSecondaryIndexes: p.GlobalSecondaryIndexes } : {}),
-    }),
-  );
-}
+/** A table with the key schema of this stack's packaged template resource. */
+export const createTableFromTemplate = (logicalId: string, tableName: string) =>
+  createFromTemplate(STACK, logicalId, tableName);
 
 export interface FifoPair {
   queueUrl: string;

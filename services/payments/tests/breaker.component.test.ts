@@ -74,7 +74,7 @@ beforeAll(async () => {
   gate = await startSerialGate(inject('motoUrl'));
   process.env.AWS_ENDPOINT_URL_DYNAMODB = gate.url;
   table = unique('breaker');
-  await createTableFromTemplate(new DynamoDBClient({}), 'BreakerTable', table);
+  await createTableFromTemplate('BreakerTable', table);
   sim = await startSimulatedProvider({ confirmDelayMs: 60_000 });
 });
 

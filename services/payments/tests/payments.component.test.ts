@@ -2,7 +2,6 @@
  * The saga-facing functions as deployed (composition roots included) over moto
  * DynamoDB + Secrets Manager, calling the simulated provider, which demands the API key.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   CreateSecretCommand,
   PutSecretValueCommand,
@@ -41,11 +40,10 @@ const errorOf = (p: Promise<unknown>) =>
 beforeAll(async () => {
   gate = await startSerialGate(inject('motoUrl'));
   process.env.AWS_ENDPOINT_URL_DYNAMODB = gate.url;
-  const dynamo = new DynamoDBClient({});
   const paymentsTable = unique('payments');
   const breakerTable = unique('breaker');
-  await createTableFromTemplate(dynamo, 'PaymentsTable', paymentsTable);
-  await createTableFromTemplate(dynamo, 'BreakerTable', breakerTable);
+  await createTableFromTemplate('PaymentsTable', paymentsTable);
+  await createTableFromTemplate('BreakerTable', breakerTable);
   secrets = new SecretsManagerClient({});
   secretArn = (
     await secrets.send(
