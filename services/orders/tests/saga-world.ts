@@ -88,6 +88,7 @@ export async function startSagaWorld(opts: SagaWorldOptions): Promise<SagaWorld>
   const createOrder = (await import('../src/handlers/create-order')).handler as unknown as Http;
   const cancelOrder = (await import('../src/handlers/cancel-order')).handler as unknown as Http;
   const sagaTasks = await import('../src/handlers/saga-tasks');
+  const awaitPayment = (await import('../src/handlers/saga-await-payment')).handler as unknown as Lambda;
   const onPaymentOutcome = (await import('../src/handlers/payment-events')).handler as unknown as Lambda;
   const onOrderCancelled = (await import('../src/handlers/cancel-watcher')).handler as unknown as Lambda;
   const { buildGetOrder, documentClient } = await import('../src/adapters/orders-table');
@@ -189,7 +190,7 @@ export async function startSagaWorld(opts: SagaWorldOptions): Promise<SagaWorld>
       };
       return runExecution(definition, input, {
         tasks,
-        callbacks: { WaitForPaymentConfirmation: invoke(sagaTasks.awaitPayment as unknown as Lambda) },
+        callbacks: { WaitForPaymentConfirmation: invoke(awaitPayment) },
         broker,
         retryIntervalOverrides: noPause,
       });

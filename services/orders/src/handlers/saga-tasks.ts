@@ -6,25 +6,22 @@
  * - begin:        claims the order for this execution (one saga per order even if
  *                 OrderPlaced is delivered twice) and validates it.
  * - transition:   moves the order's status with a conditional write.
- * - awaitPayment: stores the task token of the `.waitForTaskToken` state on the order,
- *                 only while the order is PAYMENT_PENDING.
+ *
+ * The payment wait's task is saga-await-payment.ts: it alone needs the Step Functions
+ * client, so it is kept out of these two bundles.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
 import { awsClient } from '@order-platform/shared/aws';
 import { loadConfig } from '@order-platform/shared/config';
 import { logger, withObservability } from '@order-platform/shared/observability';
 import { orderTotal } from '../domain/order';
-import { InvalidOrderError, OrderCancelledError, PaymentFailedError, type SagaTarget } from '../domain/saga';
-import { buildSendToTask, outcomeForTask, type SendToTask } from '../adapters/task-tokens';
+import { InvalidOrderError, OrderCancelledError, type SagaTarget } from '../domain/saga';
 import { documentClient } from '../adapters/orders-table';
 import {
   buildClaimSaga,
-  buildStoreTaskToken,
   buildTransitionOrder,
   type ClaimSaga,
-  type StoreTaskToken,
   type TransitionOrder,
 } from '../adapters/saga-store';
 
@@ -76,23 +73,6 @@ export function makeTransition(transition: TransitionOrder, now: () => Date = ()
   };
 }
 
-/**
- * The `.waitForTaskToken` task: stores the token so the payment outcome can resume the
- * saga. If the outcome got here first, resume at once: a failure by throwing (the task
- * fails with that error), a success through SendTaskSuccess (the only way to complete a
- * callback task successfully).
- */
-export function makeAwaitPayment(store: StoreTaskToken, send: SendToTask) {
-  return async (input: { orderId: string; taskToken: string }) => {
-    const result = await store(input.orderId, input.taskToken);
-    if (result.stored) return { orderId: input.orderId, waiting: true };
-    const outcome = outcomeForTask(result.outcome);
-    if ('error' in outcome) throw new PaymentFailedError(outcome.cause);
-    await send(input.taskToken, outcome);
-    return { orderId: input.orderId, waiting: false };
-  };
-}
-
 const config = loadConfig(['TABLE_NAME']);
 const doc = documentClient(awsClient(DynamoDBClient));
 
@@ -102,6 +82,3 @@ const wrap = <I, O>(fn: (input: I) => Promise<O>): Task<I, O> =>
 
 export const begin = wrap(makeBegin(buildClaimSaga(doc, config.TABLE_NAME)));
 export const transition = wrap(makeTransition(buildTransitionOrder(doc, config.TABLE_NAME)));
-export const awaitPayment = wrap(
-  makeAwaitPayment(buildStoreTaskToken(doc, config.TABLE_NAME), buildSendToTask(awsClient(SFNClient))),
-);
