@@ -17,6 +17,7 @@ export default defineConfig({
             'shared/src/**/*.test.ts',
             'services/*/src/**/*.test.ts',
             'test-support/src/**/*.test.ts',
+            'local/src/**/*.test.ts',
             'tests/**/*.unit.test.ts',
           ],
           environment: 'node',
@@ -30,7 +31,11 @@ export default defineConfig({
       {
         test: {
           name: 'component',
-          include: ['services/*/tests/**/*.component.test.ts', 'tests/**/*.component.test.ts'],
+          include: [
+            'services/*/tests/**/*.component.test.ts',
+            'tests/**/*.component.test.ts',
+            'local/tests/**/*.component.test.ts',
+          ],
           globalSetup: ['test-support/src/global-setup.ts'],
           setupFiles: ['test-support/src/component-env.ts'],
           testTimeout: 60_000,
