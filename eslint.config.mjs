@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '.tmp/**', '**/.serverless/**', '**/.esbuild/**', '**/coverage/**'] },
+  { ignores: ['**/node_modules/**', '.tmp/**', '**/.serverless/**', '**/.serverless-local/**', '.local/**', '**/.esbuild/**', '**/coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

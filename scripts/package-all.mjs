@@ -1,19 +1,32 @@
 #!/usr/bin/env node
 // Packages every stack offline (no AWS account needed) with the pinned osls, two at a
-// time, leaving each template at <stack>/.serverless/cloudformation-template-update-stack.json.
+// time, leaving each template at <stack>/<out>/cloudformation-template-update-stack.json.
+//
+//   node scripts/package-all.mjs [--stage dev] [--out .serverless] [stack ...]
+//
+// The local runner packages the `local` stage into .serverless-local, so it never
+// overwrites the `dev` packages the template tests read.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { root, stacks } from './stacks.mjs';
 
-const stage = process.env.STAGE ?? 'dev';
+const { values, positionals: only } = parseArgs({
+  options: {
+    stage: { type: 'string', default: process.env.STAGE ?? 'dev' },
+    out: { type: 'string', default: '.serverless' },
+  },
+  allowPositionals: true,
+});
+const { stage, out } = values;
 const osls = join(root, 'node_modules', '.bin', 'osls');
-const only = process.argv.slice(2);
 const targets = stacks().filter((s) => only.length === 0 || only.includes(s));
 
 function packageStack(dir) {
   return new Promise((resolve) => {
     const started = Date.now();
-    const child = spawn(osls, ['package', '--stage', stage], {
+    const args = ['package', '--stage', stage, ...(out === '.serverless' ? [] : ['--package', out])];
+    const child = spawn(osls, args, {
       cwd: join(root, dir),
       env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' },
     });

@@ -231,7 +231,7 @@ describe('platform stack: cache (P05)', () => {
   });
 });
 
-describe('platform stack: the localstack stage', () => {
+describe('platform stack: the emulated stages (localstack, local)', () => {
   const conditional = Object.entries(t.Resources).filter(
     ([, r]) =>
       r.Type.startsWith('AWS::EC2::') ||
@@ -240,9 +240,18 @@ describe('platform stack: the localstack stage', () => {
       r.Type === 'AWS::SecretsManager::SecretTargetAttachment',
   );
 
-  it('decides by stage: IsAws is false only for localstack', () => {
+  it('decides by stage: IsAws is false only for localstack and local', () => {
     // Assess
-    expect(t.Conditions?.IsAws).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'Stage' }, 'localstack'] }] });
+    expect(t.Conditions?.IsAws).toEqual({
+      'Fn::Not': [
+        {
+          'Fn::Or': [
+            { 'Fn::Equals': [{ Ref: 'Stage' }, 'localstack'] },
+            { 'Fn::Equals': [{ Ref: 'Stage' }, 'local'] },
+          ],
+        },
+      ],
+    });
   });
 
   it('creates no network, database or cache there: every such resource carries IsAws', () => {

@@ -26,6 +26,11 @@ export type InvokeHandler = (event: unknown, context: Context) => Promise<unknow
 export interface FunctionOptions {
   /** Like the function's configured timeout: after it, the call fails with Sandbox.Timedout. */
   timeoutMs?: number;
+  /**
+   * Runs `Event` invocations instead of the handler (after the 202), e.g. with Lambda's
+   * async retry and destination semantics (lambda-async.ts). The local runner uses it.
+   */
+  onEvent?: (payload: unknown) => Promise<unknown>;
 }
 
 export interface InvocationRecord {
@@ -101,13 +106,13 @@ class TimedOut extends Error {
 export async function startLambdaInvokeServer(
   initial: Record<string, InvokeHandler> = {},
 ): Promise<LambdaInvokeServer> {
-  const functions = new Map<string, { handler: InvokeHandler; timeoutMs: number }>();
+  const functions = new Map<string, { handler: InvokeHandler; timeoutMs: number; onEvent?: FunctionOptions['onEvent'] }>();
   const invocations: InvocationRecord[] = [];
   const pending = new Set<Promise<unknown>>();
   const timers = new Set<NodeJS.Timeout>();
 
   const register = (name: string, handler: InvokeHandler, opts: FunctionOptions = {}) => {
-    functions.set(name, { handler, timeoutMs: opts.timeoutMs ?? 6_000 });
+    functions.set(name, { handler, timeoutMs: opts.timeoutMs ?? 6_000, onEvent: opts.onEvent });
   };
   for (const [name, handler] of Object.entries(initial)) register(name, handler);
 
@@ -196,7 +201,7 @@ export async function startLambdaInvokeServer(
     if (record.invocationType === 'Event') {
       send(res, 202, '');
       const p = new Promise<void>((resolve) => setImmediate(resolve))
-        .then(() => run(name, payload))
+        .then(() => (functions.get(name)!.onEvent ?? ((p: unknown) => run(name, p)))(payload))
         .then(
           (result) => Object.assign(record, { outcome: 'success', result }),
           (error: unknown) => Object.assign(record, { outcome: 'error', error: errorPayload(error) }),

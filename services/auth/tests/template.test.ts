@@ -57,7 +57,7 @@ describe('op-auth stack (P08 gatekeeper)', () => {
     expect(resourcesOfType(template, 'AWS::Lambda::Permission')).toEqual([]);
   });
 
-  it.runIf(stage === 'dev' || stage === 'localstack')(
+  it.runIf(['dev', 'localstack', 'local'].includes(stage))(
     'trusts the dev issuer the token command signs for',
     () => {
       expect(gatekeeper.Properties?.Environment?.Variables).toMatchObject({

@@ -1,0 +1,94 @@
+/**
+ * `npm run dev`: the whole order platform on this machine (see platform.ts).
+ *
+ *   npm run dev [-- --port 3000] [--provider-port 4010] [--no-color] [--verbose]
+ *
+ * Prints where everything is, then one log stream for all services. Ctrl-C stops every
+ * engine and worker it started. The addresses are also written to .local/platform.json,
+ * which `npm run demo` reads.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { MissingEngineError } from '@order-platform/test-support/engines';
+import { consoleSink } from './log';
+import { startPlatform, type LocalPlatform } from './platform';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '3000' },
+    'provider-port': { type: 'string', default: '4010' },
+    'no-color': { type: 'boolean', default: false },
+    verbose: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+
+if (values.help) {
+  process.stdout.write(`usage: npm run dev [-- --port 3000] [--provider-port 4010] [--no-color] [--verbose]\n`);
+  process.exit(0);
+}
+
+const root = join(__dirname, '..', '..');
+const stateFile = join(root, '.local', 'platform.json');
+const log = consoleSink({ color: !values['no-color'] && process.stdout.isTTY, quiet: !values.verbose });
+
+function banner(p: LocalPlatform): string {
+  const lines = [
+    '',
+    `The order platform is running (stage local), ready in ${(p.readyMs / 1000).toFixed(1)} s.`,
+    '',
+    'REST APIs (one port, one base path per service):',
+    ...Object.entries(p.apis).map(([name, url]) => `  ${name.padEnd(10)} ${url}`),
+    '',
+    'API keys:',
+    ...Object.entries(p.apiKeys).map(([name, key]) => `  ${name}: ${key}`),
+    '',
+    `A customer token:  TOKEN=$(npm run -s token -- --customer c-1)`,
+    `Place an order:    curl -s -XPOST ${p.apis.orders}/orders -H "authorization: Bearer $TOKEN" \\`,
+    `                     -H 'content-type: application/json' -H 'idempotency-key: k-1' \\`,
+    `                     -d '{"currency":"EUR","lines":[{"sku":"MUG-LOGO","quantity":1,"unitPrice":1250}]}'`,
+    `Run the scenario:  npm run demo`,
+    '',
+    `Simulated payment provider: ${p.provider.url} (POST /_control {"mode":"decline"|"fail"|...})`,
+    `Runner control:    ${p.controlUrl}/_local/info`,
+    `Engines:           moto ${p.engines.moto}, postgres ${p.engines.postgres}, redis ${p.engines.redis}`,
+    '',
+    'Ctrl-C stops everything.',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  let platform: LocalPlatform | undefined;
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    log.line('runner', 'stopping…');
+    await platform?.stop();
+    rmSync(stateFile, { force: true });
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+  try {
+    platform = await startPlatform({
+      root,
+      log,
+      apiPort: Number(values.port),
+      providerPort: Number(values['provider-port']),
+    });
+  } catch (e) {
+    if (e instanceof MissingEngineError) process.stderr.write(`\n${e.message}\n`);
+    else process.stderr.write(`\nThe platform did not start: ${(e as Error).stack ?? String(e)}\n`);
+    process.exit(1);
+  }
+  if (stopping) return;
+  mkdirSync(join(root, '.local'), { recursive: true });
+  writeFileSync(stateFile, JSON.stringify({ controlUrl: platform.controlUrl, pid: process.pid }, null, 2));
+  process.stdout.write(banner(platform));
+}
+
+void main();

@@ -1,0 +1,504 @@
+/**
+ * The whole platform on one machine, from the stacks' own packaged CloudFormation
+ * (stage `local`): there is no second description of the topology. In order:
+ *
+ * 1. engines: moto_server, Postgres, Redis (test-support/engines: loud failure with the
+ *    install command when one is missing);
+ * 2. every stack, in deployment order: conditions evaluated, intrinsics resolved,
+ *    resources created in dependency order (provision.ts), exports shared with the stacks
+ *    after it, exactly as CloudFormation would;
+ * 3. the services no engine here provides: the Lambda service (lambda/host.ts) with its
+ *    Invoke API, Step Functions (sfn/), API Gateway (apigw/) on one port;
+ * 4. custom resources (migrations) run through their functions, then every event source
+ *    starts (sources.ts) and the simulated payment provider takes webhooks.
+ */
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { PutParameterCommand } from '@aws-sdk/client-ssm';
+import { createDatabase, startMoto, startPostgres, startRedis, type Engine } from '@order-platform/test-support/engines';
+import { startLambdaInvokeServer, type LambdaInvokeServer } from '@order-platform/test-support/lambda-invoke-server';
+import { ACCOUNT, NotYetError, REGION, evaluateConditions, loadPackagedTemplate, packagedAt, resolve, type Scope } from './cfn';
+import { FunctionHost, functionNameOf } from './lambda/host';
+import { clientsFor, collect, emptyRunnables, provisionResource, type Clients, type Runnables } from './provision';
+import {
+  invokeEvent,
+  startSchedules,
+  startShadow,
+  startSqsMapping,
+  startStreamMapping,
+  type Running,
+  type ScheduleRunner,
+  type SourceContext,
+} from './sources';
+import { startApiGateway, type LocalApiGateway } from './apigw';
+import { startStepFunctions, type LocalStepFunctions } from './sfn';
+import type { LocalResource, LogSink } from './types';
+
+export const STAGE = 'local';
+
+export interface PlatformOptions {
+  /** Repository root (default: two folders up from this file). */
+  root?: string;
+  log: LogSink;
+  /** Port of the REST APIs (default: a free port). */
+  apiPort?: number;
+  /** Port of the simulated payment provider (default: a free port). */
+  providerPort?: number;
+  /** Package stacks whose sources changed since they were packaged (default true). */
+  repackage?: boolean;
+  /** Load services/inventory/seed/demo-stock.json through the warehouse queue (default true). */
+  seedStock?: boolean;
+}
+
+export interface LocalPlatform {
+  /** Base URL of each REST API, by service short name (orders, reporting, webhook). */
+  apis: Record<string, string>;
+  apiKeys: Record<string, string>;
+  /** Every stack export, by export name (API URLs rewritten to the local gateway). */
+  exports: Map<string, string>;
+  engines: { moto: string; postgres: string; redis: string };
+  sfn: LocalStepFunctions;
+  host: FunctionHost;
+  provider: SimulatedProviderHandle;
+  schedules: ScheduleRunner;
+  /** Control endpoint: custom-resource responses and /_local helpers. */
+  controlUrl: string;
+  resources: LocalResource[];
+  stacks: string[];
+  readyMs: number;
+  stop(): Promise<void>;
+}
+
+export interface SimulatedProviderHandle {
+  url: string;
+  control(patch: Record<string, unknown>): unknown;
+  stats(): unknown;
+  stop(): Promise<void>;
+}
+
+const defaultRoot = () => join(__dirname, '..', '..');
+
+/** The deployable stacks, in deployment order (scripts/stacks.mjs is the one list). */
+async function stackList(root: string): Promise<string[]> {
+  const mod = (await import(join(root, 'scripts', 'stacks.mjs'))) as { stacks: () => string[] };
+  return mod.stacks();
+}
+
+function newestSource(dir: string, newest = 0): number {
+  if (!existsSync(dir)) return newest;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (['node_modules', '.serverless', '.serverless-local', '.esbuild', 'tests', 'bench'].includes(entry.name)) continue;
+    if (entry.name.startsWith('.')) continue;
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = newestSource(path, newest);
+    else if (!entry.name.endsWith('.test.ts') && !entry.name.endsWith('.md')) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** Stacks whose package is missing or older than their sources (or shared code). */
+export function staleStacks(root: string, stacks: string[]): string[] {
+  const common = Math.max(
+    newestSource(join(root, 'shared', 'src')),
+    ...['serverless.common.yml', 'serverless.platform.yml'].map((f) => statSync(join(root, f)).mtimeMs),
+  );
+  return stacks.filter((s) => {
+    const at = packagedAt(root, s);
+    const own = s === '.' ? statSync(join(root, 'serverless.yml')).mtimeMs : newestSource(join(root, s));
+    return at === 0 || at < Math.max(own, s === '.' ? 0 : common);
+  });
+}
+
+export async function packageStacks(root: string, stacks: string[], log: LogSink): Promise<void> {
+  log.line('runner', `packaging ${stacks.length} stack(s) for stage ${STAGE}: ${stacks.join(', ')}`);
+  await new Promise<void>((ok, fail) => {
+    const child = spawn(process.execPath, [join(root, 'scripts', 'package-all.mjs'), '--stage', STAGE, '--out', '.serverless-local', ...stacks], {
+      cwd: root,
+      env: { ...process.env, PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH}` },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.on('data', (d: Buffer) => d.toString().split('\n').filter(Boolean).forEach((l) => log.line('package', l)));
+    child.stderr.on('data', (d: Buffer) => d.toString().split('\n').filter(Boolean).forEach((l) => log.line('package', l)));
+    child.on('close', (code) => (code === 0 ? ok() : fail(new Error(`packaging failed (exit ${code})`))));
+  });
+}
+
+/** Creates one stack's resources in dependency order; returns them resolved. */
+async function deployStack(
+  root: string,
+  stack: string,
+  clients: Clients,
+  exports: Map<string, string>,
+  run: Runnables,
+  log: LogSink,
+): Promise<LocalResource[]> {
+  const t = loadPackagedTemplate(root, stack);
+  const service = stack === '.' ? 'op-platform' : `op-${stack.split('/').pop()}`;
+  const stackName = `${service}-${STAGE}`;
+  const parameters = Object.fromEntries(
+    Object.entries(t.Parameters ?? {}).map(([k, p]) => [k, String(p.Default ?? '')]),
+  );
+  const base = { refs: new Map<string, string>(), attrs: new Map<string, Record<string, string>>(), exports, parameters, stackName };
+  const scope: Scope = { ...base, conditions: evaluateConditions(t, base) };
+  const pending = Object.entries(t.Resources).filter(([, r]) => !r.Condition || scope.conditions[r.Condition]);
+  const created: LocalResource[] = [];
+  while (pending.length) {
+    let progressed = false;
+    for (let i = 0; i < pending.length; i++) {
+      const [logicalId, r] = pending[i]!;
+      const deps = [r.DependsOn ?? []].flat();
+      if (deps.some((d) => !scope.refs.has(d) && t.Resources[d] && (!t.Resources[d]!.Condition || scope.conditions[t.Resources[d]!.Condition!])))
+        continue;
+      let props: Record<string, unknown>;
+      try {
+        props = (resolve(r.Properties ?? {}, scope) ?? {}) as Record<string, unknown>;
+      } catch (e) {
+        if (e instanceof NotYetError) continue;
+        throw e;
+      }
+      const isCustom = r.Type.startsWith('Custom::') || r.Type === 'AWS::CloudFormation::CustomResource';
+      const made = isCustom
+        ? { physicalId: `${stackName}-${logicalId}` }
+        : await provisionResource(clients, { root, stack, service, stackName, logicalId, type: r.Type, props }, run);
+      scope.refs.set(logicalId, made.physicalId);
+      scope.attrs.set(logicalId, made.attributes ?? {});
+      const resource: LocalResource = {
+        stack,
+        service,
+        logicalId,
+        type: r.Type,
+        properties: props,
+        physicalId: made.physicalId,
+        attributes: made.attributes ?? {},
+      };
+      created.push(resource);
+      collect(resource, run);
+      pending.splice(i, 1);
+      i--;
+      progressed = true;
+    }
+    if (!progressed) {
+      const stuck = pending.map(([id, r]) => {
+        try {
+          resolve(r.Properties ?? {}, scope);
+          return `${id} (DependsOn)`;
+        } catch (e) {
+          return `${id} (${(e as Error).message})`;
+        }
+      });
+      throw new Error(`${stackName}: cannot create ${stuck.join(', ')}`);
+    }
+  }
+  for (const [name, o] of Object.entries(t.Outputs ?? {})) {
+    if (!o.Export || (o.Condition && !scope.conditions[o.Condition])) continue;
+    exports.set(String(resolve(o.Export.Name, scope)), String(resolve(o.Value, scope)));
+    void name;
+  }
+  log.line('runner', `${stackName}: ${created.length} resources`);
+  return created;
+}
+
+/** A small HTTP endpoint for custom-resource responses (their presigned "S3" URL). */
+type ControlRoute = (method: string, path: string) => Promise<unknown> | undefined;
+
+async function startControl(): Promise<{
+  url: string;
+  server: Server;
+  routes: ControlRoute[];
+  waitFor(id: string, ms: number): Promise<Record<string, unknown>>;
+}> {
+  const waiters = new Map<string, (body: Record<string, unknown>) => void>();
+  const routes: ControlRoute[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      const path = req.url ?? '/';
+      const m = /^\/_local\/cfn-response\/([\w-]+)$/.exec(path);
+      if (req.method === 'PUT' && m && waiters.has(m[1]!)) {
+        waiters.get(m[1]!)!(JSON.parse(body) as Record<string, unknown>);
+        waiters.delete(m[1]!);
+        res.writeHead(200).end();
+        return;
+      }
+      for (const route of routes) {
+        const answer = route(req.method ?? 'GET', path);
+        if (answer === undefined) continue;
+        answer.then(
+          (out) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(out ?? {})),
+          (e: Error) => res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: e.message })),
+        );
+        return;
+      }
+      res.writeHead(404).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    server,
+    routes,
+    waitFor: (id, ms) =>
+      new Promise((ok, fail) => {
+        const timer = setTimeout(() => fail(new Error(`no custom-resource response within ${ms} ms`)), ms);
+        waiters.set(id, (b) => {
+          clearTimeout(timer);
+          ok(b);
+        });
+      }),
+  };
+}
+
+/**
+ * The demo stock, sent the way the warehouse sends it: `setTo` adjustments on the FIFO
+ * queue, applied by the inventory consumer. Waits until the queue is empty.
+ */
+async function seedStock(root: string, clients: Clients, resources: LocalResource[], log: LogSink): Promise<void> {
+  const queue = resources.find((r) => r.service === 'op-inventory' && r.logicalId === 'StockAdjustmentsQueue');
+  if (!queue) return;
+  const { adjustmentMessage } = await import('@order-platform/shared/events/inventory/stockAdjustment.v1');
+  const items = JSON.parse(readFileSync(join(root, 'services', 'inventory', 'seed', 'demo-stock.json'), 'utf8')) as {
+    sku: string;
+    available: number;
+  }[];
+  const now = new Date().toISOString();
+  for (const { sku, available } of items) {
+    await clients.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: queue.physicalId,
+        ...adjustmentMessage({ adjustmentId: `seed-${sku}`, sku, setTo: available, reason: 'demo seed', occurredAt: now }),
+      }),
+    );
+  }
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const a = await clients.sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: queue.physicalId,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    if (Number(a.Attributes?.ApproximateNumberOfMessages) + Number(a.Attributes?.ApproximateNumberOfMessagesNotVisible) === 0) break;
+    if (Date.now() > deadline) throw new Error('the demo stock was not applied within 20 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  log.line('runner', `demo stock: ${items.length} SKUs applied through the adjustments queue`);
+}
+
+const EXECUTE_API = /https:\/\/([a-z0-9]+)\.execute-api\.[a-z0-9-]+\.amazonaws\.com\/[\w-]+/g;
+
+export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatform> {
+  const started = Date.now();
+  const root = opts.root ?? defaultRoot();
+  const log = opts.log;
+  const stops: Array<() => Promise<unknown>> = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    const stacks = await stackList(root);
+    const stale = staleStacks(root, stacks);
+    if (stale.length) {
+      if (opts.repackage === false) throw new Error(`not packaged or out of date: ${stale.join(', ')}`);
+      await packageStacks(root, stale, log);
+    }
+
+    // 1. engines
+    const [moto, pg, redis] = await Promise.all([startMoto(), startPostgres(), startRedis()]);
+    stops.push(() => moto.stop(), () => pg.stop(), () => redis.stop());
+    const databaseUrl = await createDatabase(pg.url, 'order_platform');
+    log.line('runner', `engines: moto ${moto.url}, postgres ${databaseUrl}, redis ${redis.url}`);
+
+    // 2. stacks
+    const clients = clientsFor(moto.url);
+    const exports = new Map<string, string>();
+    const run = emptyRunnables();
+    const resources: LocalResource[] = [];
+    for (const stack of stacks) resources.push(...(await deployStack(root, stack, clients, exports, run, log)));
+
+    // 3. the services no engine provides
+    const runtimeEnv: Record<string, string> = {
+      AWS_REGION: REGION,
+      AWS_DEFAULT_REGION: REGION,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL: moto.url,
+      AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
+    };
+    const overrides: Record<string, string> = { DATABASE_URL: databaseUrl, REDIS_URL: redis.url };
+    const host = new FunctionHost({ workDir: join(root, '.local', 'functions'), runtimeEnv, overrides, log });
+    stops.push(() => host.close());
+    for (const fn of run.functions) host.register(fn);
+
+    const sfn = await startStepFunctions({
+      stateMachines: run.stateMachines,
+      functions: host,
+      awsEndpoint: moto.url,
+      region: REGION,
+      accountId: ACCOUNT,
+      log,
+    });
+    stops.push(() => sfn.close());
+    const gateway: LocalApiGateway = await startApiGateway({
+      resources: run.apiResources,
+      stage: STAGE,
+      functions: host,
+      awsEndpoint: moto.url,
+      region: REGION,
+      accountId: ACCOUNT,
+      log,
+      ...(opts.apiPort !== undefined ? { port: opts.apiPort } : {}),
+    });
+    stops.push(() => gateway.close());
+
+    const ctx: SourceContext = {
+      host,
+      clients,
+      endpoint: moto.url,
+      log,
+      sfn,
+      asyncConfigs: new Map(run.eventInvokeConfigs.map((c) => [functionNameOf(String(c.properties.FunctionName)), c])),
+    };
+    const invoke: LambdaInvokeServer = await startLambdaInvokeServer();
+    stops.push(() => invoke.stop());
+    for (const fn of run.functions) {
+      invoke.register(
+        fn.name,
+        async (event) => {
+          const r = await host.invoke(fn.name, event);
+          if (r.error) throw Object.assign(new Error(r.error.errorMessage), { name: r.error.errorType });
+          return r.payload;
+        },
+        // The host enforces the function timeout; this bound only guards the HTTP call.
+        { timeoutMs: fn.timeoutMs + 5_000, onEvent: (payload) => invokeEvent(ctx, fn.name, payload) },
+      );
+    }
+    runtimeEnv.AWS_ENDPOINT_URL_SFN = sfn.url;
+    runtimeEnv.AWS_ENDPOINT_URL_LAMBDA = invoke.url;
+
+    // API URLs: what CloudFormation would export (execute-api hosts) become the local gateway.
+    const localUrl = (value: string) => value.replace(EXECUTE_API, (_m, id: string) => gateway.baseUrlOf(id));
+    for (const fn of run.functions)
+      for (const [k, v] of Object.entries(fn.environment)) fn.environment[k] = localUrl(v);
+    for (const [k, v] of exports) exports.set(k, localUrl(v));
+
+    // The dev token issuer's public key, where the local gatekeeper reads it (npm run token).
+    const { loadOrCreateDevKeys, devKeyParameterName } = await import('../../services/auth/src/dev/dev-issuer');
+    const keys = await loadOrCreateDevKeys();
+    await clients.ssm.send(
+      new PutParameterCommand({ Name: devKeyParameterName(STAGE), Value: keys.publicKeyPem, Type: 'String', Overwrite: true }),
+    );
+
+    // The simulated payment provider: the payments API key and the webhook signing secret
+    // are the ones the stacks created; webhooks go to the local webhook API.
+    const { startSimulatedProvider } = await import('../../services/payments/src/simulator/provider');
+    const apiKey = run.secrets.get(`op-payments/${STAGE}/provider-api-key`);
+    const signingSecret = run.secrets.get(`op-webhook/${STAGE}/payment-signing-secret`);
+    const webhookApi = run.apiResources.find((r) => r.type === 'AWS::ApiGateway::RestApi' && r.service === 'op-webhook');
+    const provider = await startSimulatedProvider({
+      host: '127.0.0.1',
+      port: opts.providerPort ?? 0,
+      mode: 'approve',
+      confirmDelayMs: 300,
+      ...(apiKey ? { apiKey } : {}),
+      ...(signingSecret ? { signingSecret } : {}),
+      ...(webhookApi ? { webhookUrl: `${gateway.baseUrlOf(webhookApi.physicalId)}/webhooks/payments` } : {}),
+    });
+    stops.push(() => provider.stop());
+    overrides.PROVIDER_BASE_URL = provider.url;
+
+    // 4. custom resources (schema migrations), then the event sources.
+    const control = await startControl();
+    stops.push(() => new Promise((r) => control.server.close(r)));
+    for (const cr of run.customResources) {
+      const id = randomUUID();
+      const { ServiceToken, ...properties } = cr.properties;
+      const event = {
+        RequestType: 'Create',
+        ServiceToken,
+        ResponseURL: `${control.url}/_local/cfn-response/${id}`,
+        StackId: `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/${cr.service}-${STAGE}/local`,
+        RequestId: id,
+        LogicalResourceId: cr.logicalId,
+        ResourceType: cr.type,
+        ResourceProperties: { ServiceToken, ...properties },
+      };
+      const answer = control.waitFor(id, 120_000);
+      const r = await host.invoke(String(ServiceToken), event);
+      if (r.error) throw new Error(`${cr.service} ${cr.logicalId}: ${r.error.errorType}: ${r.error.errorMessage}`);
+      const response = await answer;
+      if (response.Status !== 'SUCCESS') throw new Error(`${cr.service} ${cr.logicalId} FAILED: ${String(response.Reason)}`);
+      log.line('runner', `${cr.service}: ${cr.logicalId} created (${String(response.PhysicalResourceId)})`);
+    }
+
+    const sources: Running[] = [];
+    // (event sources start below; the demo stock goes in through them)
+    for (const esm of run.eventSourceMappings) {
+      if (esm.properties.Enabled === false) continue;
+      const arn = String(esm.properties.EventSourceArn);
+      if (arn.startsWith('arn:aws:sqs:')) sources.push(startSqsMapping(ctx, esm));
+      else if (arn.includes(':dynamodb:')) sources.push(startStreamMapping(ctx, esm));
+      else throw new Error(`${esm.service} ${esm.logicalId}: event source ${arn} is not supported locally`);
+    }
+    for (const shadow of run.shadows) sources.push(startShadow(ctx, shadow));
+    const schedules = startSchedules(ctx, run.schedules);
+    sources.push(schedules);
+    stops.push(() => Promise.all(sources.map((s) => s.stop())));
+
+    if (opts.seedStock !== false) await seedStock(root, clients, resources, log);
+
+    const apis: Record<string, string> = {};
+    for (const api of run.apiResources.filter((r) => r.type === 'AWS::ApiGateway::RestApi'))
+      apis[api.service.replace(/^op-/, '')] = gateway.baseUrlOf(api.physicalId);
+
+    // /_local: what a script driving the running platform needs (npm run demo).
+    const info = () => ({
+      apis,
+      apiKeys: gateway.apiKeys,
+      providerUrl: provider.url,
+      engines: { moto: moto.url, postgres: databaseUrl, redis: redis.url },
+      sfnUrl: sfn.url,
+      lambdaUrl: invoke.url,
+      schedules: schedules.names(),
+      exports: Object.fromEntries(exports),
+    });
+    control.routes.push((method, path) => {
+      if (method === 'GET' && path === '/_local/info') return Promise.resolve(info());
+      const fire = /^\/_local\/schedules\/([^/]+)$/.exec(path);
+      if (method === 'POST' && fire) return schedules.fire(decodeURIComponent(fire[1]!)).then(() => ({ fired: fire[1] }));
+      if (method === 'GET' && path === '/_local/executions') return Promise.resolve(sfn.executions());
+      if (method === 'GET' && path === '/_local/functions')
+        return Promise.resolve(host.functions().map((f) => ({ name: f.name, ...host.stats(f.name) })));
+      return undefined;
+    });
+
+    const readyMs = Date.now() - started;
+    log.line('runner', `ready in ${(readyMs / 1000).toFixed(1)} s: ${run.functions.length} functions, ${resources.length} resources`);
+    return {
+      apis,
+      apiKeys: gateway.apiKeys,
+      exports,
+      engines: { moto: moto.url, postgres: databaseUrl, redis: redis.url },
+      sfn,
+      host,
+      provider,
+      schedules,
+      controlUrl: control.url,
+      resources,
+      stacks,
+      readyMs,
+      stop: stopAll,
+    };
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+}
+
+export type { Engine };

@@ -1,0 +1,426 @@
+/**
+ * The event sources AWS runs on a function's behalf, played against the real engines:
+ * - SQS event source mappings (batch size, partial batch responses, maximum
+ *   concurrency; redrive to the DLQ is the queue's own policy, applied by moto when a
+ *   failed message is received maxReceiveCount times), through test-support's sqs-driver;
+ * - DynamoDB stream mappings (batch size, batching window, filter criteria, bisect on
+ *   error, partial batch responses, retry limit, record age, on-failure destination);
+ * - deliveries moto matched but cannot make itself (a rule's function or state machine
+ *   target, an SNS subscription or S3 notification to a function): moto puts them in a
+ *   shadow queue and they are invoked from there, asynchronously, as AWS does;
+ * - schedules (rate and cron expressions);
+ * - asynchronous invocation: retries and on-success / on-failure destinations, through
+ *   test-support's lambda-async.
+ */
+import { randomUUID } from 'node:crypto';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { GetQueueUrlCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import type { DynamoDBRecord, SQSBatchResponse } from 'aws-lambda';
+import { Cron } from 'croner';
+import { invokeAsync, type EventInvokeConfig } from '@order-platform/test-support/lambda-async';
+import { startPollers, type DriverRun } from '@order-platform/test-support/sqs-driver';
+import { openStreamDriver, toStreamEvent } from '@order-platform/test-support/stream-driver';
+import { ACCOUNT, REGION } from './cfn';
+import { filterOf } from './event-filter';
+import { functionNameOf, type FunctionHost } from './lambda/host';
+import type { Clients, Schedule, ShadowDelivery } from './provision';
+import type { InvokeResult, LocalResource, LogSink } from './types';
+
+export interface StateMachineStarter {
+  startExecution(stateMachineArn: string, input: string): Promise<{ executionArn: string }>;
+}
+
+export interface SourceContext {
+  host: FunctionHost;
+  clients: Clients;
+  endpoint: string;
+  log: LogSink;
+  sfn: StateMachineStarter;
+  /** EventInvokeConfig by function name. */
+  asyncConfigs: Map<string, LocalResource>;
+}
+
+export interface Running {
+  stop(): Promise<void>;
+}
+
+class FunctionError extends Error {
+  constructor(e: NonNullable<InvokeResult['error']>) {
+    super(e.errorMessage);
+    this.name = e.errorType;
+  }
+}
+
+/** The function's result, or its error thrown (what an event source sees). */
+async function call(ctx: SourceContext, fn: string, event: unknown): Promise<unknown> {
+  const r = await ctx.host.invoke(fn, event);
+  if (r.error) throw new FunctionError(r.error);
+  return r.payload;
+}
+
+// ------------------------------------------------------------------ async invocation
+
+export function asyncConfigOf(ctx: SourceContext, fnNameOrArn: string): EventInvokeConfig {
+  const name = functionNameOf(fnNameOrArn);
+  const fn = ctx.host.functions().find((f) => f.name === name);
+  const p = ctx.asyncConfigs.get(name)?.properties ?? {};
+  return {
+    functionArn: `${fn?.arn ?? fnNameOrArn}:$LATEST`,
+    maximumRetryAttempts: Number(p.MaximumRetryAttempts ?? 2),
+    ...(p.MaximumEventAgeInSeconds !== undefined ? { maximumEventAgeInSeconds: Number(p.MaximumEventAgeInSeconds) } : {}),
+    ...(p.DestinationConfig?.OnSuccess?.Destination ? { onSuccess: String(p.DestinationConfig.OnSuccess.Destination) } : {}),
+    ...(p.DestinationConfig?.OnFailure?.Destination ? { onFailure: String(p.DestinationConfig.OnFailure.Destination) } : {}),
+    timeoutMs: fn?.timeoutMs ?? 3000,
+  };
+}
+
+/** InvocationType Event: retries and destinations as configured; never throws for a function error. */
+export async function invokeEvent(ctx: SourceContext, fn: string, payload: unknown): Promise<void> {
+  const config = asyncConfigOf(ctx, fn);
+  const outcome = await invokeAsync((e) => call(ctx, fn, e), payload, config, {
+    sqs: ctx.clients.sqs,
+    sns: ctx.clients.sns,
+    eventBridge: ctx.clients.events,
+  });
+  if (outcome.condition !== 'Success')
+    ctx.log.line(
+      'lambda',
+      `${functionNameOf(fn)}: async event failed ${outcome.attempts} times${outcome.deliveredTo ? `, record sent to ${outcome.deliveredTo}` : ', no on-failure destination'}`,
+    );
+}
+
+// ------------------------------------------------------------------ SQS mappings
+
+export function startSqsMapping(ctx: SourceContext, esm: LocalResource): Running {
+  const p = esm.properties;
+  const fn = String(p.FunctionName);
+  const queueName = String(p.EventSourceArn).split(':').pop()!;
+  const reportFailures = (p.FunctionResponseTypes ?? []).includes('ReportBatchItemFailures');
+  const limit = ctx.host.stats(fn).limit;
+  const concurrency = Math.min(Number(p.ScalingConfig?.MaximumConcurrency ?? 5), limit);
+  let run: DriverRun | undefined;
+  let stopped = false;
+  const started = (async () => {
+    const { QueueUrl } = await ctx.clients.sqs.send(
+      new GetQueueUrlCommand({ QueueName: queueName, QueueOwnerAWSAccountId: ACCOUNT }),
+    );
+    if (stopped) return;
+    run = startPollers({
+      queueUrl: QueueUrl!,
+      client: ctx.clients.sqs,
+      concurrency,
+      batchSize: Number(p.BatchSize ?? 10),
+      until: async () => stopped,
+      deadlineMs: 2 ** 31 - 1,
+      handler: async (event) => {
+        const out = (await call(ctx, fn, event)) as SQSBatchResponse | null;
+        // Without ReportBatchItemFailures, Lambda ignores the response: success deletes all.
+        return reportFailures && out?.batchItemFailures ? out : undefined;
+      },
+    });
+    run.done.catch((e: Error) => {
+      if (!stopped) ctx.log.line('lambda', `SQS poller of ${functionNameOf(fn)} stopped: ${e.message}`);
+    });
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await started.catch(() => undefined);
+      await run?.stop();
+    },
+  };
+}
+
+// ------------------------------------------------------------------ DynamoDB streams
+
+interface StreamFailure {
+  records: DynamoDBRecord[];
+  attempts: number;
+}
+
+export function startStreamMapping(ctx: SourceContext, esm: LocalResource): Running {
+  const p = esm.properties;
+  const fn = String(p.FunctionName);
+  const streamArn = String(p.EventSourceArn);
+  const tableName = streamArn.split('/')[1]!;
+  const batchSize = Number(p.BatchSize ?? 100);
+  const windowMs = Math.max(250, Number(p.MaximumBatchingWindowInSeconds ?? 0) * 1000);
+  // -1 means "until the record expires"; locally that is capped.
+  const maxRetries = Number(p.MaximumRetryAttempts ?? -1) < 0 ? 10_000 : Number(p.MaximumRetryAttempts);
+  const maxAgeMs = Number(p.MaximumRecordAgeInSeconds ?? -1) < 0 ? Infinity : Number(p.MaximumRecordAgeInSeconds) * 1000;
+  const bisect = Boolean(p.BisectBatchOnFunctionError);
+  const reportFailures = (p.FunctionResponseTypes ?? []).includes('ReportBatchItemFailures');
+  const onFailure: string | undefined = p.DestinationConfig?.OnFailure?.Destination;
+  const passes = filterOf(p.FilterCriteria);
+  const fnArn = ctx.host.functions().find((f) => f.name === functionNameOf(fn))?.arn ?? fn;
+  let stopped = false;
+
+  const sendToDestination = async (f: StreamFailure) => {
+    const first = f.records[0]!;
+    const last = f.records[f.records.length - 1]!;
+    const record = {
+      requestContext: {
+        requestId: randomUUID(),
+        functionArn: fnArn,
+        condition: 'RetryAttemptsExhausted',
+        approximateInvokeCount: f.attempts,
+      },
+      responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+      version: '1.0',
+      timestamp: new Date().toISOString(),
+      DDBStreamBatchInfo: {
+        shardId: first.eventID?.split(':')[0] ?? 'shard',
+        startSequenceNumber: first.dynamodb?.SequenceNumber,
+        endSequenceNumber: last.dynamodb?.SequenceNumber,
+        approximateArrivalOfFirstRecord: new Date((first.dynamodb?.ApproximateCreationDateTime ?? 0) * 1000).toISOString(),
+        approximateArrivalOfLastRecord: new Date((last.dynamodb?.ApproximateCreationDateTime ?? 0) * 1000).toISOString(),
+        batchSize: f.records.length,
+        streamArn,
+      },
+    };
+    ctx.log.line('lambda', `${functionNameOf(fn)}: ${f.records.length} stream records failed ${f.attempts} times`);
+    if (!onFailure) return;
+    const body = JSON.stringify(record);
+    if (onFailure.startsWith('arn:aws:sqs:')) {
+      const { QueueUrl } = await ctx.clients.sqs.send(
+        new GetQueueUrlCommand({ QueueName: onFailure.split(':').pop()!, QueueOwnerAWSAccountId: ACCOUNT }),
+      );
+      await ctx.clients.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: body }));
+    } else {
+      await ctx.clients.sns.send(new PublishCommand({ TopicArn: onFailure, Message: body }));
+    }
+  };
+
+  /** One batch to completion: success, or retries / bisection, then the destination. */
+  const processBatch = async (batch: DynamoDBRecord[], attemptsSoFar: number): Promise<void> => {
+    let pending = batch;
+    let attempts = attemptsSoFar;
+    while (pending.length && !stopped) {
+      attempts++;
+      let failedFrom = -1;
+      let threw = false;
+      try {
+        const out = (await call(ctx, fn, toStreamEvent(pending))) as SQSBatchResponse | null;
+        const failures = reportFailures ? (out?.batchItemFailures ?? []) : [];
+        if (failures.length) {
+          // Retry from the earliest failed record (by sequence number); an id not in the
+          // batch fails the whole batch, as Lambda does.
+          const at = failures.map((f) => pending.findIndex((r) => r.dynamodb?.SequenceNumber === f.itemIdentifier));
+          failedFrom = at.some((i) => i < 0) ? 0 : Math.min(...at);
+        }
+      } catch {
+        threw = true;
+        failedFrom = 0;
+      }
+      if (failedFrom < 0) return;
+      pending = pending.slice(failedFrom);
+      if (attempts > maxRetries) {
+        await sendToDestination({ records: pending, attempts });
+        return;
+      }
+      if (threw && bisect && pending.length > 1) {
+        const half = Math.ceil(pending.length / 2);
+        await processBatch(pending.slice(0, half), attempts);
+        await processBatch(pending.slice(half), attempts);
+        return;
+      }
+    }
+  };
+
+  const loop = (async () => {
+    const reader = await openStreamDriver(tableName, {
+      from: p.StartingPosition === 'LATEST' ? 'NOW' : 'TRIM_HORIZON',
+      dynamodb: ctx.clients.dynamodb,
+      streams: new DynamoDBStreamsClient({
+        endpoint: ctx.endpoint,
+        region: REGION,
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      }),
+    });
+    while (!stopped) {
+      const fresh = (await reader.read()).filter((r) => {
+        const age = Date.now() - (r.dynamodb?.ApproximateCreationDateTime ?? Date.now() / 1000) * 1000;
+        return age <= maxAgeMs && passes(r);
+      });
+      for (let i = 0; i < fresh.length && !stopped; i += batchSize) await processBatch(fresh.slice(i, i + batchSize), 0);
+      await new Promise((r) => setTimeout(r, windowMs));
+    }
+  })().catch((e: Error) => {
+    if (!stopped) ctx.log.line('lambda', `stream reader of ${functionNameOf(fn)} stopped: ${e.message}`);
+  });
+  return {
+    async stop() {
+      stopped = true;
+      await loop;
+    },
+  };
+}
+
+// ------------------------------------------------------------------ shadow deliveries
+
+/** What the function receives for one message moto put in a shadow queue. */
+function eventFor(shadow: ShadowDelivery, body: string): unknown | undefined {
+  const parsed = JSON.parse(body) as Record<string, unknown>;
+  if (shadow.kind === 'rule-target') return parsed;
+  if (shadow.kind === 's3-notification') return parsed.Event === 's3:TestEvent' ? undefined : parsed;
+  // SNS: the notification moto delivered, in the Lambda SNS event shape.
+  return {
+    Records: [
+      {
+        EventSource: 'aws:sns',
+        EventVersion: '1.0',
+        EventSubscriptionArn: `${parsed.TopicArn}:${randomUUID()}`,
+        Sns: {
+          Type: parsed.Type,
+          MessageId: parsed.MessageId,
+          TopicArn: parsed.TopicArn,
+          Subject: parsed.Subject ?? null,
+          Message: parsed.Message,
+          Timestamp: parsed.Timestamp,
+          SignatureVersion: parsed.SignatureVersion ?? '1',
+          Signature: parsed.Signature ?? '',
+          SigningCertUrl: parsed.SigningCertURL ?? '',
+          UnsubscribeUrl: parsed.UnsubscribeURL ?? '',
+          MessageAttributes: parsed.MessageAttributes ?? {},
+        },
+      },
+    ],
+  };
+}
+
+export function startShadow(ctx: SourceContext, shadow: ShadowDelivery): Running {
+  let stopped = false;
+  const inFlight = new Set<Promise<void>>();
+  const isStateMachine = shadow.targetArn.startsWith('arn:aws:states:');
+  const run = startPollers({
+    queueUrl: shadow.queueUrl,
+    client: ctx.clients.sqs,
+    concurrency: 1,
+    batchSize: 10,
+    until: async () => stopped,
+    deadlineMs: 2 ** 31 - 1,
+    handler: async (event) => {
+      for (const record of event.Records) {
+        const payload = eventFor(shadow, record.body);
+        if (payload === undefined) continue;
+        if (isStateMachine) {
+          try {
+            await ctx.sfn.startExecution(shadow.targetArn, JSON.stringify(payload));
+          } catch (e) {
+            await deadLetter(ctx, shadow, record.body, e as Error);
+          }
+          continue;
+        }
+        if (!ctx.host.has(shadow.targetArn)) {
+          await deadLetter(ctx, shadow, record.body, new Error(`Function not found: ${shadow.targetArn}`));
+          continue;
+        }
+        // Accepted: the event is Lambda's now (async invoke), the message can go.
+        const p = invokeEvent(ctx, shadow.targetArn, payload).catch((e: Error) =>
+          ctx.log.line('lambda', `async delivery to ${functionNameOf(shadow.targetArn)} failed: ${e.message}`),
+        );
+        inFlight.add(p);
+        void p.finally(() => inFlight.delete(p));
+      }
+    },
+  });
+  run.done.catch((e: Error) => {
+    if (!stopped) ctx.log.line('events', `delivery from ${shadow.source} stopped: ${e.message}`);
+  });
+  return {
+    async stop() {
+      stopped = true;
+      await run.stop();
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}
+
+/** A rule target that cannot be reached: its DeadLetterConfig queue, as EventBridge does. */
+async function deadLetter(ctx: SourceContext, shadow: ShadowDelivery, body: string, error: Error) {
+  ctx.log.line('events', `${shadow.source}: cannot deliver to ${shadow.targetArn}: ${error.message}`);
+  if (!shadow.deadLetterArn) return;
+  const { QueueUrl } = await ctx.clients.sqs.send(
+    new GetQueueUrlCommand({ QueueName: shadow.deadLetterArn.split(':').pop()!, QueueOwnerAWSAccountId: ACCOUNT }),
+  );
+  await ctx.clients.sqs.send(
+    new SendMessageCommand({
+      QueueUrl,
+      MessageBody: body,
+      MessageAttributes: {
+        ERROR_CODE: { DataType: 'String', StringValue: error.name },
+        ERROR_MESSAGE: { DataType: 'String', StringValue: error.message.slice(0, 256) },
+        RULE_ARN: { DataType: 'String', StringValue: shadow.source },
+        TARGET_ARN: { DataType: 'String', StringValue: shadow.targetArn },
+      },
+    }),
+  );
+}
+
+// ------------------------------------------------------------------ schedules
+
+/** `cron(15 2 * * ? *)` -> croner's `15 2 * * *`; AWS numbers weekdays 1-7 from Sunday. */
+export function cronPattern(expression: string): string {
+  const fields = /^cron\((.+)\)$/.exec(expression.trim())?.[1]?.split(/\s+/);
+  if (!fields || fields.length !== 6) throw new Error(`Not an AWS cron expression: ${expression}`);
+  const [min, hour, dom, month, dow] = fields as [string, string, string, string, string];
+  const weekday = dow.replace(/\d/g, (d) => String((Number(d) + 6) % 7));
+  return [min, hour, dom === '?' ? '*' : dom, month, dow === '?' ? '*' : weekday].join(' ');
+}
+
+export function rateMs(expression: string): number {
+  const m = /^rate\((\d+)\s+(minute|minutes|hour|hours|day|days)\)$/.exec(expression.trim());
+  if (!m) throw new Error(`Not an AWS rate expression: ${expression}`);
+  const unit = m[2]!.startsWith('minute') ? 60_000 : m[2]!.startsWith('hour') ? 3_600_000 : 86_400_000;
+  return Number(m[1]) * unit;
+}
+
+export interface ScheduleRunner extends Running {
+  /** Fires a schedule now (the demo and the tests do not wait for 02:15). */
+  fire(ruleName: string): Promise<void>;
+  names(): string[];
+}
+
+export function startSchedules(ctx: SourceContext, schedules: Schedule[]): ScheduleRunner {
+  const timers: Array<{ stop(): void }> = [];
+  const fire = async (s: Schedule) => {
+    const event = s.input
+      ? JSON.parse(s.input)
+      : {
+          version: '0',
+          id: randomUUID(),
+          'detail-type': 'Scheduled Event',
+          source: 'aws.events',
+          account: ACCOUNT,
+          time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+          region: REGION,
+          resources: [`arn:aws:events:${REGION}:${ACCOUNT}:rule/${s.ruleName}`],
+          detail: {},
+        };
+    ctx.log.line('scheduler', `${s.ruleName} fires (${s.expression})`);
+    await invokeEvent(ctx, s.targetArn, event);
+  };
+  for (const s of schedules) {
+    const run = () => void fire(s).catch((e: Error) => ctx.log.line('scheduler', `${s.ruleName}: ${e.message}`));
+    if (s.expression.startsWith('rate(')) {
+      const t = setInterval(run, rateMs(s.expression));
+      t.unref();
+      timers.push({ stop: () => clearInterval(t) });
+    } else {
+      const job = new Cron(cronPattern(s.expression), { timezone: 'UTC', unref: true }, run);
+      timers.push({ stop: () => job.stop() });
+    }
+  }
+  return {
+    names: () => schedules.map((s) => s.ruleName),
+    async fire(ruleName: string) {
+      const matching = schedules.filter((s) => s.ruleName === ruleName);
+      if (!matching.length) throw new Error(`No schedule named ${ruleName}`);
+      await Promise.all(matching.map(fire));
+    },
+    async stop() {
+      timers.forEach((t) => t.stop());
+    },
+  };
+}
