@@ -44,6 +44,20 @@ export default defineConfig({
         },
       },
       {
+        // End to end, over the public APIs of the running platform (integration-tests/).
+        // The target (E2E_TARGET) is local by default: the global setup starts it.
+        test: {
+          name: 'e2e',
+          include: ['integration-tests/tests/**/*.e2e.test.ts'],
+          globalSetup: ['integration-tests/src/global-setup.ts'],
+          // One platform, one simulated provider whose mode the scenarios switch: serial.
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 240_000,
+          environment: 'node',
+        },
+      },
+      {
         // Benchmarks: run on demand (npm run bench:*), never by `npm test`.
         test: {
           name: 'bench',

@@ -60,7 +60,26 @@ function banner(p: LocalPlatform): string {
   return lines.join('\n');
 }
 
+/** Fails fast, before any engine starts, when a fixed port is taken. */
+async function assertFree(port: number, what: string, flag: string): Promise<void> {
+  const { createServer } = await import('node:net');
+  await new Promise<void>((ok, fail) => {
+    const probe = createServer();
+    probe.once('error', () =>
+      fail(new Error(`Port ${port} (${what}) is in use: is \`npm run dev\` already running? Choose another with ${flag}.`)),
+    );
+    probe.listen(port, '127.0.0.1', () => probe.close(() => ok()));
+  });
+}
+
 async function main(): Promise<void> {
+  try {
+    await assertFree(Number(values.port), 'REST APIs', '--port');
+    await assertFree(Number(values['provider-port']), 'simulated payment provider', '--provider-port');
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n`);
+    process.exit(1);
+  }
   let platform: LocalPlatform | undefined;
   let stopping = false;
   const stop = async (code: number) => {

@@ -116,7 +116,7 @@ export class FunctionHost implements FunctionRunner {
       const durationMs = Date.now() - started;
       if (!out.ok) {
         this.opts.log.line(
-          `${s.fn.service}/${s.fn.key}`,
+          sourceOf(s.fn),
           `FAILED ${out.error?.errorType}: ${out.error?.errorMessage} (${durationMs} ms${coldStart ? ', cold' : ''})`,
           opts.correlationId,
         );
@@ -197,7 +197,7 @@ export class FunctionHost implements FunctionRunner {
       resourceLimits: { maxOldGenerationSizeMb: Math.max(128, fn.memoryMb) },
     });
     const env: Environment = { worker, busy: false, warm: false };
-    const source = `${fn.service.replace(/^op-/, '')}/${fn.key}`;
+    const source = sourceOf(fn);
     pipeLines(worker.stdout, (line) => this.opts.log.line(source, line, correlationOf(line)));
     pipeLines(worker.stderr, (line) => this.opts.log.line(source, line, correlationOf(line)));
     worker.on('message', (m: { type: string; id: string; ok: boolean; payload?: unknown; error?: InvokeResult['error'] }) => {
@@ -268,6 +268,9 @@ export class FunctionHost implements FunctionRunner {
     );
   }
 }
+
+/** The log source of a function: `orders/createOrder`. */
+const sourceOf = (fn: LocalFunction) => `${fn.service.replace(/^op-/, '')}/${fn.key}`;
 
 function pipeLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
   let buffer = '';

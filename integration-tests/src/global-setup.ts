@@ -1,0 +1,49 @@
+/**
+ * The e2e project's global setup: finds the platform for the chosen target
+ * (target.ts) and hands its endpoints to the tests. For `local` it starts the whole
+ * platform once for the run (engines, stacks, functions) and stops it afterwards; its
+ * log stream goes to .local/e2e-platform.log.
+ */
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { consoleSink } from '../../local/src/log';
+import type { PlatformEndpoints } from './client';
+import { deployedEndpoints, endpointsFromInfo, repoRoot, targetName } from './target';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    endpoints: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const target = targetName();
+  let endpoints: PlatformEndpoints;
+  let stop: (() => Promise<void>) | undefined;
+  if (target === 'local') {
+    const { startPlatform } = await import('../../local/src/platform');
+    const logFile = join(repoRoot, '.local', 'e2e-platform.log');
+    mkdirSync(join(repoRoot, '.local'), { recursive: true });
+    writeFileSync(logFile, '');
+    const log = consoleSink({ write: (t) => appendFileSync(logFile, t) });
+    const platform = await startPlatform({ log, apiPort: 0, providerPort: 0 });
+    endpoints = endpointsFromInfo(
+      { apis: platform.apis, apiKeys: platform.apiKeys, providerUrl: platform.provider.url },
+      platform.controlUrl,
+    );
+    stop = platform.stop;
+  } else {
+    if (target === 'localstack') {
+      process.env.AWS_ENDPOINT_URL ??= 'http://localhost:4566';
+      process.env.AWS_ACCESS_KEY_ID ??= 'test';
+      process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
+    }
+    process.env.AWS_REGION ??= 'us-east-1';
+    endpoints = await deployedEndpoints(target);
+  }
+  project.provide('endpoints', JSON.stringify(endpoints));
+  return async () => {
+    await stop?.();
+  };
+}

@@ -1,0 +1,217 @@
+/**
+ * The end-to-end scenarios, written once: the e2e suite runs each as a test, `npm run
+ * demo` runs them in order and prints what happened, pattern by pattern. Each follows
+ * orders through the services over the public APIs and checks the outcome; a failed
+ * check throws.
+ */
+import { randomUUID } from 'node:crypto';
+import type { OrderView, PlatformClient } from './client';
+
+export interface Step {
+  /** Pattern ids shown by the demo (docs/patterns.md). */
+  patterns: string;
+  what: string;
+  ms?: number;
+}
+
+export interface Scenario {
+  name: string;
+  /** Only where the platform can be driven that far (the local runner's schedules). */
+  localOnly?: boolean;
+  run(c: PlatformClient, note: (s: Step) => void): Promise<void>;
+}
+
+export class CheckFailed extends Error {
+  override name = 'CheckFailed';
+}
+
+export function check(condition: unknown, message: string, detail?: unknown): asserts condition {
+  if (!condition) throw new CheckFailed(detail === undefined ? message : `${message}: ${JSON.stringify(detail)}`);
+}
+
+const customer = (tag: string) => `c-${tag}-${randomUUID().slice(0, 8)}`;
+const mug = (quantity = 1): OrderView['lines'][number] => ({ sku: 'MUG-LOGO', quantity, unitPrice: 1250 });
+
+/** Places an order and checks the 201. */
+async function place(c: PlatformClient, token: string, lines: OrderView['lines'], key?: string) {
+  const r = await c.placeOrder(token, lines, key);
+  check(r.status === 201, 'POST /orders answers 201', { status: r.status, body: r.body });
+  return r;
+}
+
+export const scenarios: Scenario[] = [
+  {
+    name: 'an order is placed, paid through a signed webhook and confirmed',
+    async run(c, note) {
+      const who = customer('happy');
+      const token = await c.token(who);
+      const key = randomUUID();
+      const first = await place(c, token, [mug(2)], key);
+      note({ patterns: 'P06 P08', what: `order ${first.body.orderId} accepted behind the gatekeeper`, ms: first.ms });
+
+      const replay = await c.placeOrder(token, [mug(2)], key);
+      check(replay.status === 201 && replay.body.orderId === first.body.orderId, 'a retried POST returns the first order', replay.body);
+      check(replay.headers.get('idempotent-replayed') === 'true', 'the replay says so (idempotent-replayed: true)');
+      note({ patterns: 'P07', what: 'the same Idempotency-Key returned the same order, nothing written twice', ms: replay.ms });
+
+      const done = await c.waitForStatus(token, first.body.orderId, ['CONFIRMED', 'FAILED', 'CANCELLED']);
+      check(done.status === 'CONFIRMED', 'the saga confirms the order', done);
+      note({
+        patterns: 'P02 P03 P09 P20 P01 P31',
+        what: 'OrderPlaced -> saga: stock reserved, charged, provider webhook verified and ledgered, CONFIRMED',
+        ms: done.waitedMs,
+      });
+
+      const other = await c.getOrder(await c.token(customer('other')), first.body.orderId);
+      check(other.status === 404, "another customer cannot read the order (404)", other.status);
+      const list = await c.listOrders(token, who);
+      check(list.status === 200 && list.body.orders.some((o) => o.orderId === first.body.orderId), 'the customer lists it', list.body);
+    },
+  },
+  {
+    name: 'bad input and missing credentials are refused with a reason, and nothing is written',
+    async run(c, note) {
+      const who = customer('bad');
+      const token = await c.token(who);
+      const bad = await c.placeOrder(token, [{ sku: 'MUG-LOGO', quantity: 0, unitPrice: -1 }]);
+      check(bad.status === 400, 'a bad body is a 400', bad);
+      check(JSON.stringify(bad.body).includes('quantity'), 'the 400 names the bad field', bad.body);
+      const list = await c.listOrders(token, who);
+      check(list.status === 200 && list.body.orders.length === 0, 'nothing was written', list.body);
+      const anonymous = await c.placeOrder('', [mug()]);
+      check(anonymous.status === 401, 'no token is a 401', anonymous.status);
+      const forged = await c.placeOrder(`${token.slice(0, -4)}AAAA`, [mug()]);
+      check(forged.status === 401 || forged.status === 403, 'a forged token is refused', forged.status);
+      note({ patterns: 'P07 P08', what: '400 names the field, 401 without a token, forged signature refused, nothing written', ms: bad.ms });
+    },
+  },
+  {
+    name: 'an order for more than the stock fails and nothing is charged',
+    async run(c, note) {
+      const token = await c.token(customer('stock'));
+      const placed = await place(c, token, [{ sku: 'POSTER-A2', quantity: 50, unitPrice: 900 }]);
+      const done = await c.waitForStatus(token, placed.body.orderId, ['CONFIRMED', 'FAILED', 'CANCELLED']);
+      check(done.status === 'FAILED', 'the saga fails the order', done);
+      check(/stock/i.test(done.statusReason ?? ''), 'the reason says out of stock', done);
+      note({ patterns: 'P03 P09', what: `out of stock -> FAILED (${done.statusReason})`, ms: done.waitedMs });
+    },
+  },
+  {
+    name: 'a declined payment fails the order and releases the stock',
+    async run(c, note) {
+      const token = await c.token(customer('declined'));
+      await c.provider({ mode: 'decline' });
+      try {
+        const placed = await place(c, token, [mug()]);
+        const done = await c.waitForStatus(token, placed.body.orderId, ['CONFIRMED', 'FAILED', 'CANCELLED']);
+        check(done.status === 'FAILED', 'the saga fails the declined order', done);
+        note({ patterns: 'P03 P20', what: `declined by the provider -> stock released, FAILED (${done.statusReason})`, ms: done.waitedMs });
+      } finally {
+        await c.provider({ mode: 'approve' });
+      }
+    },
+  },
+  {
+    name: 'a customer cancels while the saga waits for the payment confirmation',
+    async run(c, note) {
+      const token = await c.token(customer('cancel'));
+      await c.provider({ confirmDelayMs: 15_000 });
+      try {
+        const placed = await place(c, token, [mug()]);
+        await c.waitForStatus(token, placed.body.orderId, ['PAYMENT_PENDING']);
+        const cancel = await c.cancelOrder(token, placed.body.orderId);
+        check(cancel.status === 200 || cancel.status === 202, 'the cancel is accepted', cancel);
+        const done = await c.waitForStatus(token, placed.body.orderId, ['CONFIRMED', 'FAILED', 'CANCELLED']);
+        check(done.status === 'CANCELLED', 'the saga compensates: refund, release, CANCELLED', done);
+        note({ patterns: 'P03 P02', what: 'OrderCancelled mid-saga -> refund + release -> CANCELLED', ms: done.waitedMs });
+      } finally {
+        await c.provider({ confirmDelayMs: 300 });
+      }
+    },
+  },
+  {
+    name: 'reports are read cold then warm, and the dashboard aggregates the parts',
+    async run(c, note) {
+      const who = customer('report');
+      const token = await c.token(who);
+      const placed = await place(c, token, [mug(3)]);
+      await c.waitForStatus(token, placed.body.orderId, ['CONFIRMED']);
+      // The projection is eventually consistent: wait for the summary to count the order.
+      const started = Date.now();
+      const confirmed = (r: { body: unknown }) => (r.body as { orders?: { confirmed?: number } }).orders?.confirmed;
+      let summary = await c.report(token, `/reports/customers/${who}/summary`);
+      while (confirmed(summary) !== 1 && Date.now() - started < 30_000) {
+        await new Promise((r) => setTimeout(r, 300));
+        summary = await c.report(token, `/reports/customers/${who}/summary`);
+      }
+      check(summary.status === 200 && confirmed(summary) === 1, 'the summary counts the confirmed order', summary.body);
+      note({ patterns: 'P04', what: 'stream -> Postgres projection caught up', ms: Date.now() - started });
+
+      const admin = await c.token('ops-admin', 'admin');
+      const day = new Date().toISOString().slice(0, 10);
+      const cold = await c.report(admin, `/reports/sales/daily?from=${day}&to=${day}`);
+      const path = `/reports/products/top?limit=5`;
+      const first = await c.report(admin, path);
+      const warm = await c.report(admin, path);
+      check(first.status === 200 && warm.status === 200 && cold.status === 200, 'the reports answer', [first.status, warm.status, cold.status]);
+      check(warm.headers.get('x-cache') === 'hit', 'the second read is a cache hit', warm.headers.get('x-cache'));
+      note({ patterns: 'P05', what: `top products: ${first.headers.get('x-cache')} ${first.ms} ms, then hit ${warm.ms} ms` });
+
+      const dash = await c.dashboard(token, who);
+      check(dash.status === 200, 'the dashboard answers', dash);
+      note({ patterns: 'P11', what: `dashboard parts: ${Object.entries((dash.body as { parts?: Record<string, { status: string }> }).parts ?? {}).map(([k, v]) => `${k}=${v.status}`).join(', ')}`, ms: dash.ms });
+    },
+  },
+  {
+    name: 'a carrier update goes through API Gateway straight to SQS, with its API key and model',
+    async run(c, note) {
+      const update = {
+        eventId: `evt_${randomUUID().slice(0, 8)}`,
+        orderId: 'ord_01M81JRSNX2CGFN7FWZ14JT0V6',
+        carrier: 'dhl',
+        trackingNumber: 'JD0002',
+        status: 'in_transit',
+        occurredAt: new Date().toISOString(),
+      };
+      const noKey = await c.carrierUpdate(update, '');
+      check(noKey.status === 403, 'no API key is a 403', noKey);
+      const invalid = await c.carrierUpdate({ ...update, status: 'lost-in-space' });
+      check(invalid.status === 400, 'a body that breaks the model is a 400', invalid);
+      const ok = await c.carrierUpdate(update);
+      check(ok.status === 202, 'a valid update is queued (202)', ok);
+      note({ patterns: 'P28', what: '403 without key, 400 from the model validator, 202 queued without a Lambda', ms: ok.ms });
+    },
+  },
+  {
+    name: 'the nightly rollup runs on its schedule',
+    localOnly: true,
+    async run(c, note) {
+      const started = Date.now();
+      const name = await c.fireSchedule('NightlyRollup');
+      note({ patterns: 'P29', what: `${name} fired and finished`, ms: Date.now() - started });
+    },
+  },
+  {
+    // Last: it leaves the breaker open for its cool-down.
+    name: 'a provider outage trips the circuit breaker: later orders fail fast',
+    async run(c, note) {
+      const token = await c.token(customer('outage'));
+      await c.provider({ mode: 'fail' });
+      try {
+        const before = (await c.providerStats()).requests.charges;
+        const outcomes: OrderView[] = [];
+        for (let i = 0; i < 7; i++) {
+          const placed = await place(c, token, [mug()]);
+          outcomes.push(await c.waitForStatus(token, placed.body.orderId, ['CONFIRMED', 'FAILED', 'CANCELLED']));
+        }
+        const reached = (await c.providerStats()).requests.charges - before;
+        check(outcomes.every((o) => o.status === 'FAILED'), 'every order fails while the provider is down', outcomes);
+        check(/circuit/i.test(outcomes[outcomes.length - 1]!.statusReason ?? ''), 'the last ones fail on the open circuit', outcomes.map((o) => o.statusReason));
+        check(reached < outcomes.length * 2, 'the provider stops being called once the circuit is open', { reached });
+        note({ patterns: 'P20', what: `7 orders during the outage: provider called ${reached} times, then the circuit failed them fast` });
+      } finally {
+        await c.provider({ mode: 'approve' });
+      }
+    },
+  },
+];
