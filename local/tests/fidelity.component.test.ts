@@ -236,9 +236,10 @@ describe('SQS event source mapping: redrive to the DLQ', () => {
   });
 
   it('with ReportBatchItemFailures redrives only the failed item of a batch and deletes the others', async () => {
-    // Arrange: three messages already queued (one batch), a function that reports "bad" as its failed item
+    // Arrange: three messages already queued, a function that reports "bad" as its failed item; its
+    // reserved concurrency of 1 gives the mapping one poller, so the three arrive as one batch
     const { queue, dlq } = await queueWithDlq(2);
-    const { fn, outFile } = deploy(PARTIAL_BATCH_SQS);
+    const { fn, outFile } = deploy(PARTIAL_BATCH_SQS, { reservedConcurrency: 1 });
     await clients.sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: queue.physicalId,
@@ -255,7 +256,6 @@ describe('SQS event source mapping: redrive to the DLQ', () => {
           EventSourceArn: queue.attributes.Arn,
           FunctionName: fn.name,
           FunctionResponseTypes: ['ReportBatchItemFailures'],
-          ScalingConfig: { MaximumConcurrency: 2 },
         }),
       ),
     );
