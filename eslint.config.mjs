@@ -2,7 +2,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '.tmp/**', '**/.serverless/**', '**/.serverless-local/**', '.local/**', '**/.esbuild/**', '**/coverage/**'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      '.tmp/**',
+      '**/.serverless/**',
+      '**/.serverless-local/**',
+      '.local/**',
+      '**/.esbuild/**',
+      '**/coverage/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -24,5 +34,14 @@ export default tseslint.config(
       'integration-tests/**',
     ],
     rules: { 'no-console': 'off' },
+  },
+  {
+    // Plain CommonJS (the local runner's worker bootstrap loads esbuild's CJS bundles).
+    files: ['local/**/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', __dirname: 'readonly' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

@@ -21,7 +21,9 @@ async function main(): Promise<number> {
   const target = targetName();
   const endpoints = target === 'local' ? await attachToLocal() : await deployedEndpoints(target);
   const client = new PlatformClient(endpoints);
-  process.stdout.write(`Order platform demo against ${target}: ${Object.values(endpoints.apis).join(', ')}\n\n`);
+  process.stdout.write(
+    `Order platform demo against ${target}: ${Object.values(endpoints.apis).join(', ')}\n\n`,
+  );
   let failed = 0;
   const started = Date.now();
   for (const [i, s] of scenarios.entries()) {

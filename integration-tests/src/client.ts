@@ -49,7 +49,9 @@ export async function call<T = Record<string, unknown>>(
       ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
       ...init.headers,
     },
-    ...(init.body !== undefined ? { body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body) } : {}),
+    ...(init.body !== undefined
+      ? { body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body) }
+      : {}),
   });
   const text = await res.text();
   let body: unknown = text;
@@ -75,7 +77,12 @@ export class PlatformClient {
     return issueDevToken({ customerId, role, ttlSeconds: 3600 });
   }
 
-  placeOrder(token: string, lines: OrderView['lines'], idempotencyKey: string = randomUUID(), currency = 'EUR') {
+  placeOrder(
+    token: string,
+    lines: OrderView['lines'],
+    idempotencyKey: string = randomUUID(),
+    currency = 'EUR',
+  ) {
     return call<OrderView & { error?: { code: string; message: string; details?: unknown[] } }>(
       `${this.api('orders')}/orders`,
       { token, body: { currency, lines }, headers: { 'idempotency-key': idempotencyKey } },
@@ -87,7 +94,10 @@ export class PlatformClient {
   }
 
   listOrders(token: string, customerId: string) {
-    return call<{ orders: OrderView[]; nextCursor?: string }>(`${this.api('orders')}/customers/${customerId}/orders`, { token });
+    return call<{ orders: OrderView[]; nextCursor?: string }>(
+      `${this.api('orders')}/customers/${customerId}/orders`,
+      { token },
+    );
   }
 
   cancelOrder(token: string, orderId: string, reason = 'changed my mind') {
@@ -111,7 +121,9 @@ export class PlatformClient {
       }
       await new Promise((ok) => setTimeout(ok, 200));
     }
-    throw new Error(`order ${orderId} did not reach the expected state in ${timeoutMs} ms: ${JSON.stringify(last)}`);
+    throw new Error(
+      `order ${orderId} did not reach the expected state in ${timeoutMs} ms: ${JSON.stringify(last)}`,
+    );
   }
 
   waitForStatus(token: string, orderId: string, statuses: OrderStatus[], timeoutMs?: number) {
@@ -127,7 +139,10 @@ export class PlatformClient {
   }
 
   carrierUpdate(body: unknown, apiKey = this.endpoints.carrierApiKey) {
-    return call(`${this.api('webhook')}/webhooks/carrier`, { body, headers: apiKey ? { 'x-api-key': apiKey } : {} });
+    return call(`${this.api('webhook')}/webhooks/carrier`, {
+      body,
+      headers: apiKey ? { 'x-api-key': apiKey } : {},
+    });
   }
 
   /** Changes how the simulated provider answers (mode approve | decline | fail | hang …). */
@@ -149,7 +164,9 @@ export class PlatformClient {
     const info = await call<{ schedules: string[] }>(`${this.endpoints.controlUrl}/_local/info`);
     const name = info.body.schedules.find((s) => s.includes(ruleNamePart));
     if (!name) throw new Error(`no schedule matching ${ruleNamePart}: ${info.body.schedules.join(', ')}`);
-    const r = await call(`${this.endpoints.controlUrl}/_local/schedules/${encodeURIComponent(name)}`, { method: 'POST' });
+    const r = await call(`${this.endpoints.controlUrl}/_local/schedules/${encodeURIComponent(name)}`, {
+      method: 'POST',
+    });
     if (r.status !== 200) throw new Error(`firing ${name} failed: ${JSON.stringify(r.body)}`);
     return name;
   }

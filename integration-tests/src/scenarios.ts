@@ -26,7 +26,8 @@ export class CheckFailed extends Error {
 }
 
 export function check(condition: unknown, message: string, detail?: unknown): asserts condition {
-  if (!condition) throw new CheckFailed(detail === undefined ? message : `${message}: ${JSON.stringify(detail)}`);
+  if (!condition)
+    throw new CheckFailed(detail === undefined ? message : `${message}: ${JSON.stringify(detail)}`);
 }
 
 const customer = (tag: string) => `c-${tag}-${randomUUID().slice(0, 8)}`;
@@ -47,12 +48,27 @@ export const scenarios: Scenario[] = [
       const token = await c.token(who);
       const key = randomUUID();
       const first = await place(c, token, [mug(2)], key);
-      note({ patterns: 'P06 P08', what: `order ${first.body.orderId} accepted behind the gatekeeper`, ms: first.ms });
+      note({
+        patterns: 'P06 P08',
+        what: `order ${first.body.orderId} accepted behind the gatekeeper`,
+        ms: first.ms,
+      });
 
       const replay = await c.placeOrder(token, [mug(2)], key);
-      check(replay.status === 201 && replay.body.orderId === first.body.orderId, 'a retried POST returns the first order', replay.body);
-      check(replay.headers.get('idempotent-replayed') === 'true', 'the replay says so (idempotent-replayed: true)');
-      note({ patterns: 'P07', what: 'the same Idempotency-Key returned the same order, nothing written twice', ms: replay.ms });
+      check(
+        replay.status === 201 && replay.body.orderId === first.body.orderId,
+        'a retried POST returns the first order',
+        replay.body,
+      );
+      check(
+        replay.headers.get('idempotent-replayed') === 'true',
+        'the replay says so (idempotent-replayed: true)',
+      );
+      note({
+        patterns: 'P07',
+        what: 'the same Idempotency-Key returned the same order, nothing written twice',
+        ms: replay.ms,
+      });
 
       const done = await c.waitForStatus(token, first.body.orderId, ['CONFIRMED', 'FAILED', 'CANCELLED']);
       check(done.status === 'CONFIRMED', 'the saga confirms the order', done);
@@ -63,9 +79,13 @@ export const scenarios: Scenario[] = [
       });
 
       const other = await c.getOrder(await c.token(customer('other')), first.body.orderId);
-      check(other.status === 404, "another customer cannot read the order (404)", other.status);
+      check(other.status === 404, 'another customer cannot read the order (404)', other.status);
       const list = await c.listOrders(token, who);
-      check(list.status === 200 && list.body.orders.some((o) => o.orderId === first.body.orderId), 'the customer lists it', list.body);
+      check(
+        list.status === 200 && list.body.orders.some((o) => o.orderId === first.body.orderId),
+        'the customer lists it',
+        list.body,
+      );
     },
   },
   {
@@ -82,7 +102,11 @@ export const scenarios: Scenario[] = [
       check(anonymous.status === 401, 'no token is a 401', anonymous.status);
       const forged = await c.placeOrder(`${token.slice(0, -4)}AAAA`, [mug()]);
       check(forged.status === 401 || forged.status === 403, 'a forged token is refused', forged.status);
-      note({ patterns: 'P07 P08', what: '400 names the field, 401 without a token, forged signature refused, nothing written', ms: bad.ms });
+      note({
+        patterns: 'P07 P08',
+        what: '400 names the field, 401 without a token, forged signature refused, nothing written',
+        ms: bad.ms,
+      });
     },
   },
   {
@@ -105,7 +129,11 @@ export const scenarios: Scenario[] = [
         const placed = await place(c, token, [mug()]);
         const done = await c.waitForStatus(token, placed.body.orderId, ['CONFIRMED', 'FAILED', 'CANCELLED']);
         check(done.status === 'FAILED', 'the saga fails the declined order', done);
-        note({ patterns: 'P03 P20', what: `declined by the provider -> stock released, FAILED (${done.statusReason})`, ms: done.waitedMs });
+        note({
+          patterns: 'P03 P20',
+          what: `declined by the provider -> stock released, FAILED (${done.statusReason})`,
+          ms: done.waitedMs,
+        });
       } finally {
         await c.provider({ mode: 'approve' });
       }
@@ -123,7 +151,11 @@ export const scenarios: Scenario[] = [
         check(cancel.status === 200 || cancel.status === 202, 'the cancel is accepted', cancel);
         const done = await c.waitForStatus(token, placed.body.orderId, ['CONFIRMED', 'FAILED', 'CANCELLED']);
         check(done.status === 'CANCELLED', 'the saga compensates: refund, release, CANCELLED', done);
-        note({ patterns: 'P03 P02', what: 'OrderCancelled mid-saga -> refund + release -> CANCELLED', ms: done.waitedMs });
+        note({
+          patterns: 'P03 P02',
+          what: 'OrderCancelled mid-saga -> refund + release -> CANCELLED',
+          ms: done.waitedMs,
+        });
       } finally {
         await c.provider({ confirmDelayMs: 300 });
       }
@@ -138,13 +170,18 @@ export const scenarios: Scenario[] = [
       await c.waitForStatus(token, placed.body.orderId, ['CONFIRMED']);
       // The projection is eventually consistent: wait for the summary to count the order.
       const started = Date.now();
-      const confirmed = (r: { body: unknown }) => (r.body as { orders?: { confirmed?: number } }).orders?.confirmed;
+      const confirmed = (r: { body: unknown }) =>
+        (r.body as { orders?: { confirmed?: number } }).orders?.confirmed;
       let summary = await c.report(token, `/reports/customers/${who}/summary`);
       while (confirmed(summary) !== 1 && Date.now() - started < 30_000) {
         await new Promise((r) => setTimeout(r, 300));
         summary = await c.report(token, `/reports/customers/${who}/summary`);
       }
-      check(summary.status === 200 && confirmed(summary) === 1, 'the summary counts the confirmed order', summary.body);
+      check(
+        summary.status === 200 && confirmed(summary) === 1,
+        'the summary counts the confirmed order',
+        summary.body,
+      );
       note({ patterns: 'P04', what: 'stream -> Postgres projection caught up', ms: Date.now() - started });
 
       const admin = await c.token('ops-admin', 'admin');
@@ -153,13 +190,32 @@ export const scenarios: Scenario[] = [
       const path = `/reports/products/top?limit=5`;
       const first = await c.report(admin, path);
       const warm = await c.report(admin, path);
-      check(first.status === 200 && warm.status === 200 && cold.status === 200, 'the reports answer', [first.status, warm.status, cold.status]);
-      check(warm.headers.get('x-cache') === 'hit', 'the second read is a cache hit', warm.headers.get('x-cache'));
-      note({ patterns: 'P05', what: `top products: ${first.headers.get('x-cache')} ${first.ms} ms, then hit ${warm.ms} ms` });
+      check(first.status === 200 && warm.status === 200 && cold.status === 200, 'the reports answer', [
+        first.status,
+        warm.status,
+        cold.status,
+      ]);
+      check(
+        warm.headers.get('x-cache') === 'hit',
+        'the second read is a cache hit',
+        warm.headers.get('x-cache'),
+      );
+      note({
+        patterns: 'P05',
+        what: `top products: ${first.headers.get('x-cache')} ${first.ms} ms, then hit ${warm.ms} ms`,
+      });
 
       const dash = await c.dashboard(token, who);
       check(dash.status === 200, 'the dashboard answers', dash);
-      note({ patterns: 'P11', what: `dashboard parts: ${Object.entries((dash.body as { parts?: Record<string, { status: string }> }).parts ?? {}).map(([k, v]) => `${k}=${v.status}`).join(', ')}`, ms: dash.ms });
+      note({
+        patterns: 'P11',
+        what: `dashboard parts: ${Object.entries(
+          (dash.body as { parts?: Record<string, { status: string }> }).parts ?? {},
+        )
+          .map(([k, v]) => `${k}=${v.status}`)
+          .join(', ')}`,
+        ms: dash.ms,
+      });
     },
   },
   {
@@ -179,7 +235,11 @@ export const scenarios: Scenario[] = [
       check(invalid.status === 400, 'a body that breaks the model is a 400', invalid);
       const ok = await c.carrierUpdate(update);
       check(ok.status === 202, 'a valid update is queued (202)', ok);
-      note({ patterns: 'P28', what: '403 without key, 400 from the model validator, 202 queued without a Lambda', ms: ok.ms });
+      note({
+        patterns: 'P28',
+        what: '403 without key, 400 from the model validator, 202 queued without a Lambda',
+        ms: ok.ms,
+      });
     },
   },
   {
@@ -202,13 +262,28 @@ export const scenarios: Scenario[] = [
         const outcomes: OrderView[] = [];
         for (let i = 0; i < 7; i++) {
           const placed = await place(c, token, [mug()]);
-          outcomes.push(await c.waitForStatus(token, placed.body.orderId, ['CONFIRMED', 'FAILED', 'CANCELLED']));
+          outcomes.push(
+            await c.waitForStatus(token, placed.body.orderId, ['CONFIRMED', 'FAILED', 'CANCELLED']),
+          );
         }
         const reached = (await c.providerStats()).requests.charges - before;
-        check(outcomes.every((o) => o.status === 'FAILED'), 'every order fails while the provider is down', outcomes);
-        check(/circuit/i.test(outcomes[outcomes.length - 1]!.statusReason ?? ''), 'the last ones fail on the open circuit', outcomes.map((o) => o.statusReason));
-        check(reached < outcomes.length * 2, 'the provider stops being called once the circuit is open', { reached });
-        note({ patterns: 'P20', what: `7 orders during the outage: provider called ${reached} times, then the circuit failed them fast` });
+        check(
+          outcomes.every((o) => o.status === 'FAILED'),
+          'every order fails while the provider is down',
+          outcomes,
+        );
+        check(
+          /circuit/i.test(outcomes[outcomes.length - 1]!.statusReason ?? ''),
+          'the last ones fail on the open circuit',
+          outcomes.map((o) => o.statusReason),
+        );
+        check(reached < outcomes.length * 2, 'the provider stops being called once the circuit is open', {
+          reached,
+        });
+        note({
+          patterns: 'P20',
+          what: `7 orders during the outage: provider called ${reached} times, then the circuit failed them fast`,
+        });
       } finally {
         await c.provider({ mode: 'approve' });
       }

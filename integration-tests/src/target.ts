@@ -21,11 +21,14 @@ export const repoRoot = join(__dirname, '..', '..');
 /** Endpoints of a running `npm run dev` (it writes .local/platform.json). */
 export async function attachToLocal(): Promise<PlatformEndpoints> {
   const file = join(repoRoot, '.local', 'platform.json');
-  if (!existsSync(file)) throw new Error('The platform is not running: start it with `npm run dev` in another terminal');
+  if (!existsSync(file))
+    throw new Error('The platform is not running: start it with `npm run dev` in another terminal');
   const { controlUrl } = JSON.parse(readFileSync(file, 'utf8')) as { controlUrl: string };
-  const info = await call<{ apis: Record<string, string>; apiKeys: Record<string, string>; providerUrl: string }>(
-    `${controlUrl}/_local/info`,
-  ).catch(() => {
+  const info = await call<{
+    apis: Record<string, string>;
+    apiKeys: Record<string, string>;
+    providerUrl: string;
+  }>(`${controlUrl}/_local/info`).catch(() => {
     throw new Error(`No answer from the local runner at ${controlUrl}: is \`npm run dev\` still running?`);
   });
   return endpointsFromInfo(info.body, controlUrl);

@@ -99,7 +99,10 @@ function getAtt(id: string, attr: string, scope: Scope): string {
 }
 
 /** Evaluates every condition of a template (a condition may use another one). */
-export function evaluateConditions(t: CfnTemplate, scope: Omit<Scope, 'conditions'>): Record<string, boolean> {
+export function evaluateConditions(
+  t: CfnTemplate,
+  scope: Omit<Scope, 'conditions'>,
+): Record<string, boolean> {
   const out: Record<string, boolean> = {};
   const defs = t.Conditions ?? {};
   // A condition used before it is known is "not yet": it is retried on the next pass.
@@ -121,7 +124,8 @@ export function evaluateConditions(t: CfnTemplate, scope: Omit<Scope, 'condition
       }
     }
   }
-  if (pending.size) throw new Error(`${scope.stackName}: conditions refer to each other: ${[...pending].join(', ')}`);
+  if (pending.size)
+    throw new Error(`${scope.stackName}: conditions refer to each other: ${[...pending].join(', ')}`);
   return out;
 }
 
@@ -154,16 +158,21 @@ function resolveInner(value: unknown, scope: Scope): unknown {
         const name = String(resolveInner(arg, scope));
         const exported = scope.exports.get(name);
         if (exported === undefined)
-          throw new Error(`${scope.stackName} imports ${name}, which no stack exported: is the exporting stack packaged?`);
+          throw new Error(
+            `${scope.stackName} imports ${name}, which no stack exported: is the exporting stack packaged?`,
+          );
         return exported;
       }
       case 'Fn::Sub': {
-        const [template, vars] = Array.isArray(arg) ? (arg as [string, Record<string, unknown>]) : [String(arg), {}];
+        const [template, vars] = Array.isArray(arg)
+          ? (arg as [string, Record<string, unknown>])
+          : [String(arg), {}];
         return template.replace(/\$\{(!?)([^}]+)\}/g, (whole, bang: string, name: string) => {
           if (bang) return `\${${name}}`; // ${!Literal}
           if (name in vars) return String(resolveInner(vars[name], scope));
           const dot = name.indexOf('.');
-          if (dot > 0 && !name.startsWith('AWS::')) return getAtt(name.slice(0, dot), name.slice(dot + 1), scope);
+          if (dot > 0 && !name.startsWith('AWS::'))
+            return getAtt(name.slice(0, dot), name.slice(dot + 1), scope);
           const r = ref(name, scope);
           return r === NO_VALUE ? '' : r;
         });

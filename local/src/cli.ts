@@ -25,7 +25,9 @@ const { values } = parseArgs({
 });
 
 if (values.help) {
-  process.stdout.write(`usage: npm run dev [-- --port 3000] [--provider-port 4010] [--no-color] [--verbose]\n`);
+  process.stdout.write(
+    `usage: npm run dev [-- --port 3000] [--provider-port 4010] [--no-color] [--verbose]\n`,
+  );
   process.exit(0);
 }
 
@@ -66,7 +68,11 @@ async function assertFree(port: number, what: string, flag: string): Promise<voi
   await new Promise<void>((ok, fail) => {
     const probe = createServer();
     probe.once('error', () =>
-      fail(new Error(`Port ${port} (${what}) is in use: is \`npm run dev\` already running? Choose another with ${flag}.`)),
+      fail(
+        new Error(
+          `Port ${port} (${what}) is in use: is \`npm run dev\` already running? Choose another with ${flag}.`,
+        ),
+      ),
     );
     probe.listen(port, '127.0.0.1', () => probe.close(() => ok()));
   });

@@ -17,10 +17,16 @@ function matchesValue(rule: unknown, value: unknown, present: boolean): boolean 
   const s = typeof value === 'string' ? value : undefined;
   if ('prefix' in r) {
     const p = r.prefix as string | { 'equals-ignore-case': string };
-    return s !== undefined && (typeof p === 'string' ? s.startsWith(p) : s.toLowerCase().startsWith(p['equals-ignore-case'].toLowerCase()));
+    return (
+      s !== undefined &&
+      (typeof p === 'string'
+        ? s.startsWith(p)
+        : s.toLowerCase().startsWith(p['equals-ignore-case'].toLowerCase()))
+    );
   }
   if ('suffix' in r) return s !== undefined && s.endsWith(String(r.suffix));
-  if ('equals-ignore-case' in r) return s !== undefined && s.toLowerCase() === String(r['equals-ignore-case']).toLowerCase();
+  if ('equals-ignore-case' in r)
+    return s !== undefined && s.toLowerCase() === String(r['equals-ignore-case']).toLowerCase();
   if ('anything-but' in r) {
     const but = r['anything-but'];
     if (but && typeof but === 'object' && !Array.isArray(but) && 'prefix' in but)

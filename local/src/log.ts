@@ -61,7 +61,9 @@ export function consoleSink(opts: ConsoleSinkOptions = {}): LogSink {
 }
 
 /** Keeps lines in memory (tests assert on them); optionally forwards them. */
-export function memorySink(forward?: LogSink): LogSink & { lines: Array<{ source: string; message: string; correlationId?: string }> } {
+export function memorySink(
+  forward?: LogSink,
+): LogSink & { lines: Array<{ source: string; message: string; correlationId?: string }> } {
   const lines: Array<{ source: string; message: string; correlationId?: string }> = [];
   return {
     lines,

@@ -20,11 +20,36 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
-import { createDatabase, startMoto, startPostgres, startRedis, type Engine } from '@order-platform/test-support/engines';
-import { startLambdaInvokeServer, type LambdaInvokeServer } from '@order-platform/test-support/lambda-invoke-server';
-import { ACCOUNT, NotYetError, REGION, evaluateConditions, loadPackagedTemplate, packagedAt, resolve, type Scope } from './cfn';
+import {
+  createDatabase,
+  startMoto,
+  startPostgres,
+  startRedis,
+  type Engine,
+} from '@order-platform/test-support/engines';
+import {
+  startLambdaInvokeServer,
+  type LambdaInvokeServer,
+} from '@order-platform/test-support/lambda-invoke-server';
+import {
+  ACCOUNT,
+  NotYetError,
+  REGION,
+  evaluateConditions,
+  loadPackagedTemplate,
+  packagedAt,
+  resolve,
+  type Scope,
+} from './cfn';
 import { FunctionHost, functionNameOf } from './lambda/host';
-import { clientsFor, collect, emptyRunnables, provisionResource, type Clients, type Runnables } from './provision';
+import {
+  clientsFor,
+  collect,
+  emptyRunnables,
+  provisionResource,
+  type Clients,
+  type Runnables,
+} from './provision';
 import {
   invokeEvent,
   startSchedules,
@@ -92,11 +117,15 @@ async function stackList(root: string): Promise<string[]> {
 function newestSource(dir: string, newest = 0): number {
   if (!existsSync(dir)) return newest;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (['node_modules', '.serverless', '.serverless-local', '.esbuild', 'tests', 'bench'].includes(entry.name)) continue;
+    if (
+      ['node_modules', '.serverless', '.serverless-local', '.esbuild', 'tests', 'bench'].includes(entry.name)
+    )
+      continue;
     if (entry.name.startsWith('.')) continue;
     const path = join(dir, entry.name);
     if (entry.isDirectory()) newest = newestSource(path, newest);
-    else if (!entry.name.endsWith('.test.ts') && !entry.name.endsWith('.md')) newest = Math.max(newest, statSync(path).mtimeMs);
+    else if (!entry.name.endsWith('.test.ts') && !entry.name.endsWith('.md'))
+      newest = Math.max(newest, statSync(path).mtimeMs);
   }
   return newest;
 }
@@ -117,13 +146,29 @@ export function staleStacks(root: string, stacks: string[]): string[] {
 export async function packageStacks(root: string, stacks: string[], log: LogSink): Promise<void> {
   log.line('runner', `packaging ${stacks.length} stack(s) for stage ${STAGE}: ${stacks.join(', ')}`);
   await new Promise<void>((ok, fail) => {
-    const child = spawn(process.execPath, [join(root, 'scripts', 'package-all.mjs'), '--stage', STAGE, '--out', '.serverless-local', ...stacks], {
-      cwd: root,
-      env: { ...process.env, PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH}` },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout.on('data', (d: Buffer) => d.toString().split('\n').filter(Boolean).forEach((l) => log.line('package', l)));
-    child.stderr.on('data', (d: Buffer) => d.toString().split('\n').filter(Boolean).forEach((l) => log.line('package', l)));
+    const child = spawn(
+      process.execPath,
+      [join(root, 'scripts', 'package-all.mjs'), '--stage', STAGE, '--out', '.serverless-local', ...stacks],
+      {
+        cwd: root,
+        env: { ...process.env, PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH}` },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    child.stdout.on('data', (d: Buffer) =>
+      d
+        .toString()
+        .split('\n')
+        .filter(Boolean)
+        .forEach((l) => log.line('package', l)),
+    );
+    child.stderr.on('data', (d: Buffer) =>
+      d
+        .toString()
+        .split('\n')
+        .filter(Boolean)
+        .forEach((l) => log.line('package', l)),
+    );
     child.on('close', (code) => (code === 0 ? ok() : fail(new Error(`packaging failed (exit ${code})`))));
   });
 }
@@ -143,16 +188,31 @@ async function deployStack(
   const parameters = Object.fromEntries(
     Object.entries(t.Parameters ?? {}).map(([k, p]) => [k, String(p.Default ?? '')]),
   );
-  const base = { refs: new Map<string, string>(), attrs: new Map<string, Record<string, string>>(), exports, parameters, stackName };
+  const base = {
+    refs: new Map<string, string>(),
+    attrs: new Map<string, Record<string, string>>(),
+    exports,
+    parameters,
+    stackName,
+  };
   const scope: Scope = { ...base, conditions: evaluateConditions(t, base) };
-  const pending = Object.entries(t.Resources).filter(([, r]) => !r.Condition || scope.conditions[r.Condition]);
+  const pending = Object.entries(t.Resources).filter(
+    ([, r]) => !r.Condition || scope.conditions[r.Condition],
+  );
   const created: LocalResource[] = [];
   while (pending.length) {
     let progressed = false;
     for (let i = 0; i < pending.length; i++) {
       const [logicalId, r] = pending[i]!;
       const deps = [r.DependsOn ?? []].flat();
-      if (deps.some((d) => !scope.refs.has(d) && t.Resources[d] && (!t.Resources[d]!.Condition || scope.conditions[t.Resources[d]!.Condition!])))
+      if (
+        deps.some(
+          (d) =>
+            !scope.refs.has(d) &&
+            t.Resources[d] &&
+            (!t.Resources[d]!.Condition || scope.conditions[t.Resources[d]!.Condition!]),
+        )
+      )
         continue;
       let props: Record<string, unknown>;
       try {
@@ -164,7 +224,11 @@ async function deployStack(
       const isCustom = r.Type.startsWith('Custom::') || r.Type === 'AWS::CloudFormation::CustomResource';
       const made = isCustom
         ? { physicalId: `${stackName}-${logicalId}` }
-        : await provisionResource(clients, { root, stack, service, stackName, logicalId, type: r.Type, props }, run);
+        : await provisionResource(
+            clients,
+            { root, stack, service, stackName, logicalId, type: r.Type, props },
+            run,
+          );
       scope.refs.set(logicalId, made.physicalId);
       scope.attrs.set(logicalId, made.attributes ?? {});
       const resource: LocalResource = {
@@ -231,7 +295,10 @@ async function startControl(): Promise<{
         if (answer === undefined) continue;
         answer.then(
           (out) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(out ?? {})),
-          (e: Error) => res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: e.message })),
+          (e: Error) =>
+            res
+              .writeHead(400, { 'content-type': 'application/json' })
+              .end(JSON.stringify({ error: e.message })),
         );
         return;
       }
@@ -259,11 +326,20 @@ async function startControl(): Promise<{
  * The demo stock, sent the way the warehouse sends it: `setTo` adjustments on the FIFO
  * queue, applied by the inventory consumer. Waits until the queue is empty.
  */
-async function seedStock(root: string, clients: Clients, resources: LocalResource[], log: LogSink): Promise<void> {
-  const queue = resources.find((r) => r.service === 'op-inventory' && r.logicalId === 'StockAdjustmentsQueue');
+async function seedStock(
+  root: string,
+  clients: Clients,
+  resources: LocalResource[],
+  log: LogSink,
+): Promise<void> {
+  const queue = resources.find(
+    (r) => r.service === 'op-inventory' && r.logicalId === 'StockAdjustmentsQueue',
+  );
   if (!queue) return;
   const { adjustmentMessage } = await import('@order-platform/shared/events/inventory/stockAdjustment.v1');
-  const items = JSON.parse(readFileSync(join(root, 'services', 'inventory', 'seed', 'demo-stock.json'), 'utf8')) as {
+  const items = JSON.parse(
+    readFileSync(join(root, 'services', 'inventory', 'seed', 'demo-stock.json'), 'utf8'),
+  ) as {
     sku: string;
     available: number;
   }[];
@@ -272,7 +348,13 @@ async function seedStock(root: string, clients: Clients, resources: LocalResourc
     await clients.sqs.send(
       new SendMessageCommand({
         QueueUrl: queue.physicalId,
-        ...adjustmentMessage({ adjustmentId: `seed-${sku}`, sku, setTo: available, reason: 'demo seed', occurredAt: now }),
+        ...adjustmentMessage({
+          adjustmentId: `seed-${sku}`,
+          sku,
+          setTo: available,
+          reason: 'demo seed',
+          occurredAt: now,
+        }),
       }),
     );
   }
@@ -284,7 +366,12 @@ async function seedStock(root: string, clients: Clients, resources: LocalResourc
         AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
       }),
     );
-    if (Number(a.Attributes?.ApproximateNumberOfMessages) + Number(a.Attributes?.ApproximateNumberOfMessagesNotVisible) === 0) break;
+    if (
+      Number(a.Attributes?.ApproximateNumberOfMessages) +
+        Number(a.Attributes?.ApproximateNumberOfMessagesNotVisible) ===
+      0
+    )
+      break;
     if (Date.now() > deadline) throw new Error('the demo stock was not applied within 20 s');
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -311,7 +398,11 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
 
     // 1. engines
     const [moto, pg, redis] = await Promise.all([startMoto(), startPostgres(), startRedis()]);
-    stops.push(() => moto.stop(), () => pg.stop(), () => redis.stop());
+    stops.push(
+      () => moto.stop(),
+      () => pg.stop(),
+      () => redis.stop(),
+    );
     const databaseUrl = await createDatabase(pg.url, 'order_platform');
     log.line('runner', `engines: moto ${moto.url}, postgres ${databaseUrl}, redis ${redis.url}`);
 
@@ -320,7 +411,8 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
     const exports = new Map<string, string>();
     const run = emptyRunnables();
     const resources: LocalResource[] = [];
-    for (const stack of stacks) resources.push(...(await deployStack(root, stack, clients, exports, run, log)));
+    for (const stack of stacks)
+      resources.push(...(await deployStack(root, stack, clients, exports, run, log)));
 
     // 3. the services no engine provides
     const runtimeEnv: Record<string, string> = {
@@ -363,7 +455,9 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
       endpoint: moto.url,
       log,
       sfn,
-      asyncConfigs: new Map(run.eventInvokeConfigs.map((c) => [functionNameOf(String(c.properties.FunctionName)), c])),
+      asyncConfigs: new Map(
+        run.eventInvokeConfigs.map((c) => [functionNameOf(String(c.properties.FunctionName)), c]),
+      ),
     };
     const invoke: LambdaInvokeServer = await startLambdaInvokeServer();
     stops.push(() => invoke.stop());
@@ -389,10 +483,16 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
     for (const [k, v] of exports) exports.set(k, localUrl(v));
 
     // The dev token issuer's public key, where the local gatekeeper reads it (npm run token).
-    const { loadOrCreateDevKeys, devKeyParameterName } = await import('../../services/auth/src/dev/dev-issuer');
+    const { loadOrCreateDevKeys, devKeyParameterName } =
+      await import('../../services/auth/src/dev/dev-issuer');
     const keys = await loadOrCreateDevKeys();
     await clients.ssm.send(
-      new PutParameterCommand({ Name: devKeyParameterName(STAGE), Value: keys.publicKeyPem, Type: 'String', Overwrite: true }),
+      new PutParameterCommand({
+        Name: devKeyParameterName(STAGE),
+        Value: keys.publicKeyPem,
+        Type: 'String',
+        Overwrite: true,
+      }),
     );
 
     // The simulated payment provider: the payments API key and the webhook signing secret
@@ -400,7 +500,9 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
     const { startSimulatedProvider } = await import('../../services/payments/src/simulator/provider');
     const apiKey = run.secrets.get(`op-payments/${STAGE}/provider-api-key`);
     const signingSecret = run.secrets.get(`op-webhook/${STAGE}/payment-signing-secret`);
-    const webhookApi = run.apiResources.find((r) => r.type === 'AWS::ApiGateway::RestApi' && r.service === 'op-webhook');
+    const webhookApi = run.apiResources.find(
+      (r) => r.type === 'AWS::ApiGateway::RestApi' && r.service === 'op-webhook',
+    );
     const provider = await startSimulatedProvider({
       host: '127.0.0.1',
       port: opts.providerPort ?? 0,
@@ -431,9 +533,11 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
       };
       const answer = control.waitFor(id, 120_000);
       const r = await host.invoke(String(ServiceToken), event);
-      if (r.error) throw new Error(`${cr.service} ${cr.logicalId}: ${r.error.errorType}: ${r.error.errorMessage}`);
+      if (r.error)
+        throw new Error(`${cr.service} ${cr.logicalId}: ${r.error.errorType}: ${r.error.errorMessage}`);
       const response = await answer;
-      if (response.Status !== 'SUCCESS') throw new Error(`${cr.service} ${cr.logicalId} FAILED: ${String(response.Reason)}`);
+      if (response.Status !== 'SUCCESS')
+        throw new Error(`${cr.service} ${cr.logicalId} FAILED: ${String(response.Reason)}`);
       log.line('runner', `${cr.service}: ${cr.logicalId} created (${String(response.PhysicalResourceId)})`);
     }
 
@@ -471,7 +575,8 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
     control.routes.push((method, path) => {
       if (method === 'GET' && path === '/_local/info') return Promise.resolve(info());
       const fire = /^\/_local\/schedules\/([^/]+)$/.exec(path);
-      if (method === 'POST' && fire) return schedules.fire(decodeURIComponent(fire[1]!)).then(() => ({ fired: fire[1] }));
+      if (method === 'POST' && fire)
+        return schedules.fire(decodeURIComponent(fire[1]!)).then(() => ({ fired: fire[1] }));
       if (method === 'GET' && path === '/_local/executions') return Promise.resolve(sfn.executions());
       if (method === 'GET' && path === '/_local/functions')
         return Promise.resolve(host.functions().map((f) => ({ name: f.name, ...host.stats(f.name) })));
@@ -479,7 +584,10 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
     });
 
     const readyMs = Date.now() - started;
-    log.line('runner', `ready in ${(readyMs / 1000).toFixed(1)} s: ${run.functions.length} functions, ${resources.length} resources`);
+    log.line(
+      'runner',
+      `ready in ${(readyMs / 1000).toFixed(1)} s: ${run.functions.length} functions, ${resources.length} resources`,
+    );
     return {
       apis,
       apiKeys: gateway.apiKeys,

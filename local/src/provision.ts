@@ -176,11 +176,21 @@ const provisioners: Record<string, Provisioner> = {
         BillingMode: p.BillingMode ?? 'PROVISIONED',
         ...(p.BillingMode === 'PAY_PER_REQUEST'
           ? {}
-          : { ProvisionedThroughput: p.ProvisionedThroughput ?? { ReadCapacityUnits: 5, WriteCapacityUnits: 5 } }),
+          : {
+              ProvisionedThroughput: p.ProvisionedThroughput ?? {
+                ReadCapacityUnits: 5,
+                WriteCapacityUnits: 5,
+              },
+            }),
         ...(p.GlobalSecondaryIndexes ? { GlobalSecondaryIndexes: p.GlobalSecondaryIndexes } : {}),
         ...(p.LocalSecondaryIndexes ? { LocalSecondaryIndexes: p.LocalSecondaryIndexes } : {}),
         ...(p.StreamSpecification
-          ? { StreamSpecification: { StreamEnabled: true, StreamViewType: p.StreamSpecification.StreamViewType } }
+          ? {
+              StreamSpecification: {
+                StreamEnabled: true,
+                StreamViewType: p.StreamSpecification.StreamViewType,
+              },
+            }
           : {}),
       }),
     );
@@ -228,13 +238,23 @@ const provisioners: Record<string, Provisioner> = {
       // moto would need Docker to call the function: it delivers to a shadow queue (same
       // filter policy, so moto still decides what matches) and the runner invokes.
       const q = await shadowQueue(c, `${r.stackName}/${r.logicalId}`);
-      run.shadows.push({ kind: 'sns-subscription', queueUrl: q.url, targetArn: endpoint, source: r.logicalId });
+      run.shadows.push({
+        kind: 'sns-subscription',
+        queueUrl: q.url,
+        targetArn: endpoint,
+        source: r.logicalId,
+      });
       endpoint = q.arn;
       protocol = 'sqs';
       delete attributes.RawMessageDelivery;
     }
     const out = await c.sns.send(
-      new SubscribeCommand({ TopicArn: p.TopicArn, Protocol: protocol, Endpoint: endpoint, Attributes: attributes }),
+      new SubscribeCommand({
+        TopicArn: p.TopicArn,
+        Protocol: protocol,
+        Endpoint: endpoint,
+        Attributes: attributes,
+      }),
     );
     return { physicalId: out.SubscriptionArn! };
   },
@@ -261,12 +281,20 @@ const provisioners: Record<string, Provisioner> = {
   async 'AWS::Events::Rule'(c, r, run) {
     const p = r.props;
     const name = p.Name ?? generatedName(r, 64);
-    const bus = p.EventBusName ? String(p.EventBusName).replace(/^arn:aws:events:[^:]+:\d+:event-bus\//, '') : 'default';
+    const bus = p.EventBusName
+      ? String(p.EventBusName).replace(/^arn:aws:events:[^:]+:\d+:event-bus\//, '')
+      : 'default';
     const source = `${r.service}/${r.logicalId}`;
     if (p.ScheduleExpression) {
       // moto stores schedules but does not fire them: the runner's scheduler does.
       for (const t of p.Targets ?? [])
-        run.schedules.push({ ruleName: name, expression: p.ScheduleExpression, targetArn: t.Arn, input: t.Input, source });
+        run.schedules.push({
+          ruleName: name,
+          expression: p.ScheduleExpression,
+          targetArn: t.Arn,
+          input: t.Input,
+          source,
+        });
       return { physicalId: name, attributes: { Arn: arn('events', `rule/${name}`) } };
     }
     const out = await c.events.send(
@@ -302,7 +330,8 @@ const provisioners: Record<string, Provisioner> = {
         throw new Error(`${source}: target ${t.Arn} is not supported by the local runner`);
       }
     }
-    if (targets.length) await c.events.send(new PutTargetsCommand({ Rule: name, EventBusName: bus, Targets: targets }));
+    if (targets.length)
+      await c.events.send(new PutTargetsCommand({ Rule: name, EventBusName: bus, Targets: targets }));
     return { physicalId: name, attributes: { Arn: out.RuleArn! } };
   },
 
@@ -319,7 +348,12 @@ const provisioners: Record<string, Provisioner> = {
       }));
       for (const l of n.LambdaConfigurations ?? []) {
         const q = await shadowQueue(c, `${r.stackName}/${r.logicalId}/${l.Function}/${l.Event}`);
-        run.shadows.push({ kind: 's3-notification', queueUrl: q.url, targetArn: l.Function, source: `${r.service}/${r.logicalId}` });
+        run.shadows.push({
+          kind: 's3-notification',
+          queueUrl: q.url,
+          targetArn: l.Function,
+          source: `${r.service}/${r.logicalId}`,
+        });
         queues.push({ QueueArn: q.arn, Events: [l.Event], ...(l.Filter ? { Filter: l.Filter } : {}) });
       }
       await c.s3.send(
@@ -346,7 +380,10 @@ const provisioners: Record<string, Provisioner> = {
     if (value === undefined) {
       // GenerateSecretString: a random password, alone or as one key of a JSON template.
       const g = p.GenerateSecretString ?? {};
-      const password = randomBytes(48).toString('base64url').replace(/[-_]/g, '').slice(0, g.PasswordLength ?? 32);
+      const password = randomBytes(48)
+        .toString('base64url')
+        .replace(/[-_]/g, '')
+        .slice(0, g.PasswordLength ?? 32);
       value = g.SecretStringTemplate
         ? JSON.stringify({ ...JSON.parse(g.SecretStringTemplate), [g.GenerateStringKey]: password })
         : password;
@@ -359,7 +396,9 @@ const provisioners: Record<string, Provisioner> = {
   async 'AWS::SSM::Parameter'(c, r) {
     const p = r.props;
     const name = p.Name ?? `/${generatedName(r, 1000)}`;
-    await c.ssm.send(new PutParameterCommand({ Name: name, Value: p.Value, Type: p.Type ?? 'String', Overwrite: true }));
+    await c.ssm.send(
+      new PutParameterCommand({ Name: name, Value: p.Value, Type: p.Type ?? 'String', Overwrite: true }),
+    );
     return { physicalId: name, attributes: { Type: p.Type ?? 'String', Value: p.Value } };
   },
 
@@ -378,7 +417,10 @@ const provisioners: Record<string, Provisioner> = {
       timeoutMs: Number(p.Timeout ?? 3) * 1000,
       memoryMb: Number(p.MemorySize ?? 128),
       environment: Object.fromEntries(
-        Object.entries((p.Environment?.Variables ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)]),
+        Object.entries((p.Environment?.Variables ?? {}) as Record<string, unknown>).map(([k, v]) => [
+          k,
+          String(v),
+        ]),
       ),
       ...(p.ReservedConcurrentExecutions !== undefined
         ? { reservedConcurrency: Number(p.ReservedConcurrentExecutions) }
@@ -414,7 +456,10 @@ function recordOnly(r: ProvisionInput): Provisioned {
     case 'AWS::ApiGateway::Model':
       return { physicalId: p.Name ?? r.logicalId };
     case 'AWS::CloudWatch::Alarm':
-      return { physicalId: p.AlarmName ?? generatedName(r, 255), attributes: { Arn: arn('cloudwatch', `alarm:${r.logicalId}`) } };
+      return {
+        physicalId: p.AlarmName ?? generatedName(r, 255),
+        attributes: { Arn: arn('cloudwatch', `alarm:${r.logicalId}`) },
+      };
     default:
       return { physicalId: `${r.logicalId}-${id}` };
   }

@@ -68,9 +68,15 @@ export function asyncConfigOf(ctx: SourceContext, fnNameOrArn: string): EventInv
   return {
     functionArn: `${fn?.arn ?? fnNameOrArn}:$LATEST`,
     maximumRetryAttempts: Number(p.MaximumRetryAttempts ?? 2),
-    ...(p.MaximumEventAgeInSeconds !== undefined ? { maximumEventAgeInSeconds: Number(p.MaximumEventAgeInSeconds) } : {}),
-    ...(p.DestinationConfig?.OnSuccess?.Destination ? { onSuccess: String(p.DestinationConfig.OnSuccess.Destination) } : {}),
-    ...(p.DestinationConfig?.OnFailure?.Destination ? { onFailure: String(p.DestinationConfig.OnFailure.Destination) } : {}),
+    ...(p.MaximumEventAgeInSeconds !== undefined
+      ? { maximumEventAgeInSeconds: Number(p.MaximumEventAgeInSeconds) }
+      : {}),
+    ...(p.DestinationConfig?.OnSuccess?.Destination
+      ? { onSuccess: String(p.DestinationConfig.OnSuccess.Destination) }
+      : {}),
+    ...(p.DestinationConfig?.OnFailure?.Destination
+      ? { onFailure: String(p.DestinationConfig.OnFailure.Destination) }
+      : {}),
     timeoutMs: fn?.timeoutMs ?? 3000,
   };
 }
@@ -148,7 +154,8 @@ export function startStreamMapping(ctx: SourceContext, esm: LocalResource): Runn
   const windowMs = Math.max(250, Number(p.MaximumBatchingWindowInSeconds ?? 0) * 1000);
   // -1 means "until the record expires"; locally that is capped.
   const maxRetries = Number(p.MaximumRetryAttempts ?? -1) < 0 ? 10_000 : Number(p.MaximumRetryAttempts);
-  const maxAgeMs = Number(p.MaximumRecordAgeInSeconds ?? -1) < 0 ? Infinity : Number(p.MaximumRecordAgeInSeconds) * 1000;
+  const maxAgeMs =
+    Number(p.MaximumRecordAgeInSeconds ?? -1) < 0 ? Infinity : Number(p.MaximumRecordAgeInSeconds) * 1000;
   const bisect = Boolean(p.BisectBatchOnFunctionError);
   const reportFailures = (p.FunctionResponseTypes ?? []).includes('ReportBatchItemFailures');
   const onFailure: string | undefined = p.DestinationConfig?.OnFailure?.Destination;
@@ -173,13 +180,20 @@ export function startStreamMapping(ctx: SourceContext, esm: LocalResource): Runn
         shardId: first.eventID?.split(':')[0] ?? 'shard',
         startSequenceNumber: first.dynamodb?.SequenceNumber,
         endSequenceNumber: last.dynamodb?.SequenceNumber,
-        approximateArrivalOfFirstRecord: new Date((first.dynamodb?.ApproximateCreationDateTime ?? 0) * 1000).toISOString(),
-        approximateArrivalOfLastRecord: new Date((last.dynamodb?.ApproximateCreationDateTime ?? 0) * 1000).toISOString(),
+        approximateArrivalOfFirstRecord: new Date(
+          (first.dynamodb?.ApproximateCreationDateTime ?? 0) * 1000,
+        ).toISOString(),
+        approximateArrivalOfLastRecord: new Date(
+          (last.dynamodb?.ApproximateCreationDateTime ?? 0) * 1000,
+        ).toISOString(),
         batchSize: f.records.length,
         streamArn,
       },
     };
-    ctx.log.line('lambda', `${functionNameOf(fn)}: ${f.records.length} stream records failed ${f.attempts} times`);
+    ctx.log.line(
+      'lambda',
+      `${functionNameOf(fn)}: ${f.records.length} stream records failed ${f.attempts} times`,
+    );
     if (!onFailure) return;
     const body = JSON.stringify(record);
     if (onFailure.startsWith('arn:aws:sqs:')) {
@@ -206,7 +220,9 @@ export function startStreamMapping(ctx: SourceContext, esm: LocalResource): Runn
         if (failures.length) {
           // Retry from the earliest failed record (by sequence number); an id not in the
           // batch fails the whole batch, as Lambda does.
-          const at = failures.map((f) => pending.findIndex((r) => r.dynamodb?.SequenceNumber === f.itemIdentifier));
+          const at = failures.map((f) =>
+            pending.findIndex((r) => r.dynamodb?.SequenceNumber === f.itemIdentifier),
+          );
           failedFrom = at.some((i) => i < 0) ? 0 : Math.min(...at);
         }
       } catch {
@@ -221,8 +237,9 @@ export function startStreamMapping(ctx: SourceContext, esm: LocalResource): Runn
       }
       if (threw && bisect && pending.length > 1) {
         const half = Math.ceil(pending.length / 2);
-        await processBatch(pending.slice(0, half), attempts);
-        await processBatch(pending.slice(half), attempts);
+        // A split is not a retry: each half starts with the attempts made before this one.
+        await processBatch(pending.slice(0, half), attempts - 1);
+        await processBatch(pending.slice(half), attempts - 1);
         return;
       }
     }
@@ -243,7 +260,8 @@ export function startStreamMapping(ctx: SourceContext, esm: LocalResource): Runn
         const age = Date.now() - (r.dynamodb?.ApproximateCreationDateTime ?? Date.now() / 1000) * 1000;
         return age <= maxAgeMs && passes(r);
       });
-      for (let i = 0; i < fresh.length && !stopped; i += batchSize) await processBatch(fresh.slice(i, i + batchSize), 0);
+      for (let i = 0; i < fresh.length && !stopped; i += batchSize)
+        await processBatch(fresh.slice(i, i + batchSize), 0);
       await new Promise((r) => setTimeout(r, windowMs));
     }
   })().catch((e: Error) => {
@@ -318,7 +336,10 @@ export function startShadow(ctx: SourceContext, shadow: ShadowDelivery): Running
         }
         // Accepted: the event is Lambda's now (async invoke), the message can go.
         const p = invokeEvent(ctx, shadow.targetArn, payload).catch((e: Error) =>
-          ctx.log.line('lambda', `async delivery to ${functionNameOf(shadow.targetArn)} failed: ${e.message}`),
+          ctx.log.line(
+            'lambda',
+            `async delivery to ${functionNameOf(shadow.targetArn)} failed: ${e.message}`,
+          ),
         );
         inFlight.add(p);
         void p.finally(() => inFlight.delete(p));
@@ -342,7 +363,10 @@ async function deadLetter(ctx: SourceContext, shadow: ShadowDelivery, body: stri
   ctx.log.line('events', `${shadow.source}: cannot deliver to ${shadow.targetArn}: ${error.message}`);
   if (!shadow.deadLetterArn) return;
   const { QueueUrl } = await ctx.clients.sqs.send(
-    new GetQueueUrlCommand({ QueueName: shadow.deadLetterArn.split(':').pop()!, QueueOwnerAWSAccountId: ACCOUNT }),
+    new GetQueueUrlCommand({
+      QueueName: shadow.deadLetterArn.split(':').pop()!,
+      QueueOwnerAWSAccountId: ACCOUNT,
+    }),
   );
   await ctx.clients.sqs.send(
     new SendMessageCommand({
@@ -402,7 +426,8 @@ export function startSchedules(ctx: SourceContext, schedules: Schedule[]): Sched
     await invokeEvent(ctx, s.targetArn, event);
   };
   for (const s of schedules) {
-    const run = () => void fire(s).catch((e: Error) => ctx.log.line('scheduler', `${s.ruleName}: ${e.message}`));
+    const run = () =>
+      void fire(s).catch((e: Error) => ctx.log.line('scheduler', `${s.ruleName}: ${e.message}`));
     if (s.expression.startsWith('rate(')) {
       const t = setInterval(run, rateMs(s.expression));
       t.unref();

@@ -106,7 +106,10 @@ class TimedOut extends Error {
 export async function startLambdaInvokeServer(
   initial: Record<string, InvokeHandler> = {},
 ): Promise<LambdaInvokeServer> {
-  const functions = new Map<string, { handler: InvokeHandler; timeoutMs: number; onEvent?: FunctionOptions['onEvent'] }>();
+  const functions = new Map<
+    string,
+    { handler: InvokeHandler; timeoutMs: number; onEvent?: FunctionOptions['onEvent'] }
+  >();
   const invocations: InvocationRecord[] = [];
   const pending = new Set<Promise<unknown>>();
   const timers = new Set<NodeJS.Timeout>();

@@ -47,7 +47,10 @@ interface Environment {
   worker: Worker;
   busy: boolean;
   warm: boolean;
-  pending?: { id: string; resolve: (r: { ok: boolean; payload?: unknown; error?: InvokeResult['error'] }) => void };
+  pending?: {
+    id: string;
+    resolve: (r: { ok: boolean; payload?: unknown; error?: InvokeResult['error'] }) => void;
+  };
 }
 
 interface Slot {
@@ -65,7 +68,9 @@ const WORKER = join(__dirname, 'worker.cjs');
 
 /** `name`, `name:qualifier`, a function ARN, or API Gateway's `…/functions/<arn>/invocations`. */
 export function functionNameOf(raw: string): string {
-  const s = decodeURIComponent(raw).replace(/^.*\/functions\//, '').replace(/\/invocations$/, '');
+  const s = decodeURIComponent(raw)
+    .replace(/^.*\/functions\//, '')
+    .replace(/\/invocations$/, '');
   const parts = s.split(':');
   const at = parts.indexOf('function');
   return at >= 0 ? parts[at + 1]! : parts[0]!;
@@ -98,7 +103,10 @@ export class FunctionHost implements FunctionRunner {
 
   private slot(nameOrArn: string): Slot {
     const s = this.slots.get(functionNameOf(nameOrArn));
-    if (!s) throw Object.assign(new Error(`Function not found: ${nameOrArn}`), { name: 'ResourceNotFoundException' });
+    if (!s)
+      throw Object.assign(new Error(`Function not found: ${nameOrArn}`), {
+        name: 'ResourceNotFoundException',
+      });
     return s;
   }
 
@@ -121,7 +129,12 @@ export class FunctionHost implements FunctionRunner {
           opts.correlationId,
         );
       }
-      return { payload: out.payload ?? null, ...(out.ok ? {} : { error: out.error! }), durationMs, coldStart };
+      return {
+        payload: out.payload ?? null,
+        ...(out.ok ? {} : { error: out.error! }),
+        durationMs,
+        coldStart,
+      };
     } finally {
       s.running--;
       this.release(s, env);
@@ -200,13 +213,16 @@ export class FunctionHost implements FunctionRunner {
     const source = sourceOf(fn);
     pipeLines(worker.stdout, (line) => this.opts.log.line(source, line, correlationOf(line)));
     pipeLines(worker.stderr, (line) => this.opts.log.line(source, line, correlationOf(line)));
-    worker.on('message', (m: { type: string; id: string; ok: boolean; payload?: unknown; error?: InvokeResult['error'] }) => {
-      if (m.type === 'result' && env.pending?.id === m.id) {
-        const p = env.pending;
-        env.pending = undefined;
-        p.resolve(m);
-      }
-    });
+    worker.on(
+      'message',
+      (m: { type: string; id: string; ok: boolean; payload?: unknown; error?: InvokeResult['error'] }) => {
+        if (m.type === 'result' && env.pending?.id === m.id) {
+          const p = env.pending;
+          env.pending = undefined;
+          p.resolve(m);
+        }
+      },
+    );
     const fail = (errorType: string, errorMessage: string) => {
       s.envs = s.envs.filter((e) => e !== env);
       const p = env.pending;
