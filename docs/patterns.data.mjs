@@ -21,6 +21,7 @@ export const patterns = [
       `${w}/serverless.yml`,
     ],
     proof: [
+      'integration-tests/src/scenarios.ts',
       `${w}/tests/webhook-flow.component.test.ts`,
       `${w}/tests/load.component.test.ts`,
       `${w}/tests/template.test.ts`,
@@ -41,6 +42,7 @@ export const patterns = [
       'serverless.yml',
     ],
     proof: [
+      'integration-tests/src/scenarios.ts',
       `${o}/tests/publisher.component.test.ts`,
       `${o}/tests/template.test.ts`,
       'tests/template.platform.test.ts',
@@ -55,7 +57,11 @@ export const patterns = [
     service: 'orders',
     status: 'built',
     code: [`${o}/serverless.yml`, `${o}/src/handlers/saga-tasks.ts`, `${o}/src/adapters/task-tokens.ts`],
-    proof: [`${o}/tests/saga.component.test.ts`, `${o}/tests/template.test.ts`],
+    proof: [
+      'integration-tests/src/scenarios.ts',
+      `${o}/tests/saga.component.test.ts`,
+      `${o}/tests/template.test.ts`,
+    ],
     notes:
       'The packaged ASL executed locally with every Task bound to the real handler: happy path, out of stock, declines, provider down with the breaker, timeout, duplicate confirmation, cancel mid-saga, duplicate start; stock and money reconciled afterwards. The test found a real race (webhook before the task token) that the design now handles.',
     cost: 'Standard workflow: ~12 state transitions per order, $0.30 per thousand orders, the largest item of an order; see services/orders/README.md.',
@@ -84,7 +90,11 @@ export const patterns = [
       `${r}/src/domain/cache.ts`,
       `${r}/src/handlers/invalidate-cache.ts`,
     ],
-    proof: [`${r}/tests/reports-cache.component.test.ts`, `${r}/tests/redis-outage.component.test.ts`],
+    proof: [
+      'integration-tests/src/scenarios.ts',
+      `${r}/tests/reports-cache.component.test.ts`,
+      `${r}/tests/redis-outage.component.test.ts`,
+    ],
     notes:
       'Cache-aside with TTLs and per-namespace generations; invalidation by OrderConfirmed/OrderCancelled; one recompute per key under concurrent misses; correct answers from Postgres while Redis is down.',
     cost: 'A hit is two Redis GETs inside one Lambda invocation; a miss adds one Postgres query. See services/reporting/README.md.',
@@ -95,7 +105,7 @@ export const patterns = [
     service: 'orders',
     status: 'built',
     code: [`${o}/src/handlers/create-order.ts`, `${o}/src/adapters/orders-table.ts`, 'shared/src/http.ts'],
-    proof: [`${o}/tests/orders-api.component.test.ts`],
+    proof: ['integration-tests/src/scenarios.ts', `${o}/tests/orders-api.component.test.ts`],
     notes:
       'API Gateway → Lambda → DynamoDB with JSON errors; every bad input a 400 naming the problem, nothing written.',
     cost: 'Per million requests: API Gateway $3.50 + Lambda ~$0.40 + DynamoDB one write $0.625 (create) or one read $0.125 (get).',
@@ -106,7 +116,11 @@ export const patterns = [
     service: 'orders',
     status: 'built',
     code: [`${o}/serverless.yml`, `${o}/src/handlers/handoff-confirmation.ts`],
-    proof: [`${o}/tests/template.test.ts`, `${o}/tests/orders-api.component.test.ts`],
+    proof: [
+      'integration-tests/src/scenarios.ts',
+      `${o}/tests/template.test.ts`,
+      `${o}/tests/orders-api.component.test.ts`,
+    ],
     notes:
       'One function per method and path over one table; other services are reached asynchronously (events, async handoff) or through the saga, never by waiting in an API handler.',
   },
@@ -121,6 +135,7 @@ export const patterns = [
       'services/auth/scripts/issue-token.ts',
     ],
     proof: [
+      'integration-tests/src/scenarios.ts',
       'services/auth/src/handlers/gatekeeper.test.ts',
       'services/auth/tests/template.test.ts',
       `${o}/tests/template.test.ts`,
@@ -137,7 +152,7 @@ export const patterns = [
       'services/inventory/src/handlers/reserve-stock.ts',
       'services/inventory/src/client/inventory-client.ts',
     ],
-    proof: ['services/inventory/tests/internal-api.component.test.ts'],
+    proof: ['integration-tests/src/scenarios.ts', 'services/inventory/tests/internal-api.component.test.ts'],
     notes:
       'Synchronous Invoke through the real Lambda SDK client against a local Invoke endpoint; typed OutOfStockError and TimeoutError at the caller.',
   },
@@ -160,7 +175,7 @@ export const patterns = [
     service: 'reporting',
     status: 'built',
     code: [`${r}/src/handlers/customer-dashboard.ts`, `${r}/src/domain/dashboard.ts`],
-    proof: [`${r}/tests/dashboard.component.test.ts`],
+    proof: ['integration-tests/src/scenarios.ts', `${r}/tests/dashboard.component.test.ts`],
     notes:
       "Parallel calls with per-call timeouts and a partial-result marker, proved with a failing and a slow dependency. The dashboard runs outside the VPC (no NAT) and calls the orders API, its own summary route and billing over HTTPS with the caller's token. Billing has no HTTP API yet, so that part answers `unavailable`. The client-as-aggregator alternative is in the service README.",
   },
@@ -257,6 +272,7 @@ export const patterns = [
       'services/payments/src/adapters/breaker-store.ts',
     ],
     proof: [
+      'integration-tests/src/scenarios.ts',
       'services/payments/src/domain/breaker.test.ts',
       'services/payments/tests/breaker.component.test.ts',
       `${o}/tests/saga.component.test.ts`,
@@ -337,7 +353,11 @@ export const patterns = [
     service: 'webhook',
     status: 'built',
     code: [`${w}/serverless.yml`],
-    proof: [`${w}/tests/template.test.ts`, `${w}/tests/carrier.component.test.ts`],
+    proof: [
+      'integration-tests/src/scenarios.ts',
+      `${w}/tests/template.test.ts`,
+      `${w}/tests/carrier.component.test.ts`,
+    ],
     notes:
       '`POST /webhooks/carrier` integrated directly with SQS through a VTL request template, no Lambda; its consumer records shipment updates.',
   },
@@ -347,7 +367,11 @@ export const patterns = [
     service: 'reporting',
     status: 'built',
     code: [`${r}/src/handlers/nightly-rollup.ts`, `${r}/serverless.yml`],
-    proof: [`${r}/tests/rollup.component.test.ts`, `${r}/tests/template.test.ts`],
+    proof: [
+      'integration-tests/src/scenarios.ts',
+      `${r}/tests/rollup.component.test.ts`,
+      `${r}/tests/template.test.ts`,
+    ],
     notes: 'Nightly self-healing rollup; no warm-up schedule, and the README says why.',
   },
   {
@@ -371,6 +395,7 @@ export const patterns = [
       'shared/src/db/postgres.ts',
     ],
     proof: [
+      'integration-tests/src/scenarios.ts',
       `${w}/tests/webhook-flow.component.test.ts`,
       'services/payments/src/adapters/api-key.test.ts',
       `${w}/tests/template.test.ts`,
@@ -411,7 +436,7 @@ export const practices = [
     name: 'Structured logs, correlation ids, tracing, metrics',
     status: 'built',
     code: ['shared/src/observability.ts', 'shared/src/tracing.ts'],
-    proof: ['shared/src/observability.test.ts'],
+    proof: ['integration-tests/src/scenarios.ts', 'shared/src/observability.test.ts'],
   },
   {
     id: 'X3',
@@ -471,7 +496,11 @@ export const practices = [
     name: 'Input validated at the edge, never half-written',
     status: 'built',
     code: ['shared/src/http.ts'],
-    proof: [`${o}/tests/orders-api.component.test.ts`, `${w}/tests/webhook-flow.component.test.ts`],
+    proof: [
+      'integration-tests/src/scenarios.ts',
+      `${o}/tests/orders-api.component.test.ts`,
+      `${w}/tests/webhook-flow.component.test.ts`,
+    ],
   },
   {
     id: 'X11',

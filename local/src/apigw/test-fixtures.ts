@@ -5,6 +5,7 @@
  * not have yet (a `{proxy+}` route, a REQUEST authorizer, a required header) so every
  * feature has a realistic input. Also a fake FunctionRunner that records invocations.
  */
+import { carrierUpdateJsonSchema } from '../../../services/webhook/src/domain/shipments';
 import type { FunctionRunner, InvokeResult, LocalResource } from '../types';
 
 export const ACCOUNT = '123456789012';
@@ -251,23 +252,8 @@ export function webhookResources(carrierQueue = 'op-webhook-local-carrier'): Loc
       RestApiId: WEBHOOK_API,
       Name: 'CarrierShipmentUpdate',
       ContentType: 'application/json',
-      Schema: {
-        $schema: 'http://json-schema.org/draft-04/schema#',
-        title: 'CarrierShipmentUpdate',
-        type: 'object',
-        required: ['eventId', 'orderId', 'carrier', 'trackingNumber', 'status', 'occurredAt'],
-        properties: {
-          eventId: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,128}$' },
-          orderId: { type: 'string', pattern: '^ord_[0-9A-HJKMNP-TV-Z]{26}$' },
-          carrier: { type: 'string', minLength: 1, maxLength: 64 },
-          trackingNumber: { type: 'string', pattern: '^[A-Za-z0-9-]{4,64}$' },
-          status: {
-            type: 'string',
-            enum: ['label_created', 'in_transit', 'out_for_delivery', 'delivered', 'exception'],
-          },
-          occurredAt: { type: 'string', minLength: 20, maxLength: 40 },
-        },
-      },
+      // The service's own copy of the model (the stack renders the same object).
+      Schema: carrierUpdateJsonSchema,
     }),
     r('CarrierBodyValidator', 'AWS::ApiGateway::RequestValidator', 'val-body', {
       RestApiId: WEBHOOK_API,

@@ -5,27 +5,15 @@
  * with AWS_ENDPOINT_URL_SFN=url works unchanged: StartExecution, SendTaskSuccess, …
  */
 import type { AddressInfo } from 'node:net';
-import type { FunctionRunner, LocalResource, LogSink } from '../types';
 import { serveApi } from './api';
-import { StepFunctionsEngine, type ExecutionView } from './engine';
+import { StepFunctionsEngine, type EngineOptions, type ExecutionView } from './engine';
 
 export type { ExecutionStatus, ExecutionView, HistoryEvent } from './engine';
 
-export interface StepFunctionsOptions {
-  /** AWS::StepFunctions::StateMachine resources, resolved. */
-  stateMachines: LocalResource[];
-  /** Runs Lambda tasks. */
-  functions: FunctionRunner;
-  /** moto_server URL, for SDK-integration tasks (sqs, sns, events, dynamodb). */
-  awsEndpoint: string;
-  region: string;
-  accountId: string;
-  log: LogSink;
+export interface StepFunctionsOptions extends EngineOptions {
   /** Defaults: 127.0.0.1 and a free port. */
   host?: string;
   port?: number;
-  /** Replaces every Retry back-off with this many milliseconds (tests); the ASL's back-off by default. */
-  retryIntervalMs?: number;
 }
 
 export interface LocalStepFunctions {

@@ -15,6 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FunctionRunner, InvokeResult } from '../types';
 import type { Json, TaskState } from './asl';
+import type { ExecutionView } from './engine';
 import { StatesError, UncatchableError, type TaskTokens } from './tokens';
 
 /** The running execution, as a task sees it. */
@@ -33,18 +34,7 @@ export interface NestedExecutions {
     input: string,
     name?: string,
   ): Promise<{ executionArn: string; startDate: Date }>;
-  waitFor(executionArn: string): Promise<{
-    executionArn: string;
-    stateMachineArn: string;
-    name: string;
-    status: string;
-    input: string;
-    output?: string;
-    error?: string;
-    cause?: string;
-    startDate: Date;
-    stopDate?: Date;
-  }>;
+  waitFor(executionArn: string): Promise<ExecutionView>;
 }
 
 export interface TaskDeps {
