@@ -66,6 +66,8 @@ export interface ShadowDelivery {
   targetArn: string;
   /** Where a target's undeliverable events go (EventBridge target DeadLetterConfig). */
   deadLetterArn?: string;
+  /** S3 key filter rules (moto delivers every key: the runner applies them). */
+  keyFilter?: { prefix?: string; suffix?: string };
   source: string;
 }
 
@@ -341,20 +343,29 @@ const provisioners: Record<string, Provisioner> = {
     await c.s3.send(new CreateBucketCommand({ Bucket: name }));
     const n = p.NotificationConfiguration;
     if (n?.QueueConfigurations?.length || n?.LambdaConfigurations?.length) {
-      const queues = [...(n.QueueConfigurations ?? [])].map((q: Record<string, unknown>) => ({
+      // CloudFormation's `Filter.S3Key.Rules` is the API's `Filter.Key.FilterRules`.
+      type Rule = { Name: string; Value: string };
+      const apiFilter = (f?: { S3Key?: { Rules?: Rule[] } }) =>
+        f?.S3Key?.Rules ? { Filter: { Key: { FilterRules: f.S3Key.Rules } } } : {};
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      const queues = [...(n.QueueConfigurations ?? [])].map((q: Record<string, any>) => ({
         QueueArn: q.Queue as string,
         Events: [q.Event as string],
-        ...(q.Filter ? { Filter: q.Filter } : {}),
+        ...apiFilter(q.Filter),
       }));
       for (const l of n.LambdaConfigurations ?? []) {
         const q = await shadowQueue(c, `${r.stackName}/${r.logicalId}/${l.Function}/${l.Event}`);
+        const rules = (l.Filter?.S3Key?.Rules ?? []) as Rule[];
+        const rule = (name: string) => rules.find((x) => x.Name.toLowerCase() === name)?.Value;
+        const [prefix, suffix] = [rule('prefix'), rule('suffix')];
         run.shadows.push({
           kind: 's3-notification',
           queueUrl: q.url,
           targetArn: l.Function,
           source: `${r.service}/${r.logicalId}`,
+          keyFilter: { ...(prefix ? { prefix } : {}), ...(suffix ? { suffix } : {}) },
         });
-        queues.push({ QueueArn: q.arn, Events: [l.Event], ...(l.Filter ? { Filter: l.Filter } : {}) });
+        queues.push({ QueueArn: q.arn, Events: [l.Event], ...apiFilter(l.Filter) });
       }
       await c.s3.send(
         new PutBucketNotificationConfigurationCommand({

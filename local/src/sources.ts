@@ -281,7 +281,7 @@ export function startStreamMapping(ctx: SourceContext, esm: LocalResource): Runn
 function eventFor(shadow: ShadowDelivery, body: string): unknown | undefined {
   const parsed = JSON.parse(body) as Record<string, unknown>;
   if (shadow.kind === 'rule-target') return parsed;
-  if (shadow.kind === 's3-notification') return parsed.Event === 's3:TestEvent' ? undefined : parsed;
+  if (shadow.kind === 's3-notification') return s3Event(shadow, parsed);
   // SNS: the notification moto delivered, in the Lambda SNS event shape.
   return {
     Records: [
@@ -305,6 +305,26 @@ function eventFor(shadow: ShadowDelivery, body: string): unknown | undefined {
       },
     ],
   };
+}
+
+/**
+ * An S3 event as Lambda gets it: only the records whose key passes the notification's
+ * prefix / suffix rules (moto delivers every key), keys URL-encoded the way S3 does
+ * (spaces as '+', '/' kept). The test event S3 sends on configuration is dropped.
+ */
+function s3Event(shadow: ShadowDelivery, parsed: Record<string, unknown>): unknown | undefined {
+  if (parsed.Event === 's3:TestEvent') return undefined;
+  const { prefix = '', suffix = '' } = shadow.keyFilter ?? {};
+  type S3Record = { s3: { object: { key: string } } };
+  const records = ((parsed.Records ?? []) as S3Record[])
+    .map((r) => {
+      const key = decodeURIComponent(r.s3.object.key.replace(/\+/g, ' '));
+      const encoded = encodeURIComponent(key).replace(/%2F/g, '/').replace(/%20/g, '+');
+      return { key, record: { ...r, s3: { ...r.s3, object: { ...r.s3.object, key: encoded } } } };
+    })
+    .filter(({ key }) => key.startsWith(prefix) && key.endsWith(suffix))
+    .map(({ record }) => record);
+  return records.length ? { ...parsed, Records: records } : undefined;
 }
 
 export function startShadow(ctx: SourceContext, shadow: ShadowDelivery): Running {

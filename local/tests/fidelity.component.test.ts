@@ -14,6 +14,7 @@
 import { join } from 'node:path';
 import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import {
   DeleteMessageCommand,
@@ -738,6 +739,61 @@ describe('DynamoDB stream mapping', () => {
       ['order-1', 'INSERT'],
       ['order-2', 'INSERT'],
     ]);
+  });
+});
+
+describe('S3 notifications to a function (shadow queue)', () => {
+  it('invoke the function only for objects under the configured prefix and suffix, with the S3 event', async () => {
+    // Arrange: a bucket whose NotificationConfiguration sends uploads/*.csv to a function
+    const fn = deploy(RECORDER);
+    const run = emptyRunnables();
+    const bucket = await provision(
+      clients,
+      'AWS::S3::Bucket',
+      {
+        BucketName: unique('op-fidelity-bucket').toLowerCase(),
+        NotificationConfiguration: {
+          LambdaConfigurations: [
+            {
+              Event: 's3:ObjectCreated:*',
+              Function: fn.fn.arn,
+              Filter: {
+                S3Key: {
+                  Rules: [
+                    { Name: 'prefix', Value: 'uploads/' },
+                    { Name: 'suffix', Value: '.csv' },
+                  ],
+                },
+              },
+            },
+          ],
+        },
+      },
+      run,
+    );
+    expect(run.shadows.map((s) => s.kind)).toEqual(['s3-notification']);
+    run.shadows.forEach((s) => start(startShadow(ctx, s)));
+    const put = (Key: string) =>
+      clients.s3.send(new PutObjectCommand({ Bucket: bucket.physicalId, Key, Body: 'sku,qty\nMUG,1\n' }));
+
+    // Act
+    await put('uploads/stock-1.csv');
+    await put('elsewhere/stock-2.csv');
+    await put('uploads/readme.txt');
+    await put('uploads/nested/stock-3.csv');
+    await waitFor('two deliveries', () => (readJsonLines(fn.outFile).length >= 2 ? true : undefined));
+    await Promise.all(run.shadows.map((s) => drained(s.queueUrl)));
+    await sleep(500); // quiet period: nothing else may arrive
+
+    // Assert
+    type S3Event = {
+      Records: Array<{ eventSource: string; s3: { bucket: { name: string }; object: { key: string } } }>;
+    };
+    const keys = readJsonLines<S3Event>(fn.outFile).flatMap((e) => e.Records.map((r) => r.s3.object.key));
+    expect(keys.sort()).toEqual(['uploads/nested/stock-3.csv', 'uploads/stock-1.csv']);
+    const first = readJsonLines<S3Event>(fn.outFile)[0]!.Records[0]!;
+    expect(first.eventSource).toBe('aws:s3');
+    expect(first.s3.bucket.name).toBe(bucket.physicalId);
   });
 });
 
