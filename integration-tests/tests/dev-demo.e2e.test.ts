@@ -1,0 +1,102 @@
+/**
+ * The two commands a newcomer runs, as they run them: `npm run dev` (the real CLI, in its
+ * own process group), then `npm run demo` against it, which must exit 0; then Ctrl-C
+ * (SIGINT to the group) must stop everything it started. Local target only: the other
+ * targets have no local runner to start.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { repoRoot, targetName } from '../src/target';
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+
+function run(args: string[], opts: { group?: boolean } = {}) {
+  const child = spawn('npm', ['run', '-s', ...args], {
+    cwd: repoRoot,
+    detached: opts.group ?? false,
+    env: { ...process.env, E2E_TARGET: 'local' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  // 'close' waits for every process holding the pipes: npm and the runner under it.
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return { child, exited, output: () => output };
+}
+
+async function until(what: string, check: () => boolean, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** True if something accepts TCP connections on the port. */
+const listening = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe.skipIf(targetName() !== 'local')('npm run dev, then npm run demo', () => {
+  let dev: ReturnType<typeof run> | undefined;
+  afterAll(() => {
+    if (dev?.child.pid && alive(dev.child.pid)) process.kill(-dev.child.pid, 'SIGKILL');
+  });
+
+  it('starts the platform, plays every scenario with exit 0, and stops everything on Ctrl-C', async () => {
+    // Arrange: the runner on free ports, as a user starts it
+    const [apiPort, providerPort] = [await freePort(), await freePort()];
+    dev = run(
+      ['dev', '--', '--no-color', '--port', String(apiPort), '--provider-port', String(providerPort)],
+      {
+        group: true,
+      },
+    );
+    await until('the platform to be ready', () => dev!.output().includes('Ctrl-C stops everything'), 120_000);
+    expect(existsSync(join(repoRoot, '.local', 'platform.json'))).toBe(true);
+    const ready = /ready in ([\d.]+) s/.exec(dev.output());
+    expect(Number(ready?.[1])).toBeLessThan(30);
+
+    // Act: the demo, then Ctrl-C
+    const demo = run(['demo']);
+    const demoCode = await demo.exited;
+    process.kill(-dev.child.pid!, 'SIGINT');
+    await dev.exited; // npm itself ends by the signal, as under a terminal's Ctrl-C
+
+    // Assert
+    expect(demo.output()).toContain('scenarios behaved');
+    expect(demoCode, demo.output()).toBe(0);
+    expect(dev.output()).toContain('stopping');
+    expect(existsSync(join(repoRoot, '.local', 'platform.json'))).toBe(false);
+    const engines = [...dev.output().matchAll(/(?:moto|postgres|redis) \S+:\/\/\S*?:(\d+)/g)].map((m) =>
+      Number(m[1]),
+    );
+    expect(engines.length).toBeGreaterThanOrEqual(3);
+    for (const port of engines) expect(await listening(port), `port ${port} still open`).toBe(false);
+  });
+});
