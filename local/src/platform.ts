@@ -20,13 +20,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
-import {
-  createDatabase,
-  startMoto,
-  startPostgres,
-  startRedis,
-  type Engine,
-} from '@order-platform/test-support/engines';
+import { createDatabase, startMoto, startPostgres, startRedis } from '@order-platform/test-support/engines';
 import {
   startLambdaInvokeServer,
   type LambdaInvokeServer,
@@ -258,10 +252,9 @@ async function deployStack(
       throw new Error(`${stackName}: cannot create ${stuck.join(', ')}`);
     }
   }
-  for (const [name, o] of Object.entries(t.Outputs ?? {})) {
+  for (const o of Object.values(t.Outputs ?? {})) {
     if (!o.Export || (o.Condition && !scope.conditions[o.Condition])) continue;
     exports.set(String(resolve(o.Export.Name, scope)), String(resolve(o.Value, scope)));
-    void name;
   }
   log.line('runner', `${stackName}: ${created.length} resources`);
   return created;
@@ -542,7 +535,6 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
     }
 
     const sources: Running[] = [];
-    // (event sources start below; the demo stock goes in through them)
     for (const esm of run.eventSourceMappings) {
       if (esm.properties.Enabled === false) continue;
       const arn = String(esm.properties.EventSourceArn);
@@ -608,5 +600,3 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
     throw e;
   }
 }
-
-export type { Engine };
