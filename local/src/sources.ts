@@ -18,7 +18,11 @@ import { PublishCommand } from '@aws-sdk/client-sns';
 import { GetQueueUrlCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { DynamoDBRecord, SQSBatchResponse } from 'aws-lambda';
 import { Cron } from 'croner';
-import { invokeAsync, type EventInvokeConfig } from '@order-platform/test-support/lambda-async';
+import {
+  eventInvokeConfigOf,
+  invokeAsync,
+  type EventInvokeConfig,
+} from '@order-platform/test-support/lambda-async';
 import { startPollers, type DriverRun } from '@order-platform/test-support/sqs-driver';
 import { openStreamDriver, toStreamEvent } from '@order-platform/test-support/stream-driver';
 import { ACCOUNT, REGION } from './cfn';
@@ -64,21 +68,11 @@ async function call(ctx: SourceContext, fn: string, event: unknown): Promise<unk
 export function asyncConfigOf(ctx: SourceContext, fnNameOrArn: string): EventInvokeConfig {
   const name = functionNameOf(fnNameOrArn);
   const fn = ctx.host.functions().find((f) => f.name === name);
-  const p = ctx.asyncConfigs.get(name)?.properties ?? {};
-  return {
-    functionArn: `${fn?.arn ?? fnNameOrArn}:$LATEST`,
-    maximumRetryAttempts: Number(p.MaximumRetryAttempts ?? 2),
-    ...(p.MaximumEventAgeInSeconds !== undefined
-      ? { maximumEventAgeInSeconds: Number(p.MaximumEventAgeInSeconds) }
-      : {}),
-    ...(p.DestinationConfig?.OnSuccess?.Destination
-      ? { onSuccess: String(p.DestinationConfig.OnSuccess.Destination) }
-      : {}),
-    ...(p.DestinationConfig?.OnFailure?.Destination
-      ? { onFailure: String(p.DestinationConfig.OnFailure.Destination) }
-      : {}),
-    timeoutMs: fn?.timeoutMs ?? 3000,
-  };
+  return eventInvokeConfigOf(
+    ctx.asyncConfigs.get(name)?.properties ?? {},
+    fn?.arn ?? fnNameOrArn,
+    fn?.timeoutMs ?? 3000,
+  );
 }
 
 /** InvocationType Event: retries and destinations as configured; never throws for a function error. */

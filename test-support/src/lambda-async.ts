@@ -90,8 +90,33 @@ export function eventInvokeConfigFromTemplate(
   const found = resourcesOfType(t, 'AWS::Lambda::EventInvokeConfig').find(
     ([, c]) => refTarget(c.Properties?.FunctionName) === fnId,
   );
-  const p = found?.[1].Properties ?? {};
-  const destination = (d: unknown) => (d === undefined ? undefined : String(resolve(d)));
+  return eventInvokeConfigOf(
+    (found?.[1].Properties ?? {}) as EventInvokeConfigProperties,
+    functionArn,
+    Number(fn.Properties?.Timeout ?? 6) * 1000,
+    resolve,
+  );
+}
+
+/** The properties of an AWS::Lambda::EventInvokeConfig (what matters here). */
+export interface EventInvokeConfigProperties {
+  MaximumRetryAttempts?: number | string;
+  MaximumEventAgeInSeconds?: number | string;
+  DestinationConfig?: { OnSuccess?: { Destination?: unknown }; OnFailure?: { Destination?: unknown } };
+}
+
+/**
+ * EventInvokeConfig properties as the async-invoke semantics read them (Lambda's
+ * defaults when a property, or the whole config, is absent). `resolve` turns
+ * unresolved destinations into ARNs; resolved properties need none.
+ */
+export function eventInvokeConfigOf(
+  p: EventInvokeConfigProperties,
+  functionArn: string,
+  timeoutMs: number,
+  resolve: (value: unknown) => unknown = (v) => v,
+): EventInvokeConfig {
+  const destination = (d: unknown) => String(resolve(d));
   return {
     functionArn: `${functionArn}:$LATEST`,
     maximumRetryAttempts: Number(p.MaximumRetryAttempts ?? 2),
@@ -104,7 +129,7 @@ export function eventInvokeConfigFromTemplate(
     ...(p.DestinationConfig?.OnFailure?.Destination
       ? { onFailure: destination(p.DestinationConfig.OnFailure.Destination) }
       : {}),
-    timeoutMs: Number(fn.Properties?.Timeout ?? 6) * 1000,
+    timeoutMs,
   };
 }
 
