@@ -111,6 +111,7 @@ export function startSqsMapping(ctx: SourceContext, esm: LocalResource): Running
       client: ctx.clients.sqs,
       concurrency,
       batchSize: Number(p.BatchSize ?? 10),
+      batchWindowMs: Number(p.MaximumBatchingWindowInSeconds ?? 0) * 1000,
       until: async () => stopped,
       deadlineMs: 2 ** 31 - 1,
       handler: async (event) => {

@@ -275,6 +275,42 @@ describe('SQS event source mapping: redrive to the DLQ', () => {
   });
 });
 
+describe('SQS event source mapping: batching window', () => {
+  it('gathers messages that arrive within MaximumBatchingWindowInSeconds into one batch', async () => {
+    // Arrange: one poller (reserved concurrency 1), a 2 s window, batch size 10, and a
+    // visibility timeout longer than the window (as AWS requires)
+    const queue = await provision(clients, 'AWS::SQS::Queue', {
+      QueueName: unique('op-fidelity-window'),
+      VisibilityTimeout: 10,
+    });
+    const { fn, outFile } = deploy(PARTIAL_BATCH_SQS, { reservedConcurrency: 1 });
+    start(
+      startSqsMapping(
+        ctx,
+        eventSourceMapping({
+          BatchSize: 10,
+          MaximumBatchingWindowInSeconds: 2,
+          EventSourceArn: queue.attributes.Arn,
+          FunctionName: fn.name,
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+        }),
+      ),
+    );
+
+    // Act: three messages, 300 ms apart
+    for (const body of ['ok-1', 'ok-2', 'ok-3']) {
+      await clients.sqs.send(new SendMessageCommand({ QueueUrl: queue.physicalId, MessageBody: body }));
+      await sleep(300);
+    }
+    await waitFor('a batch', () => (readJsonLines(outFile).length ? true : undefined));
+    await drained(queue.physicalId);
+
+    // Assert: one invocation with all three
+    const batches = readJsonLines<{ bodies: string[] }>(outFile).map((b) => b.bodies.slice().sort());
+    expect(batches).toEqual([['ok-1', 'ok-2', 'ok-3']]);
+  });
+});
+
 // ------------------------------------------------------------------ 2. EventBridge rule patterns
 
 describe('EventBridge rule with a Lambda target (shadow queue)', () => {

@@ -29,6 +29,11 @@ export interface DriverOptions {
   /** Concurrent pollers = concurrent invocations (the mapping's maximumConcurrency). */
   concurrency?: number;
   batchSize?: number;
+  /**
+   * The mapping's MaximumBatchingWindowInSeconds, in ms: after the first message, keep
+   * gathering until the batch is full or the window has passed (default 0: one receive).
+   */
+  batchWindowMs?: number;
   /** Per receive; defaults to the queue's own visibility timeout. */
   visibilityTimeoutSeconds?: number;
   /** The simulated function timeout, seen through context.getRemainingTimeInMillis(). */
@@ -169,7 +174,7 @@ export function startPollers(opts: DriverOptions): DriverRun {
       const out = await client.send(
         new ReceiveMessageCommand({
           QueueUrl: opts.queueUrl,
-          MaxNumberOfMessages: batchSize,
+          MaxNumberOfMessages: Math.min(10, batchSize),
           WaitTimeSeconds: 1,
           MessageAttributeNames: ['All'],
           MessageSystemAttributeNames: ['All'],
@@ -182,6 +187,28 @@ export function startPollers(opts: DriverOptions): DriverRun {
       if (messages.length === 0) {
         if (await isDone()) stopped = true;
         continue;
+      }
+      const windowEnds = Date.now() + (opts.batchWindowMs ?? 0);
+      while (messages.length < batchSize && Date.now() < windowEnds && !stopped) {
+        const more = await client.send(
+          new ReceiveMessageCommand({
+            QueueUrl: opts.queueUrl,
+            MaxNumberOfMessages: Math.min(10, batchSize - messages.length),
+            WaitTimeSeconds: Math.min(1, Math.ceil((windowEnds - Date.now()) / 1000)),
+            MessageAttributeNames: ['All'],
+            MessageSystemAttributeNames: ['All'],
+            ...(opts.visibilityTimeoutSeconds !== undefined
+              ? { VisibilityTimeout: opts.visibilityTimeoutSeconds }
+              : {}),
+          }),
+        );
+        for (const m of more.Messages ?? []) {
+          // A message seen again (its visibility ran out while gathering) keeps one place,
+          // with the newest receipt handle (the only one that can delete it).
+          const at = messages.findIndex((x) => x.MessageId === m.MessageId);
+          if (at >= 0) messages[at] = m;
+          else messages.push(m);
+        }
       }
       stats.received += messages.length;
       stats.invocations++;
