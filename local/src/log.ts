@@ -26,6 +26,13 @@ export function formatLine(line: string): string {
   if (!line.startsWith('{')) return line;
   try {
     const o = JSON.parse(line) as Record<string, unknown>;
+    const emf = (o._aws as { CloudWatchMetrics?: Array<{ Metrics: Array<{ Name: string }> }> } | undefined)
+      ?.CloudWatchMetrics;
+    if (emf) {
+      // An EMF metrics blob: just the values.
+      const names = emf.flatMap((m) => m.Metrics.map((x) => x.Name));
+      return `METRIC ${names.map((n) => `${n}=${JSON.stringify(o[n])}`).join(' ')}`;
+    }
     if (typeof o.message !== 'string') return line;
     const extra = Object.entries(o)
       .filter(([k]) => !RUNNER_KEYS.has(k))

@@ -452,7 +452,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
         run.eventInvokeConfigs.map((c) => [functionNameOf(String(c.properties.FunctionName)), c]),
       ),
     };
-    const invoke: LambdaInvokeServer = await startLambdaInvokeServer();
+    const invoke: LambdaInvokeServer = await startLambdaInvokeServer({}, { keepInvocations: false });
     stops.push(() => invoke.stop());
     for (const fn of run.functions) {
       invoke.register(

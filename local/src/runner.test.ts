@@ -143,5 +143,10 @@ describe('function names and log lines', () => {
     });
     expect(formatLine(line)).toBe('INFO Order placed orderId=ord_1');
     expect(formatLine('plain text')).toBe('plain text');
+    const emf = {
+      _aws: { CloudWatchMetrics: [{ Metrics: [{ Name: 'OrderPlaced', Unit: 'Count' }] }] },
+      OrderPlaced: 1,
+    };
+    expect(formatLine(JSON.stringify(emf))).toBe('METRIC OrderPlaced=1');
   });
 });

@@ -105,6 +105,8 @@ class TimedOut extends Error {
 
 export async function startLambdaInvokeServer(
   initial: Record<string, InvokeHandler> = {},
+  /** keepInvocations: false for a long-running server (the local runner): nothing is recorded. */
+  opts: { keepInvocations?: boolean } = {},
 ): Promise<LambdaInvokeServer> {
   const functions = new Map<
     string,
@@ -190,7 +192,8 @@ export async function startLambdaInvokeServer(
     }
     const type = (req.headers['x-amz-invocation-type'] as string | undefined) ?? 'RequestResponse';
     if (type === 'DryRun') {
-      invocations.push({ functionName: name, invocationType: 'DryRun', payload, outcome: 'success' });
+      if (opts.keepInvocations !== false)
+        invocations.push({ functionName: name, invocationType: 'DryRun', payload, outcome: 'success' });
       send(res, 204, '');
       return;
     }
@@ -200,7 +203,7 @@ export async function startLambdaInvokeServer(
       payload,
       outcome: 'pending',
     };
-    invocations.push(record);
+    if (opts.keepInvocations !== false) invocations.push(record);
     if (record.invocationType === 'Event') {
       send(res, 202, '');
       const p = new Promise<void>((resolve) => setImmediate(resolve))
