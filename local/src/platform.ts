@@ -21,6 +21,7 @@ import { randomUUID } from 'node:crypto';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { createDatabase, startMoto, startPostgres, startRedis } from '@order-platform/test-support/engines';
+import { LAMBDA_RETRY_DELAYS_MS } from '@order-platform/test-support/lambda-async';
 import {
   startLambdaInvokeServer,
   type LambdaInvokeServer,
@@ -70,6 +71,8 @@ export interface PlatformOptions {
   providerPort?: number;
   /** Package stacks whose sources changed since they were packaged (default true). */
   repackage?: boolean;
+  /** Waits before async-invoke retries (default: Lambda's, about one and two minutes). */
+  asyncRetryDelaysMs?: readonly number[];
   /** Load services/inventory/seed/demo-stock.json through the warehouse queue (default true). */
   seedStock?: boolean;
 }
@@ -442,12 +445,16 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
     });
     stops.push(() => gateway.close());
 
+    // Aborted first on stop (registered last): async retries still waiting are dropped.
+    const stopping = new AbortController();
     const ctx: SourceContext = {
       host,
       clients,
       endpoint: moto.url,
       log,
       sfn,
+      asyncRetryDelaysMs: opts.asyncRetryDelaysMs ?? LAMBDA_RETRY_DELAYS_MS,
+      stopping: stopping.signal,
       asyncConfigs: new Map(
         run.eventInvokeConfigs.map((c) => [functionNameOf(String(c.properties.FunctionName)), c]),
       ),
@@ -546,6 +553,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
     const schedules = startSchedules(ctx, run.schedules);
     sources.push(schedules);
     stops.push(() => Promise.all(sources.map((s) => s.stop())));
+    stops.push(async () => stopping.abort(new Error('the local runner is stopping')));
 
     if (opts.seedStock !== false) await seedStock(root, clients, resources, log);
 

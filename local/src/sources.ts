@@ -43,6 +43,10 @@ export interface SourceContext {
   sfn: StateMachineStarter;
   /** EventInvokeConfig by function name. */
   asyncConfigs: Map<string, LocalResource>;
+  /** Waits before async retries (Lambda's one and two minutes in the runner). */
+  asyncRetryDelaysMs: readonly number[];
+  /** Aborted when the runner stops: pending async retries are dropped. */
+  stopping: AbortSignal;
 }
 
 export interface Running {
@@ -78,11 +82,17 @@ export function asyncConfigOf(ctx: SourceContext, fnNameOrArn: string): EventInv
 /** InvocationType Event: retries and destinations as configured; never throws for a function error. */
 export async function invokeEvent(ctx: SourceContext, fn: string, payload: unknown): Promise<void> {
   const config = asyncConfigOf(ctx, fn);
-  const outcome = await invokeAsync((e) => call(ctx, fn, e), payload, config, {
-    sqs: ctx.clients.sqs,
-    sns: ctx.clients.sns,
-    eventBridge: ctx.clients.events,
+  const outcome = await invokeAsync(
+    (e) => call(ctx, fn, e),
+    payload,
+    config,
+    { sqs: ctx.clients.sqs, sns: ctx.clients.sns, eventBridge: ctx.clients.events },
+    { retryDelaysMs: ctx.asyncRetryDelaysMs, signal: ctx.stopping },
+  ).catch((e: unknown) => {
+    if (ctx.stopping.aborted) return undefined; // shutting down: the waiting retries are dropped
+    throw e;
   });
+  if (!outcome) return;
   if (outcome.condition !== 'Success')
     ctx.log.line(
       'lambda',

@@ -76,6 +76,9 @@ export function hostFor(dir: string, clients: Clients, endpoint: string, default
       startExecution: () => Promise.reject(new Error('no state machines in the fidelity tests')),
     },
     asyncConfigs: new Map(),
+    // Async retries back to back: the tests assert outcomes, not Lambda's waits.
+    asyncRetryDelaysMs: [],
+    stopping: new AbortController().signal,
   };
   return { host, log, ctx };
 }

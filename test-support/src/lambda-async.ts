@@ -23,9 +23,10 @@
  * - The same event keeps its request id across the retries (the record has one
  *   requestId and an invoke count).
  *
- * Not played: the 1-minute and 2-minute waits between attempts (skipped: tests assert
- * outcomes, not timing; the retries run back to back, so a test that needs another
- * invocation to finish first awaits it before invoking again), MaximumEventAgeInSeconds
+ * The 1-minute and 2-minute waits between attempts are played only on request
+ * (`retryDelaysMs`: the local runner asks for them); tests assert outcomes, not timing,
+ * so by default the retries run back to back (a test that needs another invocation to
+ * finish first awaits it before invoking again). Not played: MaximumEventAgeInSeconds
  * expiry, throttling (429) retries for up to 6 hours, and the queue's occasional
  * duplicate delivery (a test invokes twice for that). A Lambda-function destination is
  * not supported here.
@@ -229,17 +230,45 @@ export async function deliverInvocationRecord(
  * configured for the outcome. Never throws for a function error (the caller of an async
  * invoke never sees one); it does throw if a destination cannot be reached.
  */
+export interface AsyncInvokeOptions {
+  /**
+   * Waits before the 1st and 2nd retry. Lambda waits about one and two minutes
+   * (LAMBDA_RETRY_DELAYS_MS, what the local runner uses); tests leave it empty: back to back.
+   */
+  retryDelaysMs?: readonly number[];
+  /** Aborting cancels the retries still waiting (the invocation is dropped, as on shutdown). */
+  signal?: AbortSignal;
+}
+
+export const LAMBDA_RETRY_DELAYS_MS = [60_000, 120_000] as const;
+
+const wait = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
+  });
+
 export async function invokeAsync(
   handler: AsyncHandler,
   payload: unknown,
   config: EventInvokeConfig,
   clients: DestinationClients = {},
+  opts: AsyncInvokeOptions = {},
 ): Promise<AsyncInvokeOutcome> {
   const requestId = randomUUID();
   const retries = Math.max(0, Math.min(2, config.maximumRetryAttempts));
   let lastError: unknown;
   let attempts = 0;
   for (let i = 0; i <= retries; i++) {
+    if (i > 0 && opts.retryDelaysMs?.[i - 1]) await wait(opts.retryDelaysMs[i - 1]!, opts.signal);
     attempts++;
     try {
       const result = await attempt(handler, payload, config, requestId);
