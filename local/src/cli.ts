@@ -1,18 +1,21 @@
 /**
  * `npm run dev`: the whole order platform on this machine (see platform.ts).
  *
- *   npm run dev [-- --port 3000] [--provider-port 4010] [--no-color] [--verbose]
+ *   npm run dev [-- --port 3000] [--provider-port 4010] [--watch] [--no-color] [--verbose]
  *
+ * --watch repackages a stack when its code changes and the next invocations of its
+ * functions start cold on the new bundle; a change to its resources needs a restart.
  * Prints where everything is, then one log stream for all services. Ctrl-C stops every
  * engine and worker it started. The addresses are also written to .local/platform.json,
  * which `npm run demo` reads.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MissingEngineError } from '@order-platform/test-support/engines';
 import { consoleSink } from './log';
-import { startPlatform, type LocalPlatform } from './platform';
+import { loadPackagedTemplate } from './cfn';
+import { packageStacks, staleStacks, startPlatform, type LocalPlatform } from './platform';
 
 const { values } = parseArgs({
   options: {
@@ -20,6 +23,7 @@ const { values } = parseArgs({
     'provider-port': { type: 'string', default: '4010' },
     'no-color': { type: 'boolean', default: false },
     verbose: { type: 'boolean', default: false },
+    watch: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -78,6 +82,72 @@ async function assertFree(port: number, what: string, flag: string): Promise<voi
   });
 }
 
+/** A stack's resources without what every code change alters (bundles, versions). */
+function topologyOf(stack: string): string {
+  const t = loadPackagedTemplate(root, stack);
+  const resources = Object.entries(t.Resources)
+    // osls names these after the build (a hash, a timestamp): new on every package.
+    .filter(([, r]) => r.Type !== 'AWS::Lambda::Version' && r.Type !== 'AWS::ApiGateway::Deployment')
+    .map(([id, r]) => [id, { ...r, Properties: { ...r.Properties, Code: undefined } }]);
+  return JSON.stringify(resources);
+}
+
+/** --watch: repackage what changed, hand the new bundles to the running functions. */
+function watchSources(p: LocalPlatform): void {
+  let timer: NodeJS.Timeout | undefined;
+  let busy = false;
+  let again = false;
+  const rebuild = async () => {
+    if (busy) {
+      again = true;
+      return;
+    }
+    busy = true;
+    try {
+      const stale = staleStacks(root, p.stacks).filter((s) => s !== '.');
+      if (stale.length) {
+        const before = new Map(stale.map((s) => [s, topologyOf(s)]));
+        await packageStacks(root, stale, log);
+        for (const stack of stale) {
+          const service = `op-${stack.split('/').pop()}`;
+          const functions = p.host.reload(service);
+          log.line(
+            'runner',
+            `${service}: new code for ${functions} functions (their next invocations start cold)`,
+          );
+          if (topologyOf(stack) !== before.get(stack))
+            log.line(
+              'runner',
+              `${service}: its resources or settings changed: restart npm run dev to apply them`,
+            );
+        }
+      }
+    } catch (e) {
+      log.line('runner', `rebuild failed: ${(e as Error).message}`);
+    }
+    busy = false;
+    if (again) {
+      again = false;
+      void rebuild();
+    }
+  };
+  // Sources only: packaging writes and deletes build folders beside them.
+  const stacks = p.stacks.filter((s) => s !== '.');
+  const targets = [
+    { path: 'shared/src', recursive: true },
+    ...stacks.map((s) => ({ path: `${s}/src`, recursive: true })),
+    ...stacks.map((s) => ({ path: `${s}/serverless.yml`, recursive: false })),
+  ];
+  for (const t of targets) {
+    const watcher = watch(join(root, t.path), { recursive: t.recursive }, () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => void rebuild(), 300);
+    });
+    watcher.on('error', (e) => log.line('runner', `watching ${t.path} stopped: ${e.message}`));
+  }
+  log.line('runner', `watching the sources of ${stacks.length} stacks and shared/ for changes`);
+}
+
 async function main(): Promise<void> {
   try {
     await assertFree(Number(values.port), 'REST APIs', '--port');
@@ -96,6 +166,11 @@ async function main(): Promise<void> {
     rmSync(stateFile, { force: true });
     process.exit(code);
   };
+  // Whatever goes wrong, the engines and workers it started are stopped.
+  process.on('uncaughtException', (e) => {
+    process.stderr.write(`\nThe local runner failed: ${e.stack ?? e.message}\n`);
+    void stop(1);
+  });
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
   try {
@@ -114,6 +189,7 @@ async function main(): Promise<void> {
   mkdirSync(join(root, '.local'), { recursive: true });
   writeFileSync(stateFile, JSON.stringify({ controlUrl: platform.controlUrl, pid: process.pid }, null, 2));
   process.stdout.write(banner(platform));
+  if (values.watch) watchSources(platform);
 }
 
 void main();

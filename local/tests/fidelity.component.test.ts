@@ -11,7 +11,9 @@
  * The functions report what they saw by appending JSON lines to a file named in their
  * environment, so the assertions read the functions' own view, not the runner's.
  */
+import { utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { strToU8, zipSync } from 'fflate';
 import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
@@ -860,5 +862,25 @@ describe('function timeout', () => {
     );
     expect(host.stats(fn.name).environments).toBe(1);
     expect(log.lines.some((l) => l.message.startsWith('FAILED Sandbox.Timedout'))).toBe(true);
+  });
+});
+
+describe('new code (npm run dev --watch)', () => {
+  it('after reload, the next invocation is a cold start on the new bundle; other services keep theirs', async () => {
+    // Arrange: a function answering "v1", invoked once (a warm environment exists)
+    const { fn } = deploy(`exports.handler = async () => 'v1';`);
+    expect((await host.invoke(fn.name, {})).payload).toBe('v1');
+    expect((await host.invoke(fn.name, {})).coldStart).toBe(false);
+
+    // Act: the package is rebuilt in place, then the service reloads
+    writeFileSync(fn.zipPath, zipSync({ 'index.js': strToU8(`exports.handler = async () => 'v2';`) }));
+    utimesSync(fn.zipPath, new Date(), new Date(Date.now() + 5_000));
+    const touched = host.reload(fn.service);
+    const after = await host.invoke(fn.name, {});
+
+    // Assert
+    expect(touched).toBeGreaterThanOrEqual(1);
+    expect(after).toMatchObject({ payload: 'v2', coldStart: true });
+    expect(host.reload('op-some-other-service')).toBe(0);
   });
 });

@@ -47,6 +47,8 @@ interface Environment {
   worker: Worker;
   busy: boolean;
   warm: boolean;
+  /** Its code was replaced: stop it after the invocation in progress. */
+  retired?: boolean;
   pending?: {
     id: string;
     resolve: (r: { ok: boolean; payload?: unknown; error?: InvokeResult['error'] }) => void;
@@ -85,6 +87,25 @@ export class FunctionHost implements FunctionRunner {
   register(fn: LocalFunction): void {
     const limit = fn.reservedConcurrency ?? this.opts.defaultConcurrency ?? 4;
     this.slots.set(fn.name, { fn, envs: [], waiting: [], limit, peak: 0, running: 0, invocations: 0 });
+  }
+
+  /**
+   * New code for a service's functions (its package was rebuilt): idle environments are
+   * discarded now, busy ones when their invocation ends, so the next invocation of each
+   * function is a cold start on the new bundle. Returns how many functions it touched.
+   */
+  reload(service: string): number {
+    let touched = 0;
+    for (const s of this.slots.values()) {
+      if (s.fn.service !== service) continue;
+      touched++;
+      for (const env of s.envs) {
+        env.retired = true;
+        if (!env.busy) void env.worker.terminate();
+      }
+      s.envs = s.envs.filter((e) => e.busy);
+    }
+    return touched;
   }
 
   has(nameOrArn: string): boolean {
@@ -160,6 +181,10 @@ export class FunctionHost implements FunctionRunner {
 
   private release(s: Slot, env: Environment): void {
     env.busy = false;
+    if (env.retired) {
+      s.envs = s.envs.filter((e) => e !== env);
+      void env.worker.terminate();
+    }
     s.waiting.shift()?.();
   }
 
