@@ -865,6 +865,26 @@ describe('function timeout', () => {
   });
 });
 
+describe('init phase', () => {
+  it('does not count a slow init (module load) against the function timeout, as Lambda does', async () => {
+    // Arrange: 600 ms of module init, a 300 ms Timeout, a handler that answers at once
+    const { fn } = deploy(
+      `const until = Date.now() + 600; while (Date.now() < until) {}
+exports.handler = async (event, context) => ({ remaining: context.getRemainingTimeInMillis() });`,
+      { timeoutMs: 300 },
+    );
+
+    // Act
+    const first = await host.invoke(fn.name, {});
+
+    // Assert: a cold start that succeeded, with (nearly) all of its 300 ms left at the start
+    expect(first.error).toBeUndefined();
+    expect(first.coldStart).toBe(true);
+    expect(first.durationMs).toBeGreaterThanOrEqual(600);
+    expect((first.payload as { remaining: number }).remaining).toBeGreaterThan(200);
+  });
+});
+
 describe('new code (npm run dev --watch)', () => {
   it('after reload, the next invocation is a cold start on the new bundle; other services keep theirs', async () => {
     // Arrange: a function answering "v1", invoked once (a warm environment exists)

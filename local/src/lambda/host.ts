@@ -51,6 +51,8 @@ interface Environment {
   retired?: boolean;
   pending?: {
     id: string;
+    /** The handler started (init done): the function timeout starts now. */
+    started: () => void;
     resolve: (r: { ok: boolean; payload?: unknown; error?: InvokeResult['error'] }) => void;
   };
 }
@@ -67,6 +69,8 @@ interface Slot {
 }
 
 const WORKER = join(__dirname, 'worker.cjs');
+/** Lambda's limit on a function's init phase (on-demand). */
+const INIT_LIMIT_MS = 10_000;
 
 /** `name`, `name:qualifier`, a function ARN, or API Gateway's `…/functions/<arn>/invocations`. */
 export function functionNameOf(raw: string): string {
@@ -241,6 +245,7 @@ export class FunctionHost implements FunctionRunner {
     worker.on(
       'message',
       (m: { type: string; id: string; ok: boolean; payload?: unknown; error?: InvokeResult['error'] }) => {
+        if (m.type === 'started' && env.pending?.id === m.id) env.pending.started();
         if (m.type === 'result' && env.pending?.id === m.id) {
           const p = env.pending;
           env.pending = undefined;
@@ -260,29 +265,38 @@ export class FunctionHost implements FunctionRunner {
     return env;
   }
 
+  /**
+   * One invocation in one environment. As in Lambda, a cold environment first runs its
+   * init (loading the bundle), which has its own 10 s limit; the function's Timeout
+   * counts from the moment the handler starts.
+   */
   private run(
     s: Slot,
     env: Environment,
     event: unknown,
   ): Promise<{ ok: boolean; payload?: unknown; error?: InvokeResult['error'] }> {
     const id = randomUUID();
-    const deadline = Date.now() + s.fn.timeoutMs;
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        // Lambda stops the environment of a timed-out invocation; the next call starts cold.
+      let timer: NodeJS.Timeout | undefined;
+      const expire = (errorType: string, errorMessage: string) => () => {
+        // Lambda discards the environment of a timed-out invocation; the next call starts cold.
         env.pending = undefined;
         s.envs = s.envs.filter((e) => e !== env);
         void env.worker.terminate();
-        resolve({
-          ok: false,
-          error: {
-            errorType: 'Sandbox.Timedout',
-            errorMessage: `Task timed out after ${(s.fn.timeoutMs / 1000).toFixed(2)} seconds`,
-          },
-        });
-      }, s.fn.timeoutMs);
+        resolve({ ok: false, error: { errorType, errorMessage } });
+      };
+      const startTimeout = () => {
+        clearTimeout(timer);
+        timer = setTimeout(
+          expire('Sandbox.Timedout', `Task timed out after ${(s.fn.timeoutMs / 1000).toFixed(2)} seconds`),
+          s.fn.timeoutMs,
+        );
+      };
+      if (env.warm) startTimeout();
+      else timer = setTimeout(expire('Runtime.InitError', 'Init phase exceeded 10 seconds'), INIT_LIMIT_MS);
       env.pending = {
         id,
+        started: startTimeout,
         resolve: (r) => {
           clearTimeout(timer);
           resolve(r);
@@ -292,7 +306,7 @@ export class FunctionHost implements FunctionRunner {
         type: 'invoke',
         id,
         event,
-        deadline,
+        timeoutMs: s.fn.timeoutMs,
         requestId: randomUUID(),
         functionName: s.fn.name,
         functionArn: s.fn.arn,

@@ -21,7 +21,7 @@ function loadHandler() {
   return handler;
 }
 
-function context(msg) {
+function context(msg, deadline) {
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName: msg.functionName,
@@ -31,7 +31,7 @@ function context(msg) {
     awsRequestId: msg.requestId,
     logGroupName: `/aws/lambda/${msg.functionName}`,
     logStreamName: `local/${workerData.instance}`,
-    getRemainingTimeInMillis: () => Math.max(0, msg.deadline - Date.now()),
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,
@@ -53,7 +53,10 @@ parentPort.on('message', async (msg) => {
   process.env._X_AMZN_REQUEST_ID = msg.requestId;
   try {
     const fn = loadHandler();
-    const out = await fn(msg.event, context(msg));
+    // Init is over: the function timeout counts from here (the parent enforces it).
+    const deadline = Date.now() + msg.timeoutMs;
+    parentPort.postMessage({ type: 'started', id: msg.id });
+    const out = await fn(msg.event, context(msg, deadline));
     // Lambda serialises the result as JSON: undefined becomes null.
     const payload = out === undefined ? null : JSON.parse(JSON.stringify(out));
     parentPort.postMessage({ type: 'result', id: msg.id, ok: true, payload });
