@@ -247,6 +247,9 @@ export function startStreamMapping(ctx: SourceContext, esm: LocalResource): Runn
         await processBatch(pending.slice(half), attempts - 1);
         return;
       }
+      // A short, growing pause before the retry (a failing record with unlimited retries
+      // must not spin the machine).
+      await new Promise((r) => setTimeout(r, Math.min(5_000, 100 * 2 ** Math.min(attempts, 6))));
     }
   };
 
