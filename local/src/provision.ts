@@ -25,6 +25,7 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { tableInputFromProperties } from '@order-platform/test-support/aws';
 import { ACCOUNT, PACKAGE_DIR, REGION } from './cfn';
 import type { LocalFunction } from './lambda/host';
 import type { LocalResource } from './types';
@@ -170,32 +171,7 @@ const provisioners: Record<string, Provisioner> = {
   async 'AWS::DynamoDB::Table'(c, r) {
     const p = r.props;
     const name = p.TableName ?? generatedName(r, 255);
-    const out = await c.dynamodb.send(
-      new CreateTableCommand({
-        TableName: name,
-        AttributeDefinitions: p.AttributeDefinitions,
-        KeySchema: p.KeySchema,
-        BillingMode: p.BillingMode ?? 'PROVISIONED',
-        ...(p.BillingMode === 'PAY_PER_REQUEST'
-          ? {}
-          : {
-              ProvisionedThroughput: p.ProvisionedThroughput ?? {
-                ReadCapacityUnits: 5,
-                WriteCapacityUnits: 5,
-              },
-            }),
-        ...(p.GlobalSecondaryIndexes ? { GlobalSecondaryIndexes: p.GlobalSecondaryIndexes } : {}),
-        ...(p.LocalSecondaryIndexes ? { LocalSecondaryIndexes: p.LocalSecondaryIndexes } : {}),
-        ...(p.StreamSpecification
-          ? {
-              StreamSpecification: {
-                StreamEnabled: true,
-                StreamViewType: p.StreamSpecification.StreamViewType,
-              },
-            }
-          : {}),
-      }),
-    );
+    const out = await c.dynamodb.send(new CreateTableCommand(tableInputFromProperties(p, name)));
     if (p.TimeToLiveSpecification?.Enabled) {
       await c.dynamodb.send(
         new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: p.TimeToLiveSpecification }),

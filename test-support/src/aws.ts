@@ -26,18 +26,29 @@ const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 /** A fresh order id in the orders service's format (ord_ + 26 Crockford base32 characters). */
 export const newOrderId = () => `ord_${[...randomBytes(26)].map((b) => CROCKFORD[b % 32]).join('')}`;
 
-/** Creates a table in moto with the key schema, indexes and stream settings of a template resource. */
-export async function createTableFromTemplate(
-  stack: string,
-  logicalId: string,
-  tableName = uniqueName(logicalId),
-): Promise<string> {
-  const props = resource(loadTemplate(stack), logicalId).Properties ?? {};
-  const input: CreateTableCommandInput = {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type TableProperties = Record<string, any>;
+
+/**
+ * CreateTable input from an AWS::DynamoDB::Table's properties, with CloudFormation's
+ * defaults (PROVISIONED, 5/5 when no throughput is given): key schema, indexes, stream.
+ * TimeToLiveSpecification is a separate call (UpdateTimeToLive).
+ */
+export function tableInputFromProperties(props: TableProperties, tableName: string): CreateTableCommandInput {
+  const billing = props.BillingMode ?? 'PROVISIONED';
+  return {
     TableName: tableName,
     AttributeDefinitions: props.AttributeDefinitions,
     KeySchema: props.KeySchema,
-    BillingMode: props.BillingMode ?? 'PAY_PER_REQUEST',
+    BillingMode: billing,
+    ...(billing === 'PAY_PER_REQUEST'
+      ? {}
+      : {
+          ProvisionedThroughput: props.ProvisionedThroughput ?? {
+            ReadCapacityUnits: 5,
+            WriteCapacityUnits: 5,
+          },
+        }),
     ...(props.GlobalSecondaryIndexes ? { GlobalSecondaryIndexes: props.GlobalSecondaryIndexes } : {}),
     ...(props.LocalSecondaryIndexes ? { LocalSecondaryIndexes: props.LocalSecondaryIndexes } : {}),
     ...(props.StreamSpecification
@@ -49,6 +60,17 @@ export async function createTableFromTemplate(
         }
       : {}),
   };
+}
+
+/** Creates a table in moto with the key schema, indexes and stream settings of a template resource. */
+export async function createTableFromTemplate(
+  stack: string,
+  logicalId: string,
+  tableName = uniqueName(logicalId),
+): Promise<string> {
+  const props = resource(loadTemplate(stack), logicalId).Properties ?? {};
+  // On demand unless the template says otherwise: tests never size throughput.
+  const input = tableInputFromProperties({ BillingMode: 'PAY_PER_REQUEST', ...props }, tableName);
   await new DynamoDBClient({}).send(new CreateTableCommand(input));
   return tableName;
 }

@@ -57,9 +57,12 @@ const REGION = 'us-east-1';
 const ACCOUNT = '000000000000';
 const PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/;
 
-/** `my-fn`, `my-fn:alias`, `123:function:my-fn`, `arn:aws:lambda:r:123:function:my-fn[:q]` -> `my-fn`. */
+/** `my-fn`, `my-fn:alias`, `123:function:my-fn`, `arn:aws:lambda:r:123:function:my-fn[:q]`, API Gateway's `…/functions/<arn>/invocations` -> `my-fn`. */
 export function functionNameOf(raw: string): string {
-  const decoded = decodeURIComponent(raw);
+  // API Gateway's integration URI wraps the ARN: `…/functions/<arn>/invocations`.
+  const decoded = decodeURIComponent(raw)
+    .replace(/^.*\/functions\//, '')
+    .replace(/\/invocations$/, '');
   const parts = decoded.split(':');
   const at = parts.indexOf('function');
   if (at >= 0 && parts[at + 1]) return parts[at + 1]!;

@@ -16,9 +16,9 @@ import {
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SQSClient,
-  type Message,
 } from '@aws-sdk/client-sqs';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { toSqsRecord } from './sns-sqs';
 
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
 
@@ -64,39 +64,6 @@ export interface DriverRun {
   /** Resolves when the stop condition holds (or rejects at the deadline). */
   done: Promise<DriverStats>;
   stop(): Promise<DriverStats>;
-}
-
-function toRecord(m: Message, queueArn: string, region: string): SQSRecord {
-  const attributes = m.Attributes ?? {};
-  return {
-    messageId: m.MessageId!,
-    receiptHandle: m.ReceiptHandle!,
-    body: m.Body ?? '',
-    attributes: {
-      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
-      SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
-      SenderId: attributes.SenderId ?? 'AIDAEXAMPLE',
-      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
-    },
-    messageAttributes: Object.fromEntries(
-      Object.entries(m.MessageAttributes ?? {}).map(([name, a]) => [
-        name,
-        {
-          dataType: a.DataType ?? 'String',
-          ...(a.StringValue !== undefined ? { stringValue: a.StringValue } : {}),
-          ...(a.BinaryValue !== undefined
-            ? { binaryValue: Buffer.from(a.BinaryValue).toString('base64') }
-            : {}),
-          stringListValues: [],
-          binaryListValues: [],
-        },
-      ]),
-    ),
-    md5OfBody: m.MD5OfBody ?? '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: queueArn,
-    awsRegion: region,
-  } as SQSRecord;
 }
 
 let requestCounter = 0;
@@ -168,7 +135,6 @@ export function startPollers(opts: DriverOptions): DriverRun {
       new GetQueueAttributesCommand({ QueueUrl: opts.queueUrl, AttributeNames: ['QueueArn'] }),
     );
     const queueArn = attrs.Attributes?.QueueArn ?? 'arn:aws:sqs:us-east-1:123456789012:unknown';
-    const region = queueArn.split(':')[3] ?? 'us-east-1';
     const h = typeof opts.handler === 'function' ? opts.handler : await opts.handler.perPoller(index);
     while (!stopped) {
       const out = await client.send(
@@ -214,7 +180,7 @@ export function startPollers(opts: DriverOptions): DriverRun {
       stats.invocations++;
       stats.inFlight++;
       stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
-      const records = messages.map((m) => toRecord(m, queueArn, region));
+      const records = messages.map((m) => toSqsRecord(m, queueArn));
       let failedIds: Set<string>;
       try {
         const response = await h({ Records: records }, lambdaContext(opts.functionTimeoutMs ?? 15_000));

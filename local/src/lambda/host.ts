@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { unzipSync } from 'fflate';
+import { functionNameOf } from '@order-platform/test-support/lambda-invoke-server';
 import type { FunctionRunner, InvokeOptions, InvokeResult, LogSink } from '../types';
 
 export interface LocalFunction {
@@ -72,15 +73,8 @@ const WORKER = join(__dirname, 'worker.cjs');
 /** Lambda's limit on a function's init phase (on-demand). */
 const INIT_LIMIT_MS = 10_000;
 
-/** `name`, `name:qualifier`, a function ARN, or API Gateway's `…/functions/<arn>/invocations`. */
-export function functionNameOf(raw: string): string {
-  const s = decodeURIComponent(raw)
-    .replace(/^.*\/functions\//, '')
-    .replace(/\/invocations$/, '');
-  const parts = s.split(':');
-  const at = parts.indexOf('function');
-  return at >= 0 ? parts[at + 1]! : parts[0]!;
-}
+// One reading of function names and ARNs, shared with the Invoke endpoint.
+export { functionNameOf };
 
 export class FunctionHost implements FunctionRunner {
   private readonly slots = new Map<string, Slot>();
