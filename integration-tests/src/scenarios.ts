@@ -172,10 +172,14 @@ export const scenarios: Scenario[] = [
       const started = Date.now();
       const confirmed = (r: { body: unknown }) =>
         (r.body as { orders?: { confirmed?: number } }).orders?.confirmed;
-      let summary = await c.report(token, `/reports/customers/${who}/summary`);
+      const summaryPath = `/reports/customers/${who}/summary`;
+      let summary = await c.report(token, summaryPath);
+      // A customer nobody has read before: the first read cannot have been cached.
+      const cold = summary.headers.get('x-cache');
+      check(cold === 'miss', 'the first read of a new customer summary is a miss (cold)', cold);
       while (confirmed(summary) !== 1 && Date.now() - started < 30_000) {
         await new Promise((r) => setTimeout(r, 300));
-        summary = await c.report(token, `/reports/customers/${who}/summary`);
+        summary = await c.report(token, summaryPath);
       }
       check(
         summary.status === 200 && confirmed(summary) === 1,
@@ -184,26 +188,37 @@ export const scenarios: Scenario[] = [
       );
       note({ patterns: 'P04', what: 'stream -> Postgres projection caught up', ms: Date.now() - started });
 
-      const admin = await c.token('ops-admin', 'admin');
-      const day = new Date().toISOString().slice(0, 10);
-      const sales = await c.report(admin, `/reports/sales/daily?from=${day}&to=${day}`);
-      const path = `/reports/products/top?limit=5`;
-      const first = await c.report(admin, path);
-      const warm = await c.report(admin, path);
-      check(first.status === 200 && warm.status === 200 && sales.status === 200, 'the reports answer', [
-        first.status,
-        warm.status,
-        sales.status,
-      ]);
+      // Warm: a read right after a read is served from Redis. Invalidation is event-driven
+      // (P05), so this order's own OrderConfirmed may still land between two reads and
+      // rightly drop the entry: read pairs until one pair is undisturbed.
+      const warmStarted = Date.now();
+      let warm = await c.report(token, summaryPath);
+      let pairs = 1;
+      while (warm.headers.get('x-cache') !== 'hit' && Date.now() - warmStarted < 30_000) {
+        await c.report(token, summaryPath);
+        warm = await c.report(token, summaryPath);
+        pairs++;
+      }
       check(
-        warm.headers.get('x-cache') === 'hit',
-        'the second read is a cache hit',
-        warm.headers.get('x-cache'),
+        warm.status === 200 && warm.headers.get('x-cache') === 'hit' && confirmed(warm) === 1,
+        'a read right after a read is a cache hit with the same answer',
+        { status: warm.status, cache: warm.headers.get('x-cache'), pairs },
       );
       note({
         patterns: 'P05',
-        what: `top products: ${first.headers.get('x-cache')} ${first.ms} ms, then hit ${warm.ms} ms`,
+        what: `customer summary: ${cold} first, then hit ${warm.ms} ms (${pairs} read pair(s))`,
       });
+
+      const admin = await c.token('ops-admin', 'admin');
+      const day = new Date().toISOString().slice(0, 10);
+      const sales = await c.report(admin, `/reports/sales/daily?from=${day}&to=${day}`);
+      const top = await c.report(admin, `/reports/products/top?limit=5`);
+      check(sales.status === 200 && top.status === 200, 'the admin reports answer', [
+        sales.status,
+        top.status,
+      ]);
+      const forbidden = await c.report(token, `/reports/products/top?limit=5`);
+      check(forbidden.status === 403, 'a customer cannot read the admin reports (403)', forbidden.status);
 
       const dash = await c.dashboard(token, who);
       check(dash.status === 200, 'the dashboard answers', dash);

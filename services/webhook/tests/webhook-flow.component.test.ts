@@ -6,7 +6,7 @@
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import { drainQueue } from '@order-platform/test-support/sqs-driver';
 import { paymentEventContracts } from '@order-platform/shared/events/payments/index';
 import { parseEnvelope } from '@order-platform/shared/events/envelope';
@@ -280,6 +280,16 @@ describe('POST /webhooks/payments → queue → ledger → bus', () => {
 });
 
 describe('the receiver rejects what it cannot trust, and enqueues nothing', () => {
+  // The tolerance cases sit one second past the 300 s boundary: with a running clock a
+  // second can pass between signing and verifying and move a case inside it. The clock is
+  // frozen at a real instant instead (only Date: timers and the SDK's I/O keep running),
+  // so the test's "now" and the receiver's are the same second.
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
   const now = () => Math.floor(Date.now() / 1000);
 
   it.each([
