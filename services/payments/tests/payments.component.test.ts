@@ -59,7 +59,7 @@ beforeAll(async () => {
     PROVIDER_API_KEY_SECRET_ID: secretArn,
     PROVIDER_TIMEOUT_MS: '1000',
     // Enough room for this file's deliberate failures; the last test opens the circuit.
-    BREAKER_FAILURE_THRESHOLD: '4',
+    BREAKER_FAILURE_THRESHOLD: '8',
     BREAKER_COOL_DOWN_MS: '600000',
   });
   charge = (await import('../src/handlers/charge-payment')).handler as unknown as Fn<ChargeResult>;
@@ -156,14 +156,40 @@ describe('payments functions against the simulated provider', () => {
     ]);
   });
 
-  it('a hanging provider times out; the compensation finds no charge there and voids it', async () => {
+  it('a hanging provider times out (outcome unknown); the compensation finds no charge there and voids it', async () => {
     sim.control({ mode: 'hang' });
     const input = order();
-    expect((await errorOf(charge(input, ctx)))?.name).toBe('ProviderUnavailableError');
+    expect((await errorOf(charge(input, ctx)))?.name).toBe('PaymentOutcomeUnknownError');
     sim.control({ mode: 'approve' });
     expect((await refund({ orderId: input.orderId }, ctx)).status).toBe('NOTHING_TO_REFUND');
     expect((await lookup({ orderId: input.orderId }, ctx)).charge?.status).toBe('VOIDED');
   });
+
+  it.each(['timeout-after-charge', 'error-after-charge'] as const)(
+    '%s: the answer is lost after the capture; the compensation finds the charge and refunds it once',
+    async (mode) => {
+      sim.control({ mode });
+      const input = order();
+      try {
+        expect((await errorOf(charge(input, ctx)))?.name).toBe('PaymentOutcomeUnknownError');
+        expect((await errorOf(charge(input, ctx)))?.name).toBe('PaymentOutcomeUnknownError'); // the saga's retry
+      } finally {
+        sim.control({ mode: 'approve' });
+      }
+      const [first, again] = [
+        await refund({ orderId: input.orderId }, ctx),
+        await refund({ orderId: input.orderId }, ctx),
+      ];
+      const atProvider = sim.charges().filter((c) => c.orderId === input.orderId);
+      expect(atProvider).toHaveLength(1);
+      expect(first).toMatchObject({
+        status: 'REFUNDED',
+        refund: { paymentId: atProvider[0]!.id, amount: 2599 },
+      });
+      expect(again).toEqual(first);
+      expect(sim.refunds().filter((r) => r.paymentId === atProvider[0]!.id)).toHaveLength(1);
+    },
+  );
 
   it('picks up a rotated API key after the provider rejects the cached one (P31)', async () => {
     sim.control({ mode: 'approve' });
@@ -186,7 +212,7 @@ describe('payments functions against the simulated provider', () => {
   it('(last: opens the circuit) fails fast with CircuitOpenError once the provider keeps failing', async () => {
     sim.control({ mode: 'fail' });
     const outcomes: string[] = [];
-    for (let i = 0; i < 6; i++) outcomes.push(await settle(charge(order(), ctx)));
+    for (let i = 0; i < 12; i++) outcomes.push(await settle(charge(order(), ctx)));
     expect(outcomes.slice(-2)).toEqual(['CircuitOpenError', 'CircuitOpenError']);
     const before = sim.stats().requests.charges;
     expect(await settle(charge(order(), ctx))).toBe('CircuitOpenError');

@@ -88,7 +88,13 @@ describe('simulated provider webhooks', () => {
       id: expect.stringMatching(/^evt_[A-Za-z0-9]+$/),
       type: 'payment.succeeded',
       created: expect.any(Number),
-      data: { paymentId: charge.id, orderId: input.orderId, amount: 1999, currency: 'USD' },
+      data: {
+        paymentId: charge.id,
+        orderId: input.orderId,
+        amount: 1999,
+        currency: 'USD',
+        customerId: 'cust-7', // echoed from the charge request, as real providers do
+      },
     });
     expect(sim.charges().find((c) => c.id === charge.id)?.status).toBe('succeeded');
   });
@@ -176,5 +182,95 @@ describe('simulated provider webhooks', () => {
     });
     expect(unauthorised.status).toBe(401);
     sim.control({ mode: 'approve' });
+  });
+});
+
+describe('modes where money moves but the answer is lost', () => {
+  const events = () => received.map((r) => JSON.parse(r.raw) as WebhookEvent);
+  const withMetadata = () => ({
+    ...order(),
+    customerEmail: 'ada@example.test',
+    metadata: { correlationId: 'corr-lost-1' },
+  });
+
+  it('timeout-after-charge: the charge exists and is confirmed, every answer for its key is lost', async () => {
+    received = [];
+    sim.control({ mode: 'timeout-after-charge' });
+    const input = withMetadata();
+    const fast = buildProviderClient({ baseUrl: sim.url, timeoutMs: 300, apiKey: async () => 'sk_sim' });
+    try {
+      const first = await fast.charge(input, `charge-${input.orderId}`).catch((e: unknown) => e);
+      const again = await fast.charge(input, `charge-${input.orderId}`).catch((e: unknown) => e);
+      expect(first).toMatchObject({ name: 'PaymentOutcomeUnknownError', kind: 'timeout' });
+      expect(again).toMatchObject({ name: 'PaymentOutcomeUnknownError', kind: 'timeout' });
+    } finally {
+      sim.control({ mode: 'approve' });
+    }
+    const found = await client().findCharges(input.orderId);
+    expect(found).toHaveLength(1); // the repeat was an idempotent replay, not a second charge
+    await sim.webhooksSettled();
+    expect(events().filter((e) => e.data.orderId === input.orderId)).toEqual([
+      expect.objectContaining({
+        type: 'payment.succeeded',
+        data: expect.objectContaining({
+          paymentId: found[0]!.id,
+          customerId: 'cust-7',
+          customerEmail: 'ada@example.test',
+          metadata: { correlationId: 'corr-lost-1' },
+        }),
+      }),
+    ]);
+  });
+
+  it('error-after-charge: a 500 after the charge was created', async () => {
+    sim.control({ mode: 'error-after-charge' });
+    const input = order();
+    try {
+      const error = await client()
+        .charge(input, `charge-${input.orderId}`)
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: 'PaymentOutcomeUnknownError', kind: 'server-error' });
+    } finally {
+      sim.control({ mode: 'approve' });
+    }
+    expect(await client().findCharges(input.orderId)).toHaveLength(1);
+  });
+
+  it('charge-late: nothing to find while the answer is lost, the charge appears later', async () => {
+    received = [];
+    sim.control({ mode: 'charge-late', confirmDelayMs: 200 });
+    const input = order();
+    const fast = buildProviderClient({ baseUrl: sim.url, timeoutMs: 100, apiKey: async () => 'sk_sim' });
+    try {
+      const error = await fast.charge(input, `charge-${input.orderId}`).catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: 'PaymentOutcomeUnknownError', kind: 'timeout' });
+      expect(await client().findCharges(input.orderId)).toEqual([]);
+      await sim.webhooksSettled();
+    } finally {
+      sim.control({ mode: 'approve', confirmDelayMs: 10 });
+    }
+    expect(await client().findCharges(input.orderId)).toHaveLength(1);
+    expect(events().some((e) => e.data.orderId === input.orderId && e.type === 'payment.succeeded')).toBe(
+      true,
+    );
+  });
+
+  it('double-capture: one answer, two captures of the order, each confirmed', async () => {
+    received = [];
+    sim.control({ mode: 'double-capture' });
+    const input = order();
+    let answered: string;
+    try {
+      answered = (await client().charge(input, `charge-${input.orderId}`)).id;
+    } finally {
+      sim.control({ mode: 'approve' });
+    }
+    await sim.webhooksSettled();
+    const captured = events()
+      .filter((e) => e.data.orderId === input.orderId && e.type === 'payment.succeeded')
+      .map((e) => e.data.paymentId);
+    expect(captured).toHaveLength(2);
+    expect(new Set(captured).size).toBe(2);
+    expect(captured).toContain(answered);
   });
 });

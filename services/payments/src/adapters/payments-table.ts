@@ -4,10 +4,12 @@
  * | item   | PK               | SK                  |
  * |--------|------------------|---------------------|
  * | charge | ORDER#<orderId>  | CHARGE              |
- * | refund | ORDER#<orderId>  | REFUND#<paymentId>  |
+ * | refund | ORDER#<orderId>  | REFUND#<key>        |
  *
- * "Every charge of an order that did not complete is refunded exactly once" reads off
- * one Query: a PENDING charge has exactly one ACCEPTED refund item.
+ * A refund item is keyed by the provider Idempotency-Key it was asked under
+ * (`refund-<paymentId>` for a whole capture), so the saga's compensation and the
+ * reconciler asking for the same refund find the same item. "Every charge of an order
+ * that did not complete is refunded exactly once" reads off one Query.
  */
 import {
   GetCommand,
@@ -16,14 +18,22 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import type { ChargeRecord, PaymentsStore, RefundRecord } from '../domain/ports';
+import type { ChargeRecord, PaymentsStore, RefundRecord, RefundStatus } from '../domain/ports';
 import { isConditionFailure } from './dynamo';
 
 const pk = (orderId: string) => `ORDER#${orderId}`;
 const chargeKey = (orderId: string) => ({ PK: pk(orderId), SK: 'CHARGE' });
-const refundKey = (orderId: string, paymentId: string) => ({ PK: pk(orderId), SK: `REFUND#${paymentId}` });
+const refundItemKey = (orderId: string, key: string) => ({ PK: pk(orderId), SK: `REFUND#${key}` });
 
 type Item = Record<string, unknown>;
+
+/** The statuses a refund may move to each status from. */
+const REFUND_MAY_COME_FROM: Record<RefundStatus, RefundStatus[]> = {
+  REQUESTED: [],
+  ACCEPTED: ['REQUESTED'],
+  NOT_REFUNDABLE: ['REQUESTED'],
+  SUCCEEDED: ['REQUESTED', 'ACCEPTED'],
+};
 const strip = <T>(item: Item | undefined): T | undefined => {
   if (!item) return undefined;
   const { PK: _p, SK: _s, entity: _e, ...rest } = item;
@@ -52,17 +62,50 @@ export function buildPaymentsStore(doc: DynamoDBDocumentClient, table: string): 
     },
     createCharge: (record) =>
       putIfAbsent(doc, table, { ...chargeKey(record.orderId), entity: 'Charge', ...record }),
-    async updateCharge(orderId, from, patch, now) {
-      const values: Item = { ':from': from, ':now': now };
-      const sets = ['#status = :status', 'updatedAt = :now'];
-      values[':status'] = patch.status;
-      if (patch.paymentId !== undefined) {
-        sets.push('paymentId = :pid');
-        values[':pid'] = patch.paymentId;
+    async startChargeCall(orderId, now) {
+      try {
+        const out = await doc.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: chargeKey(orderId),
+            UpdateExpression: 'SET updatedAt = :now ADD callsStarted :one',
+            ConditionExpression: '#status = :requested',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':now': now, ':one': 1, ':requested': 'REQUESTED' },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return strip<ChargeRecord>(out.Attributes);
+      } catch (error) {
+        if (isConditionFailure(error)) return undefined;
+        throw error;
       }
-      if (patch.declineReason !== undefined) {
-        sets.push('declineReason = :reason');
-        values[':reason'] = patch.declineReason;
+    },
+    async noteChargeCallNotSent(orderId, now) {
+      await doc
+        .send(
+          new UpdateCommand({
+            TableName: table,
+            Key: chargeKey(orderId),
+            UpdateExpression: 'SET updatedAt = :now ADD callsNotSent :one',
+            ConditionExpression: '#status = :requested',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':now': now, ':one': 1, ':requested': 'REQUESTED' },
+          }),
+        )
+        .catch((error: unknown) => {
+          if (!isConditionFailure(error)) throw error;
+        });
+    },
+    async updateCharge(orderId, from, patch, now) {
+      const values: Item = { ':now': now };
+      from.forEach((status, i) => (values[`:f${i}`] = status));
+      const sets = ['updatedAt = :now'];
+      const fields = { status: '#status', paymentId: 'paymentId', declineReason: 'declineReason' } as const;
+      for (const [field, name] of Object.entries(fields) as [keyof typeof fields, string][]) {
+        if (patch[field] === undefined) continue;
+        sets.push(`${name} = :${field}`);
+        values[`:${field}`] = patch[field];
       }
       try {
         await doc.send(
@@ -70,7 +113,7 @@ export function buildPaymentsStore(doc: DynamoDBDocumentClient, table: string): 
             TableName: table,
             Key: chargeKey(orderId),
             UpdateExpression: `SET ${sets.join(', ')}`,
-            ConditionExpression: '#status = :from',
+            ConditionExpression: `#status IN (${from.map((_, i) => `:f${i}`).join(', ')})`,
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: values,
           }),
@@ -81,32 +124,33 @@ export function buildPaymentsStore(doc: DynamoDBDocumentClient, table: string): 
         throw error;
       }
     },
-    async getRefund(orderId, paymentId) {
+    async getRefund(orderId, key) {
       const out = await doc.send(
-        new GetCommand({ TableName: table, Key: refundKey(orderId, paymentId), ConsistentRead: true }),
+        new GetCommand({ TableName: table, Key: refundItemKey(orderId, key), ConsistentRead: true }),
       );
       return strip<RefundRecord>(out.Item);
     },
     createRefund: (record) =>
       putIfAbsent(doc, table, {
-        ...refundKey(record.orderId, record.paymentId),
+        ...refundItemKey(record.orderId, record.idempotencyKey),
         entity: 'Refund',
         ...record,
       }),
-    async updateRefund(orderId, paymentId, patch, now) {
+    async updateRefund(orderId, key, patch, now) {
+      // Forward only: REQUESTED -> ACCEPTED | NOT_REFUNDABLE -> SUCCEEDED; repeats are harmless.
+      const from = REFUND_MAY_COME_FROM[patch.status];
       await doc
         .send(
           new UpdateCommand({
             TableName: table,
-            Key: refundKey(orderId, paymentId),
-            // Never move an accepted refund back; a repeat of the same update is harmless.
+            Key: refundItemKey(orderId, key),
             UpdateExpression: `SET #status = :status, updatedAt = :now${patch.refundId ? ', refundId = :rid' : ''}`,
-            ConditionExpression: 'attribute_exists(PK) AND #status <> :accepted',
+            ConditionExpression: `attribute_exists(PK) AND #status IN (${from.map((_, i) => `:f${i}`).join(', ')})`,
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: {
               ':status': patch.status,
               ':now': now,
-              ':accepted': 'ACCEPTED',
+              ...Object.fromEntries(from.map((f, i) => [`:f${i}`, f])),
               ...(patch.refundId ? { ':rid': patch.refundId } : {}),
             },
           }),

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ChargeNotRefundableError,
   PaymentDeclinedError,
+  PaymentOutcomeUnknownError,
   PaymentRequestRejectedError,
   ProviderUnavailableError,
 } from '../domain/errors';
@@ -42,18 +43,81 @@ describe('provider client', () => {
     expect(calls[0]!.init.signal).toBeInstanceOf(AbortSignal);
   });
 
-  it('maps answers to typed errors', async () => {
-    const cases: [Response | Error, new (...a: never[]) => Error][] = [
-      [json(402, { error: { code: 'card_declined' }, charge: { id: 'pay_2' } }), PaymentDeclinedError],
-      [json(503, { error: { code: 'down' } }), ProviderUnavailableError],
-      [json(429, {}), ProviderUnavailableError],
-      [json(422, { error: { code: 'idempotency_key_reused' } }), PaymentRequestRejectedError],
-      [Object.assign(new Error('timed out'), { name: 'TimeoutError' }), ProviderUnavailableError],
-      [new TypeError('fetch failed'), ProviderUnavailableError],
-    ];
-    for (const [response, type] of cases) {
-      await expect(client([response]).provider.charge(req, 'k')).rejects.toBeInstanceOf(type);
-    }
+  const fetchFailed = (code?: string) =>
+    new TypeError('fetch failed', code ? { cause: Object.assign(new Error(code), { code }) } : undefined);
+
+  it.each([
+    [
+      '402',
+      json(402, { error: { code: 'card_declined' }, charge: { id: 'pay_2' } }),
+      'PaymentDeclinedError',
+      undefined,
+    ],
+    [
+      '503 (refused before any work)',
+      json(503, { error: { code: 'down' } }),
+      'ProviderUnavailableError',
+      'unavailable',
+    ],
+    ['429', json(429, {}), 'ProviderUnavailableError', 'rate-limited'],
+    ['connection refused', fetchFailed('ECONNREFUSED'), 'ProviderUnavailableError', 'not-sent'],
+    ['DNS failure', fetchFailed('ENOTFOUND'), 'ProviderUnavailableError', 'not-sent'],
+    ['connect timeout', fetchFailed('UND_ERR_CONNECT_TIMEOUT'), 'ProviderUnavailableError', 'not-sent'],
+    [
+      '422',
+      json(422, { error: { code: 'idempotency_key_reused' } }),
+      'PaymentRequestRejectedError',
+      undefined,
+    ],
+    [
+      '500 (maybe after processing)',
+      json(500, { error: { code: 'internal' } }),
+      'PaymentOutcomeUnknownError',
+      'server-error',
+    ],
+    [
+      '502',
+      new Response('<html>bad gateway</html>', { status: 502 }),
+      'PaymentOutcomeUnknownError',
+      'server-error',
+    ],
+    ['504', json(504, {}), 'PaymentOutcomeUnknownError', 'server-error'],
+    [
+      'deadline passed',
+      Object.assign(new Error('timed out'), { name: 'TimeoutError' }),
+      'PaymentOutcomeUnknownError',
+      'timeout',
+    ],
+    ['connection reset mid-call', fetchFailed('ECONNRESET'), 'PaymentOutcomeUnknownError', 'connection-lost'],
+    ['socket closed, no code', fetchFailed(), 'PaymentOutcomeUnknownError', 'connection-lost'],
+    [
+      '201 that is not JSON',
+      new Response('<html>ok</html>', { status: 201 }),
+      'PaymentOutcomeUnknownError',
+      'unreadable-answer',
+    ],
+    [
+      '201 of another shape',
+      json(201, { hello: 'world' }),
+      'PaymentOutcomeUnknownError',
+      'unreadable-answer',
+    ],
+  ] as const)('a charge answered by %s is %s (%s)', async (_what, response, name, kind) => {
+    const error = await client([response])
+      .provider.charge(req, 'k')
+      .catch((e: unknown) => e as Error & { kind?: string });
+    expect(error).toBeInstanceOf(
+      {
+        PaymentDeclinedError,
+        ProviderUnavailableError,
+        PaymentRequestRejectedError,
+        PaymentOutcomeUnknownError,
+      }[name],
+    );
+    expect((error as { kind?: string }).kind).toBe(kind);
+  });
+
+  it('maps a refund of a failed charge to ChargeNotRefundableError', async () => {
     await expect(
       client([json(400, { error: { code: 'charge_not_refundable' } })]).provider.refund(
         { paymentId: 'pay_1', amount: 1 },

@@ -6,14 +6,19 @@
  *   the first result, so a retry after a timeout never moves money twice.
  * - The API key comes from a cached secret (P31). A 401 refetches it once (the key may
  *   have been rotated since this container cached it) before giving up.
- * - Answers map to typed errors: 402 → PaymentDeclinedError; 5xx, 429, timeouts,
- *   network errors, a still-rejected key → ProviderUnavailableError (what the breaker
- *   counts); other 4xx → PaymentRequestRejectedError (a bug: retrying cannot help).
+ * - Answers map to typed errors, by what the platform can know about the money:
+ *   402 → PaymentDeclinedError; 429, 503, a still-rejected key, other 4xx, or a connection
+ *   that never opened (refused, DNS, TLS) → the request provably moved nothing
+ *   (ProviderUnavailableError, or PaymentRequestRejectedError for a 4xx bug); a
+ *   timeout, a connection lost after the request went out, another 5xx or an unreadable 2xx
+ *   → PaymentOutcomeUnknownError: the provider may have acted, the answer was lost.
+ *   The breaker counts the last two kinds.
  */
 import * as z from 'zod/mini';
 import {
   ChargeNotRefundableError,
   PaymentDeclinedError,
+  PaymentOutcomeUnknownError,
   PaymentRequestRejectedError,
   ProviderUnavailableError,
 } from '../domain/errors';
@@ -46,6 +51,45 @@ const errorSchema = z.object({
   charge: z.optional(z.object({ id: z.string() })),
 });
 
+/**
+ * Error codes of a connection that never carried the request: nothing reached the
+ * provider, so nothing can have been charged. Anything else after the request started
+ * (a reset, a socket closed mid-answer) leaves the outcome unknown.
+ */
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** Classifies a failed fetch (no HTTP status) as provably not sent, or outcome unknown. */
+export function transportFailure(error: unknown, what: string, timeoutMs: number): Error {
+  const name = (error as Error)?.name;
+  if (name === 'TimeoutError' || name === 'AbortError') {
+    return new PaymentOutcomeUnknownError(
+      'timeout',
+      `Payment provider did not answer ${what} within ${timeoutMs} ms`,
+    );
+  }
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } })?.cause;
+  const code = typeof cause?.code === 'string' ? cause.code : undefined;
+  const detail = typeof cause?.message === 'string' ? cause.message : (error as Error)?.message;
+  if (code && NOT_SENT_CODES.has(code)) {
+    return new ProviderUnavailableError('not-sent', `Payment provider unreachable (${code}): ${detail}`);
+  }
+  return new PaymentOutcomeUnknownError(
+    'connection-lost',
+    `Payment provider connection failed during ${what}${code ? ` (${code})` : ''}: ${detail}`,
+  );
+}
+
 export function buildProviderClient(config: ProviderClientConfig): PaymentProvider {
   const doFetch = config.fetch ?? fetch;
   const base = config.baseUrl.replace(/\/$/, '');
@@ -75,25 +119,20 @@ export function buildProviderClient(config: ProviderClientConfig): PaymentProvid
         status = res.status;
         text = await res.text();
       } catch (error) {
-        const name = (error as Error).name;
-        if (name === 'TimeoutError' || name === 'AbortError') {
-          throw new ProviderUnavailableError(
-            'timeout',
-            `Payment provider did not answer ${method} ${path} within ${config.timeoutMs} ms`,
-          );
-        }
-        throw new ProviderUnavailableError(
-          'network',
-          `Payment provider unreachable: ${(error as Error).message}`,
-        );
+        throw transportFailure(error, `${method} ${path}`, config.timeoutMs);
       }
       if (status === 401 && attempt === 0) continue;
       let json: unknown = undefined;
       try {
         json = text ? JSON.parse(text) : undefined;
       } catch {
-        if (status < 500)
-          throw new ProviderUnavailableError('server-error', `Payment provider sent non-JSON (${status})`);
+        // A 2xx we cannot read may have moved money; a 5xx is unknown anyway (fail() below);
+        // a 4xx was refused whatever its body says.
+        if (status >= 200 && status < 300)
+          throw new PaymentOutcomeUnknownError(
+            'unreadable-answer',
+            `Payment provider answered ${method} ${path} with ${status} and a body that is not JSON`,
+          );
       }
       return { status, json };
     }
@@ -109,8 +148,16 @@ export function buildProviderClient(config: ProviderClientConfig): PaymentProvid
       throw new ProviderUnavailableError('unauthorized', `Payment provider rejected the API key (${status})`);
     if (status === 429)
       throw new ProviderUnavailableError('rate-limited', `Payment provider rate-limited ${what}`);
-    if (status >= 500)
+    // 503 is the provider refusing work it has not started ("unavailable, retry later"):
+    // moved nothing. Check your provider's documentation: if it does not promise that,
+    // 503 belongs with the other 5xx below.
+    if (status === 503)
       throw new ProviderUnavailableError(
+        'unavailable',
+        `Payment provider unavailable for ${what}: ${message}`,
+      );
+    if (status >= 500)
+      throw new PaymentOutcomeUnknownError(
         'server-error',
         `Payment provider failed ${what}: ${status} ${message}`,
       );
@@ -123,8 +170,8 @@ export function buildProviderClient(config: ProviderClientConfig): PaymentProvid
   function parse<T>(schema: z.ZodMiniType<T>, json: unknown, what: string): T {
     const parsed = schema.safeParse(json);
     if (!parsed.success)
-      throw new ProviderUnavailableError(
-        'server-error',
+      throw new PaymentOutcomeUnknownError(
+        'unreadable-answer',
         `Unexpected ${what} answer from the payment provider`,
       );
     return parsed.data;

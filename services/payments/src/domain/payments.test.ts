@@ -1,11 +1,20 @@
 import { describe, expect, it } from 'vitest';
+import { CircuitOpenError } from './circuit-breaker';
 import {
   ChargeConflictError,
   ChargeNotRefundableError,
   PaymentDeclinedError,
+  PaymentOutcomeUnknownError,
   ProviderUnavailableError,
 } from './errors';
-import { chargePayment, refundPayment, type ChargeInput } from './payments';
+import {
+  chargePayment,
+  mayHaveCharged,
+  refundCapture,
+  refundPayment,
+  settlePayment,
+  type ChargeInput,
+} from './payments';
 import type { ChargeRecord, PaymentProvider, PaymentsStore, ProviderCharge, RefundRecord } from './ports';
 
 function memoryStore(): PaymentsStore & {
@@ -14,25 +23,37 @@ function memoryStore(): PaymentsStore & {
 } {
   const charges = new Map<string, ChargeRecord>();
   const refunds = new Map<string, RefundRecord>();
+  const countCall = (o: string, field: 'callsStarted' | 'callsNotSent', now: string) => {
+    const c = charges.get(o);
+    if (!c || c.status !== 'REQUESTED') return undefined;
+    const next = { ...c, [field]: c[field] + 1, updatedAt: now };
+    charges.set(o, next);
+    return { ...next };
+  };
+  const rkey = (o: string, k: string) => `${o}|${k}`;
   return {
     charges,
     refunds,
     getCharge: async (o) => (charges.has(o) ? { ...charges.get(o)! } : undefined),
     createCharge: async (r) => (charges.has(r.orderId) ? false : (charges.set(r.orderId, { ...r }), true)),
+    startChargeCall: async (o, now) => countCall(o, 'callsStarted', now),
+    noteChargeCallNotSent: async (o, now) => void countCall(o, 'callsNotSent', now),
     updateCharge: async (o, from, patch, now) => {
       const c = charges.get(o);
-      if (!c || c.status !== from) return false;
+      if (!c || !from.includes(c.status)) return false;
       charges.set(o, { ...c, ...patch, updatedAt: now });
       return true;
     },
-    getRefund: async (o, p) => (refunds.has(`${o}|${p}`) ? { ...refunds.get(`${o}|${p}`)! } : undefined),
+    getRefund: async (o, k) => (refunds.has(rkey(o, k)) ? { ...refunds.get(rkey(o, k))! } : undefined),
     createRefund: async (r) =>
-      refunds.has(`${r.orderId}|${r.paymentId}`)
+      refunds.has(rkey(r.orderId, r.idempotencyKey))
         ? false
-        : (refunds.set(`${r.orderId}|${r.paymentId}`, { ...r }), true),
-    updateRefund: async (o, p, patch, now) => {
-      const r = refunds.get(`${o}|${p}`)!;
-      if (r.status !== 'ACCEPTED') refunds.set(`${o}|${p}`, { ...r, ...patch, updatedAt: now });
+        : (refunds.set(rkey(r.orderId, r.idempotencyKey), { ...r }), true),
+    updateRefund: async (o, k, patch, now) => {
+      const r = refunds.get(rkey(o, k))!;
+      const order = ['REQUESTED', 'ACCEPTED', 'NOT_REFUNDABLE', 'SUCCEEDED'];
+      if (order.indexOf(patch.status) > order.indexOf(r.status))
+        refunds.set(rkey(o, k), { ...r, ...patch, updatedAt: now });
     },
     listByOrder: async (o) => ({
       charge: charges.get(o),
@@ -111,14 +132,45 @@ describe('chargePayment', () => {
     const store = memoryStore();
     let down = true;
     const { provider, created } = fakeProvider({
-      charge: () => (down ? Promise.reject(new ProviderUnavailableError('timeout', 'slow')) : undefined),
+      charge: () => (down ? Promise.reject(new PaymentOutcomeUnknownError('timeout', 'slow')) : undefined),
     });
     const charge = chargePayment({ store, provider, now });
-    await expect(charge(input)).rejects.toBeInstanceOf(ProviderUnavailableError);
-    expect(store.charges.get(input.orderId)!.status).toBe('REQUESTED');
+    await expect(charge(input)).rejects.toBeInstanceOf(PaymentOutcomeUnknownError);
+    expect(store.charges.get(input.orderId)).toMatchObject({
+      status: 'REQUESTED',
+      callsStarted: 1,
+      callsNotSent: 0,
+    });
     down = false;
     expect((await charge(input)).paymentId).toBe('pay_1');
     expect(created).toHaveLength(1);
+  });
+
+  it('reports "not charged" only while every call so far provably moved nothing', async () => {
+    const store = memoryStore();
+    const failures: Error[] = [
+      new ProviderUnavailableError('unavailable', '503'),
+      new CircuitOpenError('payment-provider', 0),
+    ];
+    const { provider } = fakeProvider({ charge: () => Promise.reject(failures.shift()!) });
+    const charge = chargePayment({ store, provider, now });
+    await expect(charge(input)).rejects.toBeInstanceOf(ProviderUnavailableError);
+    await expect(charge(input)).rejects.toBeInstanceOf(CircuitOpenError);
+    expect(store.charges.get(input.orderId)).toMatchObject({ callsStarted: 2, callsNotSent: 2 });
+    expect(mayHaveCharged(store.charges.get(input.orderId)!)).toBe(false);
+  });
+
+  it('turns a later "not sent" into an unknown outcome when an earlier call may have charged', async () => {
+    const store = memoryStore();
+    const failures: Error[] = [
+      new PaymentOutcomeUnknownError('server-error', '500 after processing'),
+      new CircuitOpenError('payment-provider', 0),
+    ];
+    const { provider } = fakeProvider({ charge: () => Promise.reject(failures.shift()!) });
+    const charge = chargePayment({ store, provider, now });
+    await expect(charge(input)).rejects.toBeInstanceOf(PaymentOutcomeUnknownError);
+    const second = await charge(input).catch((e: unknown) => e as PaymentOutcomeUnknownError);
+    expect(second).toMatchObject({ name: 'PaymentOutcomeUnknownError', kind: 'earlier-attempt' });
   });
 
   it('records a decline and repeats it without another provider call', async () => {
@@ -190,7 +242,7 @@ describe('refundPayment', () => {
       ...inner.provider,
       charge: async (req, key) => {
         const c = await inner.provider.charge(req, key);
-        if (lost) throw new ProviderUnavailableError('timeout', 'lost answer');
+        if (lost) throw new PaymentOutcomeUnknownError('timeout', 'lost answer');
         return c;
       },
     };
@@ -203,15 +255,45 @@ describe('refundPayment', () => {
 
   it('voids an unknown charge outcome the provider never saw', async () => {
     const store = memoryStore();
-    const { provider } = fakeProvider({
-      charge: () => Promise.reject(new ProviderUnavailableError('timeout', 'hang')),
+    const { provider, calls } = fakeProvider({
+      charge: () => Promise.reject(new PaymentOutcomeUnknownError('timeout', 'hang')),
     });
     await chargePayment({ store, provider, now })(input).catch(() => undefined);
     expect((await refundPayment({ store, provider, now })({ orderId: input.orderId })).status).toBe(
       'NOTHING_TO_REFUND',
     );
+    expect(calls.find).toBe(1);
     expect(store.charges.get(input.orderId)!.status).toBe('VOIDED');
     await expect(chargePayment({ store, provider, now })(input)).rejects.toBeInstanceOf(ChargeConflictError);
+  });
+
+  it('voids a charge no call of which reached the provider, without asking it', async () => {
+    const store = memoryStore();
+    const { provider, calls } = fakeProvider({
+      charge: () => Promise.reject(new CircuitOpenError('payment-provider', 0)),
+    });
+    await chargePayment({ store, provider, now })(input).catch(() => undefined);
+    expect((await refundPayment({ store, provider, now })({ orderId: input.orderId })).status).toBe(
+      'NOTHING_TO_REFUND',
+    );
+    expect(calls.find).toBe(0);
+    expect(store.charges.get(input.orderId)!.status).toBe('VOIDED');
+  });
+
+  it('refunds every capture the provider holds for an order whose outcome was unknown', async () => {
+    const store = memoryStore();
+    const inner = fakeProvider();
+    const provider: PaymentProvider = {
+      ...inner.provider,
+      charge: async (req, key) => {
+        await inner.provider.charge(req, key);
+        await inner.provider.charge(req, `${key}-ghost`); // the provider captured twice
+        throw new PaymentOutcomeUnknownError('server-error', '500');
+      },
+    };
+    await chargePayment({ store, provider, now })(input).catch(() => undefined);
+    const result = await refundPayment({ store, provider, now })({ orderId: input.orderId });
+    expect(result.refunds?.map((r) => r.paymentId)).toEqual(['pay_1', 'pay_2']);
   });
 
   it('treats a charge that failed after acceptance as nothing to refund', async () => {
@@ -224,5 +306,73 @@ describe('refundPayment', () => {
       'NOTHING_TO_REFUND',
     );
     expect([...store.refunds.values()][0]!.status).toBe('NOT_REFUNDABLE');
+  });
+});
+
+describe('refundCapture (the reconciler)', () => {
+  it('shares the saga refund of a whole capture (one key, one provider refund)', async () => {
+    const store = memoryStore();
+    const { provider, calls } = fakeProvider();
+    await chargePayment({ store, provider, now })(input);
+    await refundPayment({ store, provider, now })({ orderId: input.orderId });
+    const again = await refundCapture({ store, provider, now })({
+      orderId: input.orderId,
+      paymentId: 'pay_1',
+      amount: 2599,
+      currency: 'EUR',
+      idempotencyKey: 'refund-pay_1',
+      reason: 'capture on a FAILED order',
+    });
+    expect(again.status).toBe('REFUNDED');
+    expect(calls.refund).toBe(1);
+  });
+
+  it('refunds an excess under its own key', async () => {
+    const store = memoryStore();
+    const { provider, calls } = fakeProvider();
+    await chargePayment({ store, provider, now })(input);
+    const r = await refundCapture({ store, provider, now })({
+      orderId: input.orderId,
+      paymentId: 'pay_1',
+      amount: 99,
+      currency: 'EUR',
+      idempotencyKey: 'refund-excess-pay_1',
+      reason: 'captured more than the order total',
+    });
+    expect(r.refund).toMatchObject({ amount: 99, paymentId: 'pay_1' });
+    expect(calls.refund).toBe(1);
+  });
+});
+
+describe('settlePayment', () => {
+  it('settles the charge on the capture, the refund on its confirmation, and ignores repeats', async () => {
+    const store = memoryStore();
+    const { provider } = fakeProvider();
+    await chargePayment({ store, provider, now })(input);
+    const settle = settlePayment({ store, now });
+    const o = input.orderId;
+    expect(await settle({ kind: 'captured', orderId: o, paymentId: 'pay_1' })).toBe('settled');
+    expect(await settle({ kind: 'captured', orderId: o, paymentId: 'pay_1' })).toBe('already');
+    expect(await settle({ kind: 'captured', orderId: o, paymentId: 'pay_other' })).toBe('not-this-charge');
+    expect(store.charges.get(o)!.status).toBe('SUCCEEDED');
+    const refunded = await refundPayment({ store, provider, now })({ orderId: o });
+    const refundId = refunded.refund!.refundId;
+    expect(await settle({ kind: 'refunded', orderId: o, paymentId: 'pay_1', refundId })).toBe('settled');
+    expect([...store.refunds.values()][0]!.status).toBe('SUCCEEDED');
+  });
+
+  it('settles a failure after acceptance', async () => {
+    const store = memoryStore();
+    await chargePayment({ store, provider: fakeProvider().provider, now })(input);
+    await settlePayment({ store, now })({
+      kind: 'failed',
+      orderId: input.orderId,
+      paymentId: 'pay_1',
+      reason: 'insufficient_funds',
+    });
+    expect(store.charges.get(input.orderId)).toMatchObject({
+      status: 'FAILED',
+      declineReason: 'insufficient_funds',
+    });
   });
 });

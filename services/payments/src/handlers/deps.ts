@@ -16,7 +16,7 @@ import { documentClient } from '../adapters/dynamo';
 import { buildProviderClient } from '../adapters/provider-client';
 import { DEFAULT_BREAKER_CONFIG, type BreakerConfig } from '../domain/breaker';
 import { createCircuitBreaker } from '../domain/circuit-breaker';
-import { ProviderUnavailableError } from '../domain/errors';
+import { isProviderFailure } from '../domain/errors';
 import { guardProvider, type PaymentDeps } from '../domain/payments';
 import { paymentsTable } from './table';
 
@@ -51,7 +51,7 @@ export function paymentDeps(): PaymentDeps {
     config: breakerConfigFromEnv(timeoutMs),
     now: Date.now,
     newProbeId: randomUUID,
-    isFailure: (error) => error instanceof ProviderUnavailableError,
+    isFailure: isProviderFailure,
     onTransition: (from, to) =>
       logger.warn('Circuit breaker transition', { breaker: name, from, to: to.status, retryAt: to.retryAt }),
     onStoreError: (error, during) =>
@@ -67,6 +67,7 @@ export function logFailure(operation: string, orderId: string | undefined, error
     'PaymentDeclinedError',
     'CircuitOpenError',
     'ProviderUnavailableError',
+    'PaymentOutcomeUnknownError',
     'ValidationError',
   ].includes(name);
   (expected ? logger.info : logger.error).call(logger, `${operation} failed`, {

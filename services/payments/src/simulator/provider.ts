@@ -15,6 +15,17 @@
  * key with a different body is a 422. Answers of fail/hang are not stored (nothing was
  * processed), so a retry after recovery goes through.
  *
+ * Modes where money moves but the platform cannot know it (charges only; refunds and
+ * look-ups answer normally, as they would at a real provider whose charge path is sick):
+ * - timeout-after-charge: the charge is created (and confirmed later), the answer never
+ *   comes; repeats of the key are lost the same way.
+ * - error-after-charge: the charge is created, the answer is a 500.
+ * - charge-late: no answer; the charge is created only after `confirmDelayMs` (the
+ *   provider's own queue), so a look-up made before then finds nothing.
+ * - double-capture: answers normally, but captures the order twice (a second charge
+ *   with another payment id, both confirmed).
+ * Webhooks echo what the charge request carried: customerId, customerEmail, metadata.
+ *
  * Each confirmation is POSTed to `webhookUrl` after `confirmDelayMs`, signed as the
  * webhook service verifies it: `Payment-Signature: t=<unix s>,v1=<hex HMAC-SHA256(secret,
  * "${t}.${rawBody}")>` (services/webhook/src/domain/signature.ts), with up to 3 attempts.
@@ -24,7 +35,17 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { SIGNATURE_HEADER, signPayload } from '../../../webhook/src/domain/signature';
 
-export const PROVIDER_MODES = ['approve', 'decline', 'decline-later', 'fail', 'hang'] as const;
+export const PROVIDER_MODES = [
+  'approve',
+  'decline',
+  'decline-later',
+  'fail',
+  'hang',
+  'timeout-after-charge',
+  'error-after-charge',
+  'charge-late',
+  'double-capture',
+] as const;
 export type ProviderMode = (typeof PROVIDER_MODES)[number];
 
 export interface SimulatorSettings {
@@ -46,6 +67,8 @@ export interface Charge {
   id: string;
   orderId: string;
   customerId?: string;
+  customerEmail?: string;
+  metadata?: Record<string, string>;
   amount: number;
   currency: string;
   status: 'pending' | 'succeeded' | 'failed';
@@ -73,6 +96,9 @@ export interface WebhookEvent {
     currency: string;
     reason?: string;
     refundId?: string;
+    customerId?: string;
+    customerEmail?: string;
+    metadata?: Record<string, string>;
   };
 }
 
@@ -82,6 +108,8 @@ export interface SimulatorStats {
   refundsCreated: number;
   idempotentReplays: number;
   rejectedAuth: number;
+  /** Charge requests whose answer was deliberately lost (processed or queued). */
+  lostAnswers: number;
   webhooks: { sent: number; delivered: number; failed: number };
 }
 
@@ -111,6 +139,7 @@ function emptyStats(): SimulatorStats {
     refundsCreated: 0,
     idempotentReplays: 0,
     rejectedAuth: 0,
+    lostAnswers: 0,
     webhooks: { sent: 0, delivered: 0, failed: 0 },
   };
 }
@@ -146,6 +175,23 @@ export function parseControl(raw: unknown): Partial<SimulatorSettings> {
     }
   }
   return patch;
+}
+
+function fingerprintOf(body: Record<string, unknown>): string {
+  return createHash('sha256')
+    .update(JSON.stringify(body, Object.keys(body).sort()))
+    .digest('hex');
+}
+
+/** Swallows an answer the simulated provider decided to lose. */
+class FakeResponse {
+  headersSent = false;
+  writeHead() {
+    return this;
+  }
+  end() {
+    return this;
+  }
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -234,6 +280,9 @@ export async function startSimulatedProvider(
     orderId: c.orderId,
     amount: c.amount,
     currency: c.currency,
+    ...(c.customerId ? { customerId: c.customerId } : {}),
+    ...(c.customerEmail ? { customerEmail: c.customerEmail } : {}),
+    ...(c.metadata ? { metadata: c.metadata } : {}),
   });
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -252,8 +301,53 @@ export async function startSimulatedProvider(
       ...extra,
     });
 
+  /** Metadata as a real provider keeps it: a flat map of short strings. */
+  const metadataOf = (raw: unknown): Record<string, string> | undefined => {
+    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
+    const entries = Object.entries(raw as Record<string, unknown>)
+      .filter(([k, v]) => typeof v === 'string' && k.length <= 40 && v.length <= 500)
+      .slice(0, 20) as [string, string][];
+    return entries.length ? Object.fromEntries(entries) : undefined;
+  };
+
+  /** Creates a charge and schedules its confirmation (the answer is the caller's business). */
+  function newCharge(
+    body: Record<string, unknown>,
+    outcome: 'succeed' | 'decline' | 'decline-later',
+  ): Charge {
+    const { orderId, amount, currency, customerId, customerEmail } = body;
+    const metadata = metadataOf(body.metadata);
+    const charge: Charge = {
+      id: id('pay'),
+      orderId: orderId as string,
+      ...(typeof customerId === 'string' ? { customerId } : {}),
+      ...(typeof customerEmail === 'string' ? { customerEmail } : {}),
+      ...(metadata ? { metadata } : {}),
+      amount: amount as number,
+      currency: currency as string,
+      status: outcome === 'decline' ? 'failed' : 'pending',
+      refunded: 0,
+      ...(outcome === 'decline' ? { failureReason: 'card_declined' } : {}),
+      created: seconds(),
+    };
+    charges.set(charge.id, charge);
+    stats.chargesCreated++;
+    confirmLater(() => {
+      if (outcome === 'decline')
+        return event('payment.failed', { ...chargeData(charge), reason: 'card_declined' });
+      if (outcome === 'decline-later') {
+        charge.status = 'failed';
+        charge.failureReason = 'insufficient_funds';
+        return event('payment.failed', { ...chargeData(charge), reason: 'insufficient_funds' });
+      }
+      charge.status = 'succeeded';
+      return event('payment.succeeded', chargeData(charge));
+    });
+    return charge;
+  }
+
   function createCharge(body: Record<string, unknown>): { status: number; body: unknown } {
-    const { orderId, amount, currency, customerId } = body;
+    const { orderId, amount, currency } = body;
     if (
       typeof orderId !== 'string' ||
       !Number.isInteger(amount) ||
@@ -272,21 +366,8 @@ export async function startSimulatedProvider(
       };
     }
     const mode = settings.mode;
-    const charge: Charge = {
-      id: id('pay'),
-      orderId,
-      ...(typeof customerId === 'string' ? { customerId } : {}),
-      amount: amount as number,
-      currency,
-      status: mode === 'decline' ? 'failed' : 'pending',
-      refunded: 0,
-      ...(mode === 'decline' ? { failureReason: 'card_declined' } : {}),
-      created: seconds(),
-    };
-    charges.set(charge.id, charge);
-    stats.chargesCreated++;
     if (mode === 'decline') {
-      confirmLater(() => event('payment.failed', { ...chargeData(charge), reason: 'card_declined' }));
+      const charge = newCharge(body, 'decline');
       return {
         status: 402,
         body: {
@@ -295,15 +376,10 @@ export async function startSimulatedProvider(
         },
       };
     }
-    confirmLater(() => {
-      if (mode === 'decline-later') {
-        charge.status = 'failed';
-        charge.failureReason = 'insufficient_funds';
-        return event('payment.failed', { ...chargeData(charge), reason: 'insufficient_funds' });
-      }
-      charge.status = 'succeeded';
-      return event('payment.succeeded', chargeData(charge));
-    });
+    const charge = newCharge(body, mode === 'decline-later' ? 'decline-later' : 'succeed');
+    // A second, independent capture of the same order: the provider-side bug the
+    // reconciler exists for.
+    if (mode === 'double-capture') newCharge(body, 'succeed');
     return { status: 201, body: charge };
   }
 
@@ -391,9 +467,7 @@ export async function startSimulatedProvider(
       return apiError(res, 400, 'invalid_json', 'Body is not JSON');
     }
     const scope = `${req.url}|${key}`;
-    const fingerprint = createHash('sha256')
-      .update(JSON.stringify(body, Object.keys(body).sort()))
-      .digest('hex');
+    const fingerprint = fingerprintOf(body);
     const stored = idempotency.get(scope);
     if (stored) {
       if (stored.fingerprint !== fingerprint) {
@@ -410,6 +484,24 @@ export async function startSimulatedProvider(
     const answer = create(body);
     if (answer.status < 500) idempotency.set(scope, { fingerprint, ...answer });
     return send(res, answer.status, answer.body);
+  }
+
+  /** charge-late: the request hangs; the provider creates the charge later, once per key. */
+  const lateKeys = new Set<string>();
+  function chargeLate(req: IncomingMessage, raw: string) {
+    const key = req.headers['idempotency-key'];
+    stats.lostAnswers++;
+    if (typeof key !== 'string' || lateKeys.has(key)) return;
+    lateKeys.add(key);
+    const scope = `${req.url}|${key}`;
+    const later = sleep(settings.confirmDelayMs).then(() => {
+      if (stopped || idempotency.has(scope)) return;
+      const body = JSON.parse(raw || '{}') as Record<string, unknown>;
+      const answer = createCharge(body);
+      idempotency.set(scope, { fingerprint: fingerprintOf(body), ...answer });
+    });
+    pending.add(later);
+    void later.finally(() => pending.delete(later));
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
@@ -442,7 +534,19 @@ export async function startSimulatedProvider(
     if (settings.mode === 'fail')
       return apiError(res, 503, 'service_unavailable', 'The provider is having trouble; try again later');
 
-    if (req.method === 'POST' && url.pathname === '/charges') return idempotent(req, res, raw, createCharge);
+    if (req.method === 'POST' && url.pathname === '/charges') {
+      const mode = settings.mode;
+      if (mode === 'charge-late') return chargeLate(req, raw);
+      if (mode === 'timeout-after-charge' || mode === 'error-after-charge') {
+        // Processed (or replayed) as usual; only the answer is lost on the way back.
+        const lost = new FakeResponse();
+        await idempotent(req, lost as unknown as ServerResponse, raw, createCharge);
+        stats.lostAnswers++;
+        if (mode === 'timeout-after-charge') return; // the socket stays open until the client gives up
+        return apiError(res, 500, 'internal_error', 'Something went wrong on our side');
+      }
+      return idempotent(req, res, raw, createCharge);
+    }
     if (req.method === 'POST' && url.pathname === '/refunds') return idempotent(req, res, raw, createRefund);
     if (chargeById) {
       const charge = charges.get(decodeURIComponent(chargeById[1]!));

@@ -14,6 +14,8 @@ export const refundIssuedV1 = defineEvent(
     amount: paymentAmountSchema,
     currency: currencySchema,
     providerEventId: providerEventIdSchema,
+    /** The provider's refund id, when its webhook names it (optional: added within v1). */
+    refundId: z.optional(paymentIdSchema),
     refundedAt: z.iso.datetime(),
   }),
 );
