@@ -95,6 +95,8 @@ export function header(event: Pick<APIGatewayProxyEvent, 'headers'>, name: strin
 export interface Principal {
   customerId: string;
   role: 'customer' | 'admin';
+  /** The token's `email` claim, when the identity provider sets one. */
+  email?: string;
 }
 
 export function principalOf(event: APIGatewayProxyEvent): Principal {
@@ -106,5 +108,7 @@ export function principalOf(event: APIGatewayProxyEvent): Principal {
     // principal means a misconfigured route, so fail closed.
     throw new UnauthorizedError('No authenticated principal on the request');
   }
-  return { customerId, role };
+  // API Gateway hands context values over as strings; an empty one means "none".
+  const email = typeof ctx.email === 'string' && ctx.email !== '' ? ctx.email : undefined;
+  return { customerId, role, ...(email ? { email } : {}) };
 }

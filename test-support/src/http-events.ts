@@ -11,7 +11,8 @@ export interface HttpEventInit {
   headers?: Record<string, string>;
   pathParameters?: Record<string, string>;
   query?: Record<string, string>;
-  principal?: { customerId: string; role?: 'customer' | 'admin' } | null;
+  /** `email` defaults to `<customerId>@example.com` (as the dev issuer's tokens); null for none. */
+  principal?: { customerId: string; role?: 'customer' | 'admin'; email?: string | null } | null;
 }
 
 export function httpEvent(init: HttpEventInit = {}): APIGatewayProxyEvent {
@@ -37,6 +38,9 @@ export function httpEvent(init: HttpEventInit = {}): APIGatewayProxyEvent {
             customerId: principal.customerId,
             role: principal.role ?? 'customer',
             principalId: principal.customerId,
+            ...(principal.email === null
+              ? {}
+              : { email: principal.email ?? `${principal.customerId}@example.com` }),
           }
         : undefined,
     } as unknown as APIGatewayProxyEvent['requestContext'],

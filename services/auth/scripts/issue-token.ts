@@ -1,7 +1,7 @@
 /**
  * DEV ONLY: mints a token the dev / localstack gatekeeper accepts.
  *
- *   npm run token -- --customer c-123 [--role admin] [--ttl 3600]
+ *   npm run token -- --customer c-123 [--role admin] [--ttl 3600] [--email a@b.example | --no-email]
  *   npm run token -- --print-public-key
  *   npm run token -- --publish-ssm [--stage dev]     (puts the public key in SSM)
  *
@@ -17,7 +17,7 @@ import { devKeyParameterName, issueDevToken, loadOrCreateDevKeys } from '../src/
 export { issueDevToken, loadOrCreateDevKeys } from '../src/dev/dev-issuer';
 export { DEV_AUDIENCE, DEV_ISSUER } from '../src/dev/constants';
 
-const USAGE = `usage: npm run token -- --customer <id> [--role customer|admin] [--ttl <seconds>]
+const USAGE = `usage: npm run token -- --customer <id> [--role customer|admin] [--ttl <seconds>] [--email <address> | --no-email]
        npm run token -- --print-public-key
        npm run token -- --publish-ssm [--stage dev] [--parameter /name]`;
 
@@ -44,6 +44,8 @@ async function main(argv: string[]): Promise<void> {
       customer: { type: 'string' },
       role: { type: 'string', default: 'customer' },
       ttl: { type: 'string', default: '3600' },
+      email: { type: 'string' },
+      'no-email': { type: 'boolean', default: false },
       'print-public-key': { type: 'boolean', default: false },
       'publish-ssm': { type: 'boolean', default: false },
       stage: { type: 'string', default: 'dev' },
@@ -66,7 +68,13 @@ async function main(argv: string[]): Promise<void> {
   if (values.customer) {
     const role = values.role === 'admin' ? 'admin' : values.role === 'customer' ? 'customer' : undefined;
     if (!role) throw new Error(`--role must be customer or admin, got "${values.role}"`);
-    const token = await issueDevToken({ customerId: values.customer, role, ttlSeconds: Number(values.ttl) });
+    const token = await issueDevToken({
+      customerId: values.customer,
+      role,
+      ttlSeconds: Number(values.ttl),
+      // The email claim (default <customer>@example.com) is the order's contact address.
+      ...(values['no-email'] ? { email: null } : values.email ? { email: values.email } : {}),
+    });
     process.stdout.write(`${token}\n`);
   }
 }

@@ -87,6 +87,8 @@ export interface DevTokenOptions {
   keyDir?: string;
   /** Override the clock (tests). */
   now?: Date;
+  /** The `email` claim; default `<customerId>@example.com`, `null` for a token without one. */
+  email?: string | null;
 }
 
 export const MAX_DEV_TTL_SECONDS = 24 * 3600;
@@ -105,7 +107,8 @@ export async function issueDevToken(opts: DevTokenOptions): Promise<string> {
   }
   const keys = await loadOrCreateDevKeys(opts.keyDir);
   const iat = Math.floor((opts.now ?? new Date()).getTime() / 1000);
-  return new SignJWT({ role })
+  const email = opts.email === undefined ? `${opts.customerId}@example.com` : opts.email;
+  return new SignJWT({ role, ...(email ? { email } : {}) })
     .setProtectedHeader({ alg: DEV_ALGORITHM, typ: 'JWT', kid: keys.kid })
     .setIssuer(DEV_ISSUER)
     .setAudience(DEV_AUDIENCE)

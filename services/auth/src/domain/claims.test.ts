@@ -49,3 +49,12 @@ describe('principalFromClaims', () => {
     expect(reasonOf(() => principalFromClaims({ sub: 'c-123', role }))).toBe('invalid-role');
   });
 });
+
+describe('the email claim', () => {
+  it('becomes the principal email when it is a plausible address, and is dropped otherwise', () => {
+    const base = { sub: 'c-123' };
+    expect(principalFromClaims({ ...base, email: 'ada@example.com' }).email).toBe('ada@example.com');
+    for (const bad of ['not-an-address', 'a@b', '<x>@example.com', 42, '', `${'x'.repeat(250)}@example.com`])
+      expect(principalFromClaims({ ...base, email: bad }).email, String(bad)).toBeUndefined();
+  });
+});

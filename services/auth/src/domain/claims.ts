@@ -6,6 +6,8 @@ export type Role = 'customer' | 'admin';
 export interface Principal {
   customerId: string;
   role: Role;
+  /** The `email` claim, when present and well formed (orders record it as the contact). */
+  email?: string;
 }
 
 /**
@@ -41,5 +43,16 @@ export function principalFromClaims(claims: Readonly<Record<string, unknown>>): 
   if (!isCustomerId(claims.sub)) throw new AccessRejectedError('invalid-subject');
   const role = claims.role ?? 'customer';
   if (role !== 'customer' && role !== 'admin') throw new AccessRejectedError('invalid-role');
-  return { customerId: claims.sub, role };
+  // A malformed address is dropped rather than refused: the token is still valid, the
+  // order will ask for a contact instead.
+  const email = isEmail(claims.email) ? claims.email : undefined;
+  return { customerId: claims.sub, role, ...(email ? { email } : {}) };
+}
+
+/** A plain, bounded address check: the identity provider verified the address itself. */
+const EMAIL =
+  /^[^\s@"<>()[\],;:]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+
+export function isEmail(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= 254 && EMAIL.test(value);
 }

@@ -11,8 +11,8 @@ export interface PolicyStatement {
 export interface AuthorizerResult {
   principalId: string;
   policyDocument: { Version: '2012-10-17'; Statement: PolicyStatement[] };
-  /** Read by the services as `requestContext.authorizer.customerId` / `.role`. */
-  context: { customerId: string; role: Principal['role'] };
+  /** Read by the services as `requestContext.authorizer.customerId` / `.role` / `.email`. */
+  context: { customerId: string; role: Principal['role']; email?: string };
 }
 
 /** One route a principal may call: an HTTP method and a path pattern (`*` as in IAM). */
@@ -78,6 +78,10 @@ export function policyFor(principal: Principal, methodArn: string): AuthorizerRe
         },
       ],
     },
-    context: { customerId: principal.customerId, role: principal.role },
+    context: {
+      customerId: principal.customerId,
+      role: principal.role,
+      ...(principal.email ? { email: principal.email } : {}),
+    },
   };
 }

@@ -71,7 +71,7 @@ describe('gatekeeper Lambda handler (dev stage wiring)', () => {
 
     // Assess
     expect(result.principalId).toBe('c-123');
-    expect(result.context).toEqual({ customerId: 'c-123', role: 'customer' });
+    expect(result.context).toEqual({ customerId: 'c-123', role: 'customer', email: 'c-123@example.com' });
     expect(isAllowed(result, methodArn('GET', '/customers/c-123/orders'))).toBe(true);
     expect(isAllowed(result, methodArn('GET', '/customers/c-456/orders'))).toBe(false);
   });

@@ -18,7 +18,7 @@ describe('order domain', () => {
     });
     const order = newOrder(
       input,
-      { orderId: 'ord_1', customerId: 'c-1', correlationId: 'corr' },
+      { orderId: 'ord_1', customerId: 'c-1', correlationId: 'corr', customerEmail: 'c-1@example.com' },
       new Date('2026-01-02T03:04:05Z'),
     );
     expect(order).toMatchObject({

@@ -33,12 +33,18 @@ export interface Order {
   version: number;
   statusReason?: string;
   correlationId: string;
+  /** Where receipts and the order confirmation go: the token's email claim, or the body's. */
+  customerEmail?: string;
+  /** The provider's payment id, once the charge was accepted. */
+  paymentId?: string;
 }
 
 export const MAX_LINES = 50;
 
 export const placeOrderInputSchema = z.strictObject({
   currency: currencySchema,
+  /** Only for a token without an `email` claim: where the receipts go. */
+  contactEmail: z.optional(z.email()),
   lines: z.array(orderLineSchema).check(
     z.minLength(1, 'an order needs at least one line'),
     z.maxLength(MAX_LINES, `an order has at most ${MAX_LINES} lines`),
@@ -61,13 +67,14 @@ export function orderTotal(lines: readonly OrderLine[]): number {
 
 export function newOrder(
   input: PlaceOrderInput,
-  ids: { orderId: string; customerId: string; correlationId: string },
+  ids: { orderId: string; customerId: string; correlationId: string; customerEmail: string },
   now: Date,
 ): Order {
   const at = now.toISOString();
   return {
     orderId: ids.orderId,
     customerId: ids.customerId,
+    customerEmail: ids.customerEmail,
     status: 'PLACED',
     lines: input.lines,
     total: orderTotal(input.lines),
@@ -103,6 +110,7 @@ export function toView(order: Order) {
     orderId: order.orderId,
     customerId: order.customerId,
     status: order.status,
+    ...(order.customerEmail ? { contactEmail: order.customerEmail } : {}),
     lines: order.lines,
     total: order.total,
     currency: order.currency,

@@ -34,7 +34,7 @@ function fakeStore() {
   return { orders, saveNewOrder, getOrder, cancelOrder };
 }
 
-const me = { customerId: 'c-1', role: 'customer' as const };
+const me = { customerId: 'c-1', role: 'customer' as const, email: 'c-1@example.com' };
 const input = {
   currency: 'EUR' as const,
   lines: [{ sku: 'SKU-1', quantity: 1, unitPrice: 10, kind: 'physical' as const }],
@@ -56,6 +56,25 @@ describe('placeOrder', () => {
     await expect(
       place({ ...input, currency: 'USD' }, me, { correlationId: 'c', idempotencyKey: 'k' }),
     ).rejects.toBeInstanceOf(UnprocessableError);
+  });
+
+  it('records the contact from the token, or from the body when the token has none, else refuses', async () => {
+    const store = fakeStore();
+    let n = 0;
+    const place = placeOrder({
+      saveNewOrder: store.saveNewOrder,
+      newOrderId: () => `ord_${++n}`,
+      now: () => new Date(0),
+    });
+    const fromToken = await place(input, me, { correlationId: 'c' });
+    const anonymous = { customerId: 'c-2', role: 'customer' as const };
+    const fromBody = await place({ ...input, contactEmail: 'two@example.com' }, anonymous, {
+      correlationId: 'c',
+    });
+    expect(store.orders.get(fromToken.order.orderId)!.customerEmail).toBe('c-1@example.com');
+    expect(fromBody.order.contactEmail).toBe('two@example.com');
+    await expect(place(input, anonymous, { correlationId: 'c' })).rejects.toThrow(/contact address/);
+    expect(store.orders.size).toBe(2);
   });
 });
 

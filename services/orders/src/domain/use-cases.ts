@@ -31,9 +31,20 @@ export function placeOrder(deps: PlaceOrderDeps) {
     principal: Principal,
     ctx: { correlationId: string; idempotencyKey?: string },
   ): Promise<{ order: OrderView; replayed: boolean }> => {
+    const customerEmail = input.contactEmail ?? principal.email;
+    if (!customerEmail) {
+      throw new UnprocessableError(
+        'An order needs a contact address for its receipts: the token has no email claim and the body no contactEmail',
+      );
+    }
     const order = newOrder(
       input,
-      { orderId: deps.newOrderId(), customerId: principal.customerId, correlationId: ctx.correlationId },
+      {
+        orderId: deps.newOrderId(),
+        customerId: principal.customerId,
+        correlationId: ctx.correlationId,
+        customerEmail,
+      },
       deps.now(),
     );
     const view = toView(order);

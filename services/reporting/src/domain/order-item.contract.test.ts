@@ -14,7 +14,12 @@ describe('order item contract (orders -> reporting)', () => {
     // Prepare
     const order = newOrder(
       { currency: 'EUR', lines: [{ sku: 'SKU-1', quantity: 2, unitPrice: 1999, kind: 'physical' }] },
-      { orderId: 'ord_01JD0000000000000000000000', customerId: 'c-contract', correlationId: 'corr' },
+      {
+        orderId: 'ord_01JD0000000000000000000000',
+        customerId: 'c-contract',
+        correlationId: 'corr',
+        customerEmail: 'c-contract@example.com',
+      },
       new Date('2026-11-22T10:00:00.000Z'),
     );
     const written = toItem(order);
