@@ -39,7 +39,13 @@ export class TaskTokenBroker {
   private readonly waiters = new Map<string, Waiter>();
   private server?: Server;
   url = '';
-  calls = { success: 0, failure: 0, unknownToken: 0 };
+  calls = { success: 0, failure: 0, unknownToken: 0, refused: 0 };
+  private refuseSuccess = 0;
+
+  /** The next `n` SendTaskSuccess calls fail as a Step Functions outage would (HTTP 500). */
+  failNextSuccess(n: number): void {
+    this.refuseSuccess = n;
+  }
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
@@ -64,6 +70,11 @@ export class TaskTokenBroker {
             __type: 'com.amazonaws.swf.service.v2.model#TaskDoesNotExist',
             message: 'Task does not exist anymore',
           });
+        }
+        if (target.endsWith('.SendTaskSuccess') && this.refuseSuccess > 0) {
+          this.refuseSuccess--;
+          this.calls.refused++;
+          return reply(500, { __type: 'ServiceUnavailable', message: 'Injected by the test: try again' });
         }
         if (target.endsWith('.SendTaskSuccess')) {
           this.calls.success++;

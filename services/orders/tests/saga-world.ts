@@ -4,16 +4,24 @@
  * inventory, payments) over moto DynamoDB and Secrets Manager, the simulated payment
  * provider over HTTP, and a receiver for its signed webhooks that turns them into
  * PaymentSucceeded / PaymentFailed events for the real resume handler, the way the
- * webhook service's writer publishes them.
+ * webhook service's writer publishes them (retrying a failed delivery, as EventBridge
+ * retries its target), and for payments' settlement handler.
+ *
+ * With `ledgerServerUrl` (a Postgres server) the money side is real too: every webhook
+ * is written to the payments ledger with the webhook service's own code, the orders'
+ * outcomes are recorded for the reconciler, and `reconcile()` runs the real reconciler
+ * handler, refunding through payments' real refundCapture handler.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import pg from 'pg';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { envelope, type Envelope } from '@order-platform/shared/events/envelope';
-import { paymentFailedV1, paymentSucceededV1 } from '@order-platform/shared/events/payments';
+import { paymentFailedV1, paymentSucceededV1, refundIssuedV1 } from '@order-platform/shared/events/payments';
 import { createTableFromTemplate, lambdaContext, uniqueName } from '../../../test-support/src/aws';
+import { createDatabase } from '../../../test-support/src/engines';
 import { httpEvent } from '../../../test-support/src/http-events';
 import {
   loadStateMachineDefinition,
@@ -27,6 +35,16 @@ import {
   type WebhookEvent,
 } from '../../payments/src/simulator/provider';
 import { SIGNATURE_HEADER, verifySignature } from '../../webhook/src/domain/signature';
+import { ledgerEntryFor } from '../../webhook/src/domain/ledger';
+import { orderOutcomeFrom } from '../../webhook/src/domain/order-outcomes';
+import { buildRecordEntries } from '../../webhook/src/adapters/ledger-store';
+import { runMigrations } from '../../webhook/src/adapters/migrations';
+import {
+  buildLoadReconciliationFacts,
+  buildMarkRefundRequested,
+  buildRecordOrderOutcome,
+  buildRememberFindings,
+} from '../../webhook/src/adapters/reconciliation-store';
 import { eventForChange } from '../src/domain/events';
 import type { Order } from '../src/domain/order';
 
@@ -42,6 +60,15 @@ export interface SagaWorldOptions {
   breakerFailureThreshold?: number;
   breakerCoolDownMs?: number;
   providerTimeoutMs?: number;
+  /** A Postgres server: the payments ledger and the reconciler join the world. */
+  ledgerServerUrl?: string;
+}
+
+export interface LedgerBalance {
+  orderId: string;
+  paymentId: string;
+  captured: number;
+  refunded: number;
 }
 
 export interface SagaWorld {
@@ -60,6 +87,14 @@ export interface SagaWorld {
   cancel(orderId: string, customerId: string): Promise<APIGatewayProxyResult>;
   deliverOrderCancelled(before: Order, after: Order): Promise<unknown>;
   deliverWebhook(event: WebhookEvent): Promise<void>;
+  /** Resolves once the provider sent every webhook it scheduled and the receiver handled each. */
+  settled(): Promise<void>;
+  /** Records the order's terminal outcome for the reconciler (the orders event it consumes). */
+  recordOutcome(order: Order): Promise<void>;
+  /** Runs the reconciler once (no grace period), refunding through payments. */
+  reconcile(): Promise<{ findings: number; fresh: number; refunded: number; resolved: number }>;
+  /** The ledger's money per payment id of these orders. */
+  ledger(orderIds: string[]): Promise<LedgerBalance[]>;
   setStock(sku: string, available: number): Promise<void>;
   stock(skus: string[]): Promise<{ sku: string; available: number; reserved: number }[]>;
   stop(): Promise<void>;
@@ -105,6 +140,7 @@ export async function startSagaWorld(opts: SagaWorldOptions): Promise<SagaWorld>
 
   // eslint-disable-next-line prefer-const -- assigned after the receiver that closes over it
   let world: SagaWorld;
+  const handling = new Set<Promise<void>>();
   const receiver: Server = createServer((req, res) => {
     let raw = '';
     req.on('data', (c) => (raw += c));
@@ -118,13 +154,21 @@ export async function startSagaWorld(opts: SagaWorldOptions): Promise<SagaWorld>
         res.writeHead(401).end(check.reason);
         return;
       }
-      res.writeHead(202).end();
       const event = JSON.parse(raw) as WebhookEvent;
-      if (world.webhookDelivery === 'hold') world.heldWebhooks.push(event);
-      else {
-        await world.deliverWebhook(event);
-        if (world.webhookDelivery === 'twice') await world.deliverWebhook(event);
-      }
+      const handled = (async () => {
+        try {
+          if (world.webhookDelivery === 'hold') world.heldWebhooks.push(event);
+          else {
+            await world.deliverWebhook(event);
+            if (world.webhookDelivery === 'twice') await world.deliverWebhook(event);
+          }
+        } catch (error) {
+          world.resumeResults.push(`delivery failed: ${(error as Error).message}`);
+        }
+      })();
+      handling.add(handled);
+      void handled.finally(() => handling.delete(handled));
+      res.writeHead(202).end();
     });
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
@@ -134,6 +178,18 @@ export async function startSagaWorld(opts: SagaWorldOptions): Promise<SagaWorld>
     confirmDelayMs: 20,
     webhookUrl: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/webhooks/payments`,
   });
+
+  let pool: pg.Pool | undefined;
+  if (opts.ledgerServerUrl) {
+    const url = await createDatabase(opts.ledgerServerUrl, uniqueName('saga_ledger').replace(/-/g, '_'));
+    await runMigrations(url);
+    pool = new pg.Pool({ connectionString: url, max: 3 });
+  }
+  const ledgerPool = async () => {
+    if (!pool) throw new Error('this saga world has no ledger (ledgerServerUrl)');
+    return pool;
+  };
+  const recordEntries = buildRecordEntries(ledgerPool);
 
   Object.assign(process.env, {
     PAYMENTS_TABLE_NAME: paymentsTable,
@@ -147,6 +203,23 @@ export async function startSagaWorld(opts: SagaWorldOptions): Promise<SagaWorld>
   });
   const charge = (await import('../../payments/src/handlers/charge-payment')).handler as unknown as Lambda;
   const refund = (await import('../../payments/src/handlers/refund-payment')).handler as unknown as Lambda;
+  const refundCapture = (await import('../../payments/src/handlers/refund-capture'))
+    .handler as unknown as Lambda;
+  const settle = (await import('../../payments/src/handlers/settle-payment')).handler as unknown as Lambda;
+  // The handler module reads its configuration at import; the world hands it its own ports.
+  process.env.REFUND_CAPTURE_FUNCTION ??= 'bound-directly-by-the-saga-world';
+  const { makeHandler: makeReconciler } = await import('../../webhook/src/handlers/reconcile-payments');
+  const reconciler = makeReconciler({
+    loadFacts: buildLoadReconciliationFacts(ledgerPool),
+    remember: buildRememberFindings(ledgerPool),
+    refundCapture: async (request) => (await refundCapture(request, ctx())) as never,
+    markRefundRequested: buildMarkRefundRequested(ledgerPool),
+    now: () => new Date(),
+    graceSeconds: 0,
+    orphanAfterSeconds: 3600,
+    lookbackSeconds: 3600,
+  });
+  const recordOutcome = buildRecordOrderOutcome(ledgerPool);
 
   const definition = loadStateMachineDefinition('services/orders', 'OrderSagaStateMachine');
   definition.States.WaitForPaymentConfirmation.TimeoutSeconds = opts.confirmationTimeoutSeconds;
@@ -158,6 +231,7 @@ export async function startSagaWorld(opts: SagaWorldOptions): Promise<SagaWorld>
     ChargePayment: invoke(charge),
     MarkPaymentPending: invoke(sagaTasks.transition as unknown as Lambda),
     Confirm: invoke(sagaTasks.transition as unknown as Lambda),
+    CheckRecordedOutcome: invoke(sagaTasks.recordedOutcome as unknown as Lambda),
     RefundPayment: invoke(refund),
     ReleaseStock: invoke(release),
     MarkFailed: invoke(sagaTasks.transition as unknown as Lambda),
@@ -223,7 +297,22 @@ export async function startSagaWorld(opts: SagaWorldOptions): Promise<SagaWorld>
         currency: event.data.currency as 'EUR',
         providerEventId: event.id,
       };
-      const meta = { correlationId: `webhook-${event.id}`, idempotencyKey: event.id };
+      const correlationId = event.data.metadata?.correlationId ?? `webhook-${event.id}`;
+      if (pool) {
+        // The writer's own code: the entry, then the ledger + outbox transaction.
+        await recordEntries([
+          ledgerEntryFor(
+            {
+              kind: 'provider.webhook',
+              correlationId,
+              receivedAt: new Date().toISOString(),
+              event: event as never,
+            },
+            { fallbackCorrelationId: correlationId, now: new Date() },
+          ),
+        ]);
+      }
+      const meta = { correlationId, idempotencyKey: event.id };
       const at = new Date(event.created * 1000).toISOString();
       const published =
         event.type === 'payment.succeeded'
@@ -234,13 +323,72 @@ export async function startSagaWorld(opts: SagaWorldOptions): Promise<SagaWorld>
                 { ...common, reason: event.data.reason ?? 'declined', failedAt: at },
                 meta,
               )
-            : undefined;
-      if (!published) return;
-      const out = (await onPaymentOutcome(
-        { 'detail-type': published.metadata.eventType, source: published.metadata.source, detail: published },
-        ctx(),
-      )) as { result: string };
-      world.resumeResults.push(out.result);
+            : envelope(
+                refundIssuedV1,
+                {
+                  ...common,
+                  refundedAt: at,
+                  ...(event.data.refundId ? { refundId: event.data.refundId } : {}),
+                },
+                meta,
+              );
+      const busEvent = {
+        'detail-type': published.metadata.eventType,
+        source: published.metadata.source,
+        detail: published,
+      };
+      await settle(busEvent, ctx());
+      if (event.type === 'refund.succeeded') return;
+      // EventBridge retries a failing target (here: up to 10 times, at once).
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const out = (await onPaymentOutcome(busEvent, ctx())) as { result: string };
+          world.resumeResults.push(out.result);
+          return;
+        } catch (error) {
+          world.resumeResults.push('error');
+          if (attempt >= 10) throw error;
+        }
+      }
+    },
+    async settled() {
+      do {
+        await provider.webhooksSettled();
+        await Promise.all([...handling]);
+      } while (handling.size > 0);
+    },
+    async recordOutcome(order) {
+      const after = await readOrder(order.orderId);
+      const event = eventForChange({ ...after!, status: 'PAYMENT_PENDING' }, after);
+      if (!event) throw new Error(`order ${order.orderId} has not ended (${after?.status})`);
+      await recordOutcome(orderOutcomeFrom(JSON.stringify({ detail: event })).outcome);
+    },
+    async reconcile() {
+      const r = await reconciler();
+      return { findings: r.findings, fresh: r.fresh, refunded: r.refunded, resolved: r.resolved };
+    },
+    async ledger(orderIds) {
+      const rows = await (
+        await ledgerPool()
+      ).query<{
+        order_id: string;
+        payment_id: string;
+        captured: string;
+        refunded: string;
+      }>(
+        `SELECT order_id, payment_id,
+                coalesce(sum(amount) FILTER (WHERE kind = 'payment.succeeded'), 0) AS captured,
+                coalesce(sum(amount) FILTER (WHERE kind = 'refund.succeeded'), 0) AS refunded
+         FROM payments.ledger_entries WHERE order_id = ANY($1::text[])
+         GROUP BY order_id, payment_id`,
+        [orderIds],
+      );
+      return rows.rows.map((r) => ({
+        orderId: r.order_id,
+        paymentId: r.payment_id,
+        captured: Number(r.captured),
+        refunded: Number(r.refunded),
+      }));
     },
     setStock: (sku, available) => setStock(sku, available, new Date().toISOString()),
     async stock(skus) {
@@ -252,6 +400,7 @@ export async function startSagaWorld(opts: SagaWorldOptions): Promise<SagaWorld>
     async stop() {
       await provider.stop();
       await broker.stop();
+      await pool?.end();
       await new Promise((r) => receiver.close(r));
     },
   };

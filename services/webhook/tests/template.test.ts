@@ -18,6 +18,8 @@ import {
   DB_CONNECTION_BUDGET,
   POOL_SIZE_PER_CONTAINER,
   RELAY_CONCURRENCY,
+  OUTCOMES_CONCURRENCY,
+  RECONCILER_CONCURRENCY,
   SHIPMENTS_CONCURRENCY,
   WRITER_CONCURRENCY,
 } from '../src/domain/budget';
@@ -58,7 +60,9 @@ describe('queues: redrive, visibility and encryption (X5, P25)', () => {
         q.Properties?.RedrivePolicy ? [refTarget(q.Properties.RedrivePolicy.deadLetterTargetArn)!] : [],
       ),
     );
-    expect(dlqs).toEqual(new Set(['PaymentsDeadLetterQueue', 'CarrierDeadLetterQueue']));
+    expect(dlqs).toEqual(
+      new Set(['PaymentsDeadLetterQueue', 'CarrierDeadLetterQueue', 'OrderOutcomesDeadLetterQueue']),
+    );
     for (const [id, q] of queues) {
       expect(q.Properties?.SqsManagedSseEnabled, id).toBe(true);
       if (dlqs.has(id)) {
@@ -72,6 +76,7 @@ describe('queues: redrive, visibility and encryption (X5, P25)', () => {
   it.each([
     ['writeLedger', 'PaymentsQueue'],
     ['recordShipments', 'CarrierQueue'],
+    ['recordOrderOutcomes', 'OrderOutcomesQueue'],
   ])('%s: its queue hides a message for at least 6 × the function timeout', (fn, queue) => {
     const [id, f] = lambdaFunction(t, fn);
     expect(refTarget(mappingFor(id).Properties?.EventSourceArn)).toBe(queue);
@@ -80,10 +85,21 @@ describe('queues: redrive, visibility and encryption (X5, P25)', () => {
   });
 
   it('alarms on every DLQ', () => {
-    const watched = resourcesOfType(t, 'AWS::CloudWatch::Alarm').map(([, a]) =>
-      refTarget(a.Properties?.Dimensions?.[0]?.Value),
+    const watched = resourcesOfType(t, 'AWS::CloudWatch::Alarm')
+      .filter(([, a]) => a.Properties?.Namespace === 'AWS/SQS')
+      .map(([, a]) => refTarget(a.Properties?.Dimensions?.[0]?.Value));
+    expect(new Set(watched)).toEqual(
+      new Set(['PaymentsDeadLetterQueue', 'CarrierDeadLetterQueue', 'OrderOutcomesDeadLetterQueue']),
     );
-    expect(new Set(watched)).toEqual(new Set(['PaymentsDeadLetterQueue', 'CarrierDeadLetterQueue']));
+  });
+
+  it("alarms on the reconciler's findings (the metric its handler emits)", () => {
+    const alarm = resource(t, 'ReconciliationFindingsAlarm').Properties!;
+    expect(alarm).toMatchObject({
+      Namespace: 'OrderPlatform',
+      MetricName: 'ReconciliationFindings',
+      Threshold: 0,
+    });
   });
 });
 
@@ -110,11 +126,19 @@ describe('concurrency in front of Postgres (P01, P24, X9)', () => {
     expect(lambdaFunction(t, 'relayOutbox')[1].Properties?.ReservedConcurrentExecutions).toBe(
       RELAY_CONCURRENCY,
     );
+    expect(lambdaFunction(t, 'recordOrderOutcomes')[1].Properties?.ReservedConcurrentExecutions).toBe(
+      OUTCOMES_CONCURRENCY,
+    );
+    expect(lambdaFunction(t, 'reconcilePayments')[1].Properties?.ReservedConcurrentExecutions).toBe(
+      RECONCILER_CONCURRENCY,
+    );
 
     const fns = dbFunctions();
     expect(fns.map(([id]) => id).sort()).toEqual([
       // the deploy-time migration holds one connection while a deploy runs
       'MigrateLambdaFunction',
+      'ReconcilePaymentsLambdaFunction',
+      'RecordOrderOutcomesLambdaFunction',
       'RecordShipmentsLambdaFunction',
       'RelayOutboxLambdaFunction',
       'WriteLedgerLambdaFunction',
@@ -254,6 +278,7 @@ describe('least privilege (X3)', () => {
         ['CarrierProxyRole', 'CarrierQueue'],
         ['ReceivePaymentWebhookIamRoleLambdaExecution', 'PaymentsQueue'],
         ['RecordShipmentsIamRoleLambdaExecution', 'CarrierDeadLetterQueue'],
+        ['RecordOrderOutcomesIamRoleLambdaExecution', 'OrderOutcomesDeadLetterQueue'],
         ['WriteLedgerIamRoleLambdaExecution', 'PaymentsDeadLetterQueue'],
       ].sort(),
     );

@@ -3,7 +3,7 @@
  * claim (one execution per order), and the task token of the payment wait.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Order } from '../domain/order';
 import {
@@ -120,6 +120,23 @@ export function buildClaimSaga(doc: DynamoDBDocumentClient, table: string): Clai
       if (!current) throw new OrderNotFoundError(`Order ${orderId} not found`);
       throw new DuplicateSagaError(`Order ${orderId} is already handled by ${current.sagaExecutionId}`);
     }
+  };
+}
+
+/** The payment outcome recorded on the order, if any (strongly consistent). */
+export type ReadPaymentOutcome = (orderId: string) => Promise<PaymentOutcome | undefined>;
+
+export function buildReadPaymentOutcome(doc: DynamoDBDocumentClient, table: string): ReadPaymentOutcome {
+  return async (orderId) => {
+    const out = await doc.send(
+      new GetCommand({
+        TableName: table,
+        Key: orderKey(orderId),
+        ConsistentRead: true,
+        ProjectionExpression: 'paymentOutcome',
+      }),
+    );
+    return out.Item?.paymentOutcome as PaymentOutcome | undefined;
   };
 }
 

@@ -8,11 +8,18 @@
  *   there, resumes the saga with it;
  * - the wait task (StoreTaskToken) stores its token only if no outcome is there, and
  *   otherwise resumes itself with the outcome it finds.
- * Whichever write lands second sees the first, so the saga is resumed exactly once.
+ * Whichever write lands second sees the first, so the saga is resumed.
+ *
+ * Resuming is safe to repeat: a delivery is recorded (`outcomeDeliveredTo` = the token
+ * it went to) only after Step Functions accepted it. A repeat of the event is a
+ * duplicate only once the outcome was delivered; if SendTaskSuccess failed, the event's
+ * retry (EventBridge retries the target, then its DLQ) delivers it again. Should every
+ * retry fail, the saga's wait times out and reads the recorded outcome itself.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { logger } from '@order-platform/shared/observability';
 import { PAYMENT_FAILED_ERROR } from '../domain/saga';
 import { orderKey } from './orders-table';
@@ -64,35 +71,68 @@ export function buildRecordPaymentOutcome(
   table: string,
   send: SendToTask,
 ): RecordPaymentOutcome {
+  const markDelivered = async (orderId: string, token: string) => {
+    await doc
+      .send(
+        new UpdateCommand({
+          TableName: table,
+          Key: orderKey(orderId),
+          UpdateExpression: 'SET outcomeDeliveredTo = :t',
+          ConditionExpression: 'taskToken = :t',
+          ExpressionAttributeValues: { ':t': token },
+        }),
+      )
+      .catch((error: unknown) => {
+        // The saga moved on (the token is gone): there is nothing left to mark.
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      });
+  };
   return async (orderId, outcome) => {
+    let before: Record<string, unknown> | undefined;
     try {
       const out = await doc.send(
         new UpdateCommand({
           TableName: table,
           Key: orderKey(orderId),
-          UpdateExpression: 'SET paymentOutcome = :o',
+          // The first outcome stays: a second capture (another payment id) never replaces it.
+          UpdateExpression: 'SET paymentOutcome = if_not_exists(paymentOutcome, :o)',
           // RESERVED too: the webhook can arrive before the saga marks the order PAYMENT_PENDING.
-          ConditionExpression: '#status IN (:reserved, :pending) AND attribute_not_exists(paymentOutcome)',
+          ConditionExpression: '#status IN (:reserved, :pending)',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':o': outcome,
             ':reserved': 'RESERVED',
             ':pending': 'PAYMENT_PENDING',
           },
-          ReturnValues: 'ALL_NEW',
+          ReturnValues: 'ALL_OLD',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      const token = out.Attributes?.taskToken as string | undefined;
-      return token ? send(token, outcomeForTask(outcome)) : 'recorded';
+      before = out.Attributes;
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      // Either this is a repeat of an outcome already recorded, or the saga has ended
-      // (timed out, cancelled) and a late confirmation changes nothing.
-      return error.Item?.paymentOutcome ? 'duplicate' : 'nothing-waiting';
+      // The saga has ended (confirmed, timed out, cancelled): a repeat of the outcome it
+      // ended on is a duplicate; anything else is late and changes nothing.
+      const old = error.Item ? unmarshall(error.Item as Parameters<typeof unmarshall>[0]) : undefined;
+      return sameOutcome(old?.paymentOutcome as PaymentOutcome | undefined, outcome)
+        ? 'duplicate'
+        : 'nothing-waiting';
     }
+    const earlier = before?.paymentOutcome as PaymentOutcome | undefined;
+    const stored = earlier ?? outcome;
+    const token = before?.taskToken as string | undefined;
+    if (!token) return earlier ? 'duplicate' : 'recorded';
+    if (before?.outcomeDeliveredTo === token) return 'duplicate';
+    // Not delivered yet (first time, or an earlier attempt's SendTask* failed): deliver
+    // the outcome that was recorded, which is this one unless another came first.
+    const result = await send(token, outcomeForTask(stored));
+    await markDelivered(orderId, token);
+    return sameOutcome(stored, outcome) ? result : 'duplicate';
   };
 }
+
+const sameOutcome = (a: PaymentOutcome | undefined, b: PaymentOutcome) =>
+  a?.paymentId === b.paymentId && a.status === b.status;
 
 /** Fails the saga's payment wait, if one is waiting on this order (customer cancel). */
 export type FailWaitingSaga = (

@@ -46,6 +46,8 @@ export function eventForChange(
           customerId: after.customerId,
           total: after.total,
           currency: after.currency,
+          ...(after.paymentId ? { paymentId: after.paymentId } : {}),
+          ...(after.customerEmail ? { customerEmail: after.customerEmail } : {}),
           confirmedAt: after.updatedAt,
         },
         meta,

@@ -31,6 +31,10 @@ export class PaymentFailedError extends Error {
 export class OrderNotFoundError extends Error {
   override name = 'OrderNotFoundError';
 }
+/** Step Functions did not take a resume (SendTaskSuccess failed): the state retries. */
+export class SagaResumeError extends Error {
+  override name = 'SagaResumeError';
+}
 
 export type SagaTarget = 'RESERVED' | 'PAYMENT_PENDING' | 'CONFIRMED' | 'FAILED';
 
@@ -65,3 +69,21 @@ export function explainRejectedTransition(to: SagaTarget, current: OrderStatus):
 export const ORDER_CANCELLED_ERROR = 'OrderCancelledError';
 /** The task-token failure the saga sees when the provider reports a failed payment. */
 export const PAYMENT_FAILED_ERROR = 'PaymentFailedError';
+
+/**
+ * The order's statusReason for a failure the saga caught: the error's name, then what it
+ * said, e.g. `PaymentDeclinedError: Payment declined: card_declined`. A Lambda error's
+ * Cause is JSON carrying `errorMessage`; other causes are plain text. The name comes
+ * first so a reader (or a check) can match on it.
+ */
+export function failureReason(error: string, cause?: string): string {
+  let message = cause?.trim() ?? '';
+  try {
+    const parsed = JSON.parse(message) as { errorMessage?: unknown };
+    if (parsed && typeof parsed.errorMessage === 'string') message = parsed.errorMessage;
+  } catch {
+    // a plain-text cause
+  }
+  const text = message && message !== error ? `${error}: ${message}` : error;
+  return text.slice(0, 500);
+}

@@ -18,10 +18,11 @@ export function makeHandler(deps: { handoff: HandoffOrderConfirmation }) {
   return async (event: EventBridgeEvent<string, unknown>): Promise<{ orderId: string; handedOff: true }> => {
     // Only the declared version is accepted (X4); anything else is refused loudly.
     const { event: confirmed } = parseEnvelope(event.detail, [orderConfirmedV1]);
-    const { orderId, customerId, total, currency, confirmedAt } = confirmed.data;
+    const { orderId, customerId, total, currency, confirmedAt, customerEmail } = confirmed.data;
     const command = envelope(
       sendOrderConfirmationV1,
-      { orderId, customerId, total, currency, confirmedAt },
+      // The contact travels with the command, so receipts need not have learnt it yet.
+      { orderId, customerId, total, currency, confirmedAt, ...(customerEmail ? { customerEmail } : {}) },
       {
         correlationId: confirmed.metadata.correlationId,
         idempotencyKey: orderConfirmationKey(orderId),

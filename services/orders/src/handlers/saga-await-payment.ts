@@ -11,7 +11,7 @@ import type { Context } from 'aws-lambda';
 import { awsClient } from '@order-platform/shared/aws';
 import { loadConfig } from '@order-platform/shared/config';
 import { withObservability } from '@order-platform/shared/observability';
-import { PaymentFailedError } from '../domain/saga';
+import { PaymentFailedError, SagaResumeError } from '../domain/saga';
 import { documentClient } from '../adapters/orders-table';
 import { buildStoreTaskToken, type StoreTaskToken } from '../adapters/saga-store';
 import { buildSendToTask, outcomeForTask, type SendToTask } from '../adapters/task-tokens';
@@ -22,7 +22,12 @@ export function makeHandler(store: StoreTaskToken, send: SendToTask) {
     if (result.stored) return { orderId: input.orderId, waiting: true };
     const outcome = outcomeForTask(result.outcome);
     if ('error' in outcome) throw new PaymentFailedError(outcome.cause);
-    await send(input.taskToken, outcome);
+    try {
+      await send(input.taskToken, outcome);
+    } catch (error) {
+      // Retried by the state (Retry on SagaResumeError): the outcome stays recorded.
+      throw new SagaResumeError(`Could not resume with the recorded outcome: ${(error as Error).message}`);
+    }
     return { orderId: input.orderId, waiting: false };
   };
 }

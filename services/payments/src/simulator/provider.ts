@@ -19,6 +19,8 @@
  * look-ups answer normally, as they would at a real provider whose charge path is sick):
  * - timeout-after-charge: the charge is created (and confirmed later), the answer never
  *   comes; repeats of the key are lost the same way.
+ * - timeout-after-charge-once: the same, but only the first answer for a key is lost: a
+ *   retry with the same Idempotency-Key gets the stored answer.
  * - error-after-charge: the charge is created, the answer is a 500.
  * - charge-late: no answer; the charge is created only after `confirmDelayMs` (the
  *   provider's own queue), so a look-up made before then finds nothing.
@@ -42,6 +44,7 @@ export const PROVIDER_MODES = [
   'fail',
   'hang',
   'timeout-after-charge',
+  'timeout-after-charge-once',
   'error-after-charge',
   'charge-late',
   'double-capture',
@@ -537,12 +540,18 @@ export async function startSimulatedProvider(
     if (req.method === 'POST' && url.pathname === '/charges') {
       const mode = settings.mode;
       if (mode === 'charge-late') return chargeLate(req, raw);
-      if (mode === 'timeout-after-charge' || mode === 'error-after-charge') {
+      const key = String(req.headers['idempotency-key'] ?? '');
+      const firstForKey = !idempotency.has(`${req.url}|${key}`);
+      if (
+        mode === 'timeout-after-charge' ||
+        mode === 'error-after-charge' ||
+        (mode === 'timeout-after-charge-once' && firstForKey)
+      ) {
         // Processed (or replayed) as usual; only the answer is lost on the way back.
         const lost = new FakeResponse();
         await idempotent(req, lost as unknown as ServerResponse, raw, createCharge);
         stats.lostAnswers++;
-        if (mode === 'timeout-after-charge') return; // the socket stays open until the client gives up
+        if (mode !== 'error-after-charge') return; // the socket stays open until the client gives up
         return apiError(res, 500, 'internal_error', 'Something went wrong on our side');
       }
       return idempotent(req, res, raw, createCharge);

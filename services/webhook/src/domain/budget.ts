@@ -15,9 +15,17 @@ export const WRITER_CONCURRENCY = 5;
 export const SHIPMENTS_CONCURRENCY = 2;
 /** The scheduled outbox relay. */
 export const RELAY_CONCURRENCY = 1;
+/** The order outcomes recorder and the scheduled reconciler. */
+export const OUTCOMES_CONCURRENCY = 1;
+export const RECONCILER_CONCURRENCY = 1;
 
 /** Connections this service may hold at the RDS Proxy (plus one for a migration run). */
-export const DB_CONNECTION_BUDGET = 10;
+export const DB_CONNECTION_BUDGET = 12;
 
 export const maxServiceConnections = () =>
-  (WRITER_CONCURRENCY + SHIPMENTS_CONCURRENCY + RELAY_CONCURRENCY) * POOL_SIZE_PER_CONTAINER;
+  (WRITER_CONCURRENCY +
+    SHIPMENTS_CONCURRENCY +
+    RELAY_CONCURRENCY +
+    OUTCOMES_CONCURRENCY +
+    RECONCILER_CONCURRENCY) *
+  POOL_SIZE_PER_CONTAINER;

@@ -11,6 +11,10 @@ export const orderConfirmedV1 = defineEvent(
     customerId: customerIdSchema,
     total: moneySchema,
     currency: currencySchema,
+    /** The capture the order was confirmed on (optional: added within v1; the reconciler keeps it). */
+    paymentId: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{3,128}$/))),
+    /** Where the confirmation goes (optional: added within v1). */
+    customerEmail: z.optional(z.email()),
     confirmedAt: z.iso.datetime(),
   }),
 );
