@@ -4,7 +4,7 @@
  * the install command; it is never a silent skip.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -90,7 +90,13 @@ export interface PostgresEngine extends Engine {
 }
 
 /** A throwaway Postgres cluster in a temp dir. As root, it runs as the `postgres` user. */
-export async function startPostgres(opts: { maxConnections?: number } = {}): Promise<PostgresEngine> {
+export async function startPostgres(
+  opts: {
+    maxConnections?: number;
+    /** Every role but the `postgres` superuser must log in with its password (scram). */
+    passwordAuth?: boolean;
+  } = {},
+): Promise<PostgresEngine> {
   const binDir = postgresBinDir();
   if (!binDir) throw new MissingEngineError('PostgreSQL', 'apt-get install -y postgresql');
   const dir = mkdtempSync(join(tmpdir(), 'pg-'));
@@ -118,6 +124,18 @@ export async function startPostgres(opts: { maxConnections?: number } = {}): Pro
   ]);
   const init = spawnSync(initCmd, initArgs, { encoding: 'utf8' });
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr || init.stdout}`);
+  if (opts.passwordAuth) {
+    const hba = join(dataDir, 'pg_hba.conf');
+    writeFileSync(
+      hba,
+      [
+        'local all postgres trust',
+        'host all postgres 127.0.0.1/32 trust',
+        'host all all 127.0.0.1/32 scram-sha-256',
+        '',
+      ].join('\n'),
+    );
+  }
   const port = await freePort();
   let child: ChildProcess | undefined;
   const start = async () => {

@@ -20,6 +20,8 @@ export interface PgSettings {
   secretArn?: string;
   ssl?: boolean;
   poolMax?: number;
+  /** How long a read of the secret is trusted (seconds); an auth failure reads it again at once. */
+  secretMaxAgeSeconds?: number;
 }
 
 interface DbSecret {
@@ -39,6 +41,7 @@ export function pgSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): PgSetti
     secretArn: env.DB_SECRET_ARN,
     ssl: env.DB_SSL !== 'false',
     poolMax: Number(env.DB_POOL_MAX ?? 1),
+    secretMaxAgeSeconds: Number(env.DB_SECRET_MAX_AGE_SECONDS ?? 60),
   };
 }
 
@@ -56,17 +59,72 @@ async function buildPool(settings: PgSettings): Promise<pg.Pool> {
   };
   if (settings.connectionString)
     return new pg.Pool({ ...common, connectionString: settings.connectionString });
-  const secret = await getSecret<DbSecret>(settings.secretArn!, { transform: 'json', maxAge: 300 });
-  if (!secret?.username || !secret.password) throw new ConfigError('Database secret lacks username/password');
-  return new pg.Pool({
+  const credentials = rotatingCredentials(
+    (forceFetch) =>
+      getSecret<DbSecret>(settings.secretArn!, {
+        transform: 'json',
+        maxAge: settings.secretMaxAgeSeconds ?? 60,
+        forceFetch,
+      }) as Promise<DbSecret | undefined>,
+  );
+  const user = await credentials.username();
+  const built = new pg.Pool({
     ...common,
     host: settings.host,
     port: settings.port,
     database: settings.database,
-    user: secret.username,
-    password: secret.password,
+    user,
+    // Asked for on every new connection: a rotated password is picked up without a cold start.
+    password: credentials.password,
     ssl: settings.ssl ? { rejectUnauthorized: true } : undefined,
   });
+  retryConnectOnAuthFailure(built, credentials.authFailed);
+  return built;
+}
+
+/** Postgres's SQLSTATE for a rejected password (28P01) or role (28000). */
+export const isAuthFailure = (error: unknown) =>
+  ['28P01', '28000'].includes((error as { code?: string } | undefined)?.code ?? '');
+
+/**
+ * The database credentials from their secret, for pg's password callback: cached by
+ * Powertools for `maxAge`, read again at once after an authentication failure (the
+ * secret was rotated since). Single-user rotation only: the user name is read once.
+ */
+export function rotatingCredentials(read: (forceFetch: boolean) => Promise<DbSecret | undefined>) {
+  let force = false;
+  const secret = async () => {
+    const value = await read(force);
+    force = false;
+    if (!value?.username || !value.password) throw new ConfigError('Database secret lacks username/password');
+    return value;
+  };
+  return {
+    username: async () => (await secret()).username,
+    password: async () => (await secret()).password,
+    authFailed: () => void (force = true),
+  };
+}
+
+/**
+ * A connection refused for its password marks the secret stale; the promise form of
+ * connect() (inTransaction) then tries once more with the fresh one. pool.query's own
+ * connects fail that once and succeed on the caller's retry.
+ */
+function retryConnectOnAuthFailure(p: pg.Pool, authFailed: () => void) {
+  const connect = p.connect.bind(p) as (cb?: unknown) => unknown;
+  (p as { connect: unknown }).connect = (cb?: (err: Error | undefined, ...rest: unknown[]) => void) => {
+    if (typeof cb === 'function')
+      return connect((err: Error | undefined, ...rest: unknown[]) => {
+        if (isAuthFailure(err)) authFailed();
+        cb(err, ...rest);
+      });
+    return (connect() as Promise<pg.PoolClient>).catch((error: unknown) => {
+      if (!isAuthFailure(error)) throw error;
+      authFailed();
+      return connect() as Promise<pg.PoolClient>;
+    });
+  };
 }
 
 /** The container's pool, built once. */

@@ -71,6 +71,37 @@ describe('stream publisher', () => {
     expect(res.batchItemFailures).toEqual([{ itemIdentifier: '3' }]);
   });
 
+  it('publishes nothing after a failed record: the later changes wait for the retry', async () => {
+    const published: string[] = [];
+    const other = (version: number, status: string) => ({
+      ...order(version, status),
+      PK: 'ORDER#ord_01JABCDEFGHJKMNPQRSTVWXYZ9',
+      orderId: 'ord_01JABCDEFGHJKMNPQRSTVWXYZ9',
+    });
+    const handler = makeHandler({
+      publishOnce: async (e) => {
+        if (
+          e.metadata.eventType === 'OrderPlaced' &&
+          e.metadata.idempotencyKey.startsWith('ord_01JABCDEFGHJKMNPQRSTVWXYZ0')
+        )
+          throw new Error('bus throttled');
+        published.push(e.metadata.idempotencyKey);
+      },
+    });
+    const res = await handler(
+      {
+        Records: [
+          record(1, undefined, order(1, 'PLACED')),
+          record(2, undefined, other(1, 'PLACED')),
+          record(3, order(2, 'RESERVED'), order(3, 'CANCELLED')),
+        ],
+      },
+      context(),
+    );
+    expect(published).toEqual([]);
+    expect(res.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['1', '2', '3']);
+  });
+
   it('stops taking records when the invocation is about to time out (X8)', async () => {
     const publishOnce = vi.fn(async () => undefined);
     const handler = makeHandler({ publishOnce });

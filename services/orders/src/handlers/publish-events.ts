@@ -7,8 +7,10 @@
  * - Exactly once per change, even when Lambda retries a batch: each event is published
  *   through Powertools Idempotency keyed on `orderId:vN:STATUS`, stored in a separate
  *   table. A retried record whose event already went out is skipped.
- * - Ordering: records are processed one by one in stream order; the first failure is
- *   reported as a batch item failure so Lambda resumes from that record (X7).
+ * - Ordering: records are processed one by one in stream order. After the first
+ *   failure nothing more of the batch is published (a batch is one shard): every later
+ *   record is reported too, and Lambda resumes from the first failed one (X7). So no
+ *   event of an order ever goes out before an earlier change of it that failed.
  * - Remaining time is checked before each record (X8).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -34,6 +36,11 @@ export class OutOfTimeError extends Error {
   override name = 'OutOfTimeError';
 }
 
+/** A record behind a failed one: left for the retry that resumes at the failure. */
+export class HeldBackError extends Error {
+  override name = 'HeldBackError';
+}
+
 type StreamImage = NonNullable<DynamoDBRecord['dynamodb']>['NewImage'];
 
 function image(raw: StreamImage) {
@@ -51,14 +58,22 @@ export function makeHandler(deps: PublisherDeps) {
   return async (event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse> => {
     deps.registerContext?.(context);
     const processor = new BatchProcessor(EventType.DynamoDBStreams);
+    let stopped = false;
     const recordHandler = async (record: DynamoDBRecord) => {
+      if (stopped) throw new HeldBackError('An earlier record of this shard failed; held back for the retry');
       if (context.getRemainingTimeInMillis() < TIME_GUARD_MS) {
+        stopped = true;
         throw new OutOfTimeError('Not enough time left; leaving this record for the retry');
       }
       const change = eventForChange(image(record.dynamodb?.OldImage), image(record.dynamodb?.NewImage));
       if (!change) return;
       setCorrelationId(change.metadata.correlationId);
-      await deps.publishOnce(change);
+      try {
+        await deps.publishOnce(change);
+      } catch (error) {
+        stopped = true;
+        throw error;
+      }
       logger.info('Published domain event', {
         eventType: change.metadata.eventType,
         eventId: change.metadata.eventId,
