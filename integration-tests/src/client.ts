@@ -33,6 +33,7 @@ export interface OrderView {
   customerId: string;
   status: OrderStatus;
   statusReason?: string;
+  paymentId?: string;
   total: number;
   lines: Array<{ sku: string; quantity: number; unitPrice: number }>;
 }
@@ -63,7 +64,33 @@ export async function call<T = Record<string, unknown>>(
   return { status: res.status, headers: res.headers, body: body as T, ms: Date.now() - started };
 }
 
+export interface ProviderCharge {
+  id: string;
+  orderId: string;
+  customerId?: string;
+  amount: number;
+  status: 'pending' | 'succeeded' | 'failed';
+  refunded: number;
+}
+
+export interface ProviderRefund {
+  id: string;
+  paymentId: string;
+  amount: number;
+  status: 'pending' | 'succeeded';
+}
+
+export type ProviderSettings = {
+  mode?: string;
+  confirmDelayMs?: number;
+  /** Per customer id: their charges' own mode and confirmation delay. */
+  customers?: Record<string, { mode?: string; confirmDelayMs?: number }>;
+};
+
 export class PlatformClient {
+  /** Every order this client placed (201), for the reconciliation check at the end of a run. */
+  readonly placed = new Map<string, { orderId: string; customerId: string }>();
+
   constructor(readonly endpoints: PlatformEndpoints) {}
 
   private api(name: string): string {
@@ -77,16 +104,19 @@ export class PlatformClient {
     return issueDevToken({ customerId, role, ttlSeconds: 3600 });
   }
 
-  placeOrder(
+  async placeOrder(
     token: string,
     lines: OrderView['lines'],
     idempotencyKey: string = randomUUID(),
     currency = 'EUR',
   ) {
-    return call<OrderView & { error?: { code: string; message: string; details?: unknown[] } }>(
+    const r = await call<OrderView & { error?: { code: string; message: string; details?: unknown[] } }>(
       `${this.api('orders')}/orders`,
       { token, body: { currency, lines }, headers: { 'idempotency-key': idempotencyKey } },
     );
+    if (r.status === 201)
+      this.placed.set(r.body.orderId, { orderId: r.body.orderId, customerId: r.body.customerId });
+    return r;
   }
 
   getOrder(token: string, orderId: string) {
@@ -146,16 +176,65 @@ export class PlatformClient {
   }
 
   /** Changes how the simulated provider answers (mode approve | decline | fail | hang …). */
-  async provider(patch: { mode?: string; confirmDelayMs?: number }): Promise<void> {
+  async provider(patch: ProviderSettings): Promise<void> {
+    const r = await call(`${this.providerUrl()}/_control`, { body: patch });
+    if (r.status !== 200) throw new Error(`provider control refused ${JSON.stringify(patch)}: ${r.status}`);
+  }
+
+  private providerUrl(): string {
     if (!this.endpoints.providerUrl)
       throw new Error('No simulated provider for this target: set E2E_PROVIDER_URL to its address');
-    const r = await call(`${this.endpoints.providerUrl}/_control`, { body: patch });
-    if (r.status !== 200) throw new Error(`provider control refused ${JSON.stringify(patch)}: ${r.status}`);
+    return this.endpoints.providerUrl;
+  }
+
+  /** What the simulated provider holds for an order: its charges and their refunds. */
+  async providerOrder(orderId: string): Promise<{ charges: ProviderCharge[]; refunds: ProviderRefund[] }> {
+    const r = await call<{ charges: ProviderCharge[]; refunds: ProviderRefund[] }>(
+      `${this.providerUrl()}/_orders/${encodeURIComponent(orderId)}`,
+    );
+    if (r.status !== 200) throw new Error(`provider order lookup failed: ${r.status}`);
+    return r.body;
   }
 
   async providerStats(): Promise<{ requests: { charges: number } }> {
     const r = await call<{ requests: { charges: number } }>(`${this.endpoints.providerUrl}/_stats`);
     return r.body;
+  }
+
+  /** Polls `check` until it returns a value (not undefined), or fails with `what` after `timeoutMs`. */
+  async until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await check();
+      if (value !== undefined) return value;
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  /** Local runner only: the physical id of a stack's resource (a table, a queue, a bucket). */
+  async resource(service: string, logicalId: string): Promise<string> {
+    const all = await this.resources();
+    const found = all.find((r) => r.service === service && r.logicalId === logicalId);
+    if (!found) throw new Error(`no resource ${logicalId} in ${service}`);
+    return found.physicalId;
+  }
+
+  async resources(): Promise<{ service: string; logicalId: string; type: string; physicalId: string }[]> {
+    if (!this.endpoints.controlUrl) throw new Error('Resources are listed by the local runner only');
+    const r = await call<{ service: string; logicalId: string; type: string; physicalId: string }[]>(
+      `${this.endpoints.controlUrl}/_local/resources`,
+    );
+    return r.body;
+  }
+
+  /** Local runner only: the engines' addresses (moto, Postgres, Redis). */
+  async engines(): Promise<{ moto: string; postgres: string; redis: string }> {
+    if (!this.endpoints.controlUrl) throw new Error('Engines are known to the local runner only');
+    const r = await call<{ engines: { moto: string; postgres: string; redis: string } }>(
+      `${this.endpoints.controlUrl}/_local/info`,
+    );
+    return r.body.engines;
   }
 
   /** Local runner only: fire a schedule now (e.g. the nightly rollup). */

@@ -33,6 +33,36 @@ export function check(condition: unknown, message: string, detail?: unknown): as
 const customer = (tag: string) => `c-${tag}-${randomUUID().slice(0, 8)}`;
 const mug = (quantity = 1): OrderView['lines'][number] => ({ sku: 'MUG-LOGO', quantity, unitPrice: 1250 });
 
+const FINAL: OrderView['status'][] = ['CONFIRMED', 'FAILED', 'CANCELLED'];
+
+/**
+ * Puts the simulated provider back to normal and waits until the platform can take
+ * payments again: an order placed now must be CONFIRMED. If an earlier failure left the
+ * circuit breaker open, the orders placed here are its half-open probes (they fail fast
+ * until the cool-down is over); the wait ends on the first confirmed one.
+ */
+export async function restoreProvider(c: PlatformClient, timeoutMs = 120_000): Promise<number> {
+  await c.provider({ mode: 'approve', confirmDelayMs: 300, customers: {} });
+  const token = await c.token(customer('probe'));
+  const started = Date.now();
+  return c.until(
+    'an order to be confirmed again (the circuit breaker closed)',
+    async () => {
+      const probe = await place(c, token, [{ sku: 'STICKER-PACK', quantity: 1, unitPrice: 200 }]);
+      const done = await c.waitForStatus(token, probe.body.orderId, FINAL);
+      if (done.status === 'CONFIRMED') return Date.now() - started;
+      check(
+        /^CircuitOpenError/.test(done.statusReason ?? ''),
+        'a probe fails only on the open circuit',
+        done,
+      );
+      await new Promise((r) => setTimeout(r, 2_000));
+      return undefined;
+    },
+    timeoutMs,
+  );
+}
+
 /** Places an order and checks the 201. */
 async function place(c: PlatformClient, token: string, lines: OrderView['lines'], key?: string) {
   const r = await c.placeOrder(token, lines, key);
@@ -116,7 +146,7 @@ export const scenarios: Scenario[] = [
       const placed = await place(c, token, [{ sku: 'POSTER-A2', quantity: 50, unitPrice: 900 }]);
       const done = await c.waitForStatus(token, placed.body.orderId, ['CONFIRMED', 'FAILED', 'CANCELLED']);
       check(done.status === 'FAILED', 'the saga fails the order', done);
-      check(/stock/i.test(done.statusReason ?? ''), 'the reason says out of stock', done);
+      check(/^OutOfStockError: /.test(done.statusReason ?? ''), 'the reason is OutOfStockError', done);
       note({ patterns: 'P03 P09', what: `out of stock -> FAILED (${done.statusReason})`, ms: done.waitedMs });
     },
   },
@@ -129,6 +159,11 @@ export const scenarios: Scenario[] = [
         const placed = await place(c, token, [mug()]);
         const done = await c.waitForStatus(token, placed.body.orderId, ['CONFIRMED', 'FAILED', 'CANCELLED']);
         check(done.status === 'FAILED', 'the saga fails the declined order', done);
+        check(
+          /^PaymentDeclinedError: .*card_declined/.test(done.statusReason ?? ''),
+          "the reason is the provider's decline (card_declined)",
+          done.statusReason,
+        );
         note({
           patterns: 'P03 P20',
           what: `declined by the provider -> stock released, FAILED (${done.statusReason})`,
@@ -269,8 +304,7 @@ export const scenarios: Scenario[] = [
     },
   },
   {
-    // Last: it leaves the breaker open for its cool-down.
-    name: 'a provider outage trips the circuit breaker: later orders fail fast',
+    name: 'a provider outage trips the circuit breaker: later orders fail fast, then it closes again',
     async run(c, note) {
       const token = await c.token(customer('outage'));
       await c.provider({ mode: 'fail' });
@@ -290,8 +324,8 @@ export const scenarios: Scenario[] = [
           outcomes,
         );
         check(
-          /circuit/i.test(outcomes[outcomes.length - 1]!.statusReason ?? ''),
-          'the last ones fail on the open circuit',
+          /^CircuitOpenError: /.test(outcomes[outcomes.length - 1]!.statusReason ?? ''),
+          'the last ones fail on the open circuit (CircuitOpenError)',
           outcomes.map((o) => o.statusReason),
         );
         check(reached < outcomes.length * 2, 'the provider stops being called once the circuit is open', {
@@ -302,7 +336,95 @@ export const scenarios: Scenario[] = [
           what: `7 orders during the outage: provider called ${reached} times, then the circuit failed them fast`,
         });
       } finally {
-        await c.provider({ mode: 'approve' });
+        const healed = await restoreProvider(c);
+        note({ patterns: 'P20', what: 'provider back: a half-open probe closed the circuit', ms: healed });
+      }
+    },
+  },
+  {
+    name: 'no money is kept for an order that did not complete: lost answers, a late capture and a double capture are put right',
+    async run(c, note) {
+      const who = {
+        lost500: customer('lost500'),
+        lostTimeout: customer('losttimeout'),
+        late: customer('late'),
+        twice: customer('twice'),
+      };
+      // Each customer's charges get their own failure; the lost answers' webhooks come
+      // after the saga has given up, the late charge only after its look-up.
+      await c.provider({
+        customers: {
+          [who.lost500]: { mode: 'error-after-charge', confirmDelayMs: 40_000 },
+          [who.lostTimeout]: { mode: 'timeout-after-charge', confirmDelayMs: 40_000 },
+          [who.late]: { mode: 'charge-late', confirmDelayMs: 30_000 },
+          [who.twice]: { mode: 'double-capture' },
+        },
+      });
+      const started = Date.now();
+      try {
+        const orders = await Promise.all(
+          Object.entries(who).map(async ([name, id]) => {
+            const token = await c.token(id);
+            const placed = await place(c, token, [mug()]);
+            const done = await c.waitForStatus(token, placed.body.orderId, FINAL, 150_000);
+            return [name, done] as const;
+          }),
+        );
+        const by = Object.fromEntries(orders);
+        for (const name of ['lost500', 'lostTimeout', 'late'] as const) {
+          check(by[name]!.status === 'FAILED', `the ${name} order fails`, by[name]);
+          check(
+            /^PaymentOutcomeUnknownError: /.test(by[name]!.statusReason ?? ''),
+            `the ${name} order's reason is the unknown outcome`,
+            by[name]!.statusReason,
+          );
+        }
+        check(by.twice!.status === 'CONFIRMED', 'the double-captured order is confirmed', by.twice);
+        for (const name of ['lost500', 'lostTimeout'] as const) {
+          const held = await c.providerOrder(by[name]!.orderId);
+          check(
+            held.charges.length === 1 &&
+              held.refunds.length === 1 &&
+              held.refunds[0]!.amount === held.charges[0]!.amount,
+            `the ${name} capture was found by the saga and refunded exactly once`,
+            held,
+          );
+        }
+        note({
+          patterns: 'P03 P20',
+          what: 'answers lost after capture (500, timeout) -> looked up, refunded once, FAILED',
+          ms: Date.now() - started,
+        });
+
+        // The late charge and the second capture: the reconciler's (P29), on its schedule.
+        const reconciled = Date.now();
+        const putRight = await c.until(
+          'the late capture and the second capture to be refunded',
+          async () => {
+            await c.fireSchedule('ReconcilePayments');
+            const late = await c.providerOrder(by.late!.orderId);
+            const twice = await c.providerOrder(by.twice!.orderId);
+            const ok =
+              late.charges.length === 1 &&
+              late.refunds.length === 1 &&
+              twice.charges.length === 2 &&
+              twice.refunds.length === 1;
+            return ok ? { late, twice } : undefined;
+          },
+          90_000,
+        );
+        check(
+          putRight.twice.refunds[0]!.paymentId !== by.twice!.paymentId,
+          'the refunded capture is the second one, not the one the order was confirmed on',
+          putRight.twice,
+        );
+        note({
+          patterns: 'P29',
+          what: 'reconciler: the capture that came after the saga failed and the second capture refunded once each',
+          ms: Date.now() - reconciled,
+        });
+      } finally {
+        await restoreProvider(c);
       }
     },
   },

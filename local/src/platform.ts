@@ -578,6 +578,18 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
       if (method === 'POST' && fire)
         return schedules.fire(decodeURIComponent(fire[1]!)).then(() => ({ fired: fire[1] }));
       if (method === 'GET' && path === '/_local/executions') return Promise.resolve(sfn.executions());
+      // What each stack's resources became in the engines (tables, queues, buckets...).
+      if (method === 'GET' && path === '/_local/resources')
+        return Promise.resolve(
+          resources.map(({ stack, service, logicalId, type, physicalId, attributes }) => ({
+            stack,
+            service,
+            logicalId,
+            type,
+            physicalId,
+            attributes,
+          })),
+        );
       if (method === 'GET' && path === '/_local/functions')
         return Promise.resolve(host.functions().map((f) => ({ name: f.name, ...host.stats(f.name) })));
       return undefined;

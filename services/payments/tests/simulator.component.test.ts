@@ -274,3 +274,27 @@ describe('modes where money moves but the answer is lost', () => {
     expect(captured).toContain(answered);
   });
 });
+
+describe('per-customer settings', () => {
+  it("gives one customer's charges their own mode and delay, leaving everyone else's alone", async () => {
+    const control = await fetch(`${sim.url}/_control`, {
+      method: 'POST',
+      body: JSON.stringify({ customers: { 'cust-odd': { mode: 'error-after-charge', confirmDelayMs: 5 } } }),
+    });
+    expect(await control.json()).toMatchObject({
+      mode: 'approve',
+      customers: { 'cust-odd': { mode: 'error-after-charge' } },
+    });
+    try {
+      const odd = { ...order(), customerId: 'cust-odd' };
+      const error = await client()
+        .charge(odd, `charge-${odd.orderId}`)
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: 'PaymentOutcomeUnknownError', kind: 'server-error' });
+      const normal = order();
+      expect((await client().charge(normal, `charge-${normal.orderId}`)).status).toBe('pending');
+    } finally {
+      sim.control({ customers: {} });
+    }
+  });
+});

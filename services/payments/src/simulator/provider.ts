@@ -8,6 +8,7 @@
  *   GET  /charges?orderId=
  *   POST /_control         { mode, confirmDelayMs, webhookUrl, signingSecret }  (test hook)
  *   GET  /_stats           request counts (the breaker tests assert "no call was made")
+ *   GET  /_orders/:orderId the charges and refunds held for one order (test hook)
  *
  * Modes: approve (201 pending, later payment.succeeded), decline (402 at once, later
  * payment.failed), decline-later (201 pending, later payment.failed), fail (503),
@@ -27,6 +28,8 @@
  * - double-capture: answers normally, but captures the order twice (a second charge
  *   with another payment id, both confirmed).
  * Webhooks echo what the charge request carried: customerId, customerEmail, metadata.
+ * `customers: { <customerId>: { mode?, confirmDelayMs? } }` gives one customer's charges
+ * their own mode and confirmation delay (concurrent scenarios, each its own failure).
  *
  * Each confirmation is POSTed to `webhookUrl` after `confirmDelayMs`, signed as the
  * webhook service verifies it: `Payment-Signature: t=<unix s>,v1=<hex HMAC-SHA256(secret,
@@ -51,9 +54,21 @@ export const PROVIDER_MODES = [
 ] as const;
 export type ProviderMode = (typeof PROVIDER_MODES)[number];
 
+/** How the provider treats one customer's charges, overriding the global settings. */
+export interface CustomerSettings {
+  mode?: ProviderMode;
+  confirmDelayMs?: number;
+}
+
 export interface SimulatorSettings {
   mode: ProviderMode;
   confirmDelayMs: number;
+  /**
+   * Per customer id (the charge request's `customerId`): lets concurrent scenarios each
+   * have their own failure without flipping the whole provider. Charges only; look-ups
+   * and refunds follow the global mode.
+   */
+  customers: Record<string, CustomerSettings>;
   webhookUrl?: string;
   signingSecret?: string;
 }
@@ -151,6 +166,7 @@ function publicSettings(s: SimulatorSettings) {
   return {
     mode: s.mode,
     confirmDelayMs: s.confirmDelayMs,
+    customers: s.customers,
     webhookUrl: s.webhookUrl ?? null,
     signingSecret: s.signingSecret ? '***' : null,
   };
@@ -169,6 +185,18 @@ export function parseControl(raw: unknown): Partial<SimulatorSettings> {
     if (!Number.isInteger(body.confirmDelayMs) || (body.confirmDelayMs as number) < 0)
       throw new Error('confirmDelayMs must be an integer >= 0');
     patch.confirmDelayMs = body.confirmDelayMs as number;
+  }
+  if (body.customers !== undefined) {
+    if (!body.customers || typeof body.customers !== 'object' || Array.isArray(body.customers))
+      throw new Error('customers must be an object of customer id -> { mode?, confirmDelayMs? }');
+    patch.customers = {};
+    for (const [customerId, raw] of Object.entries(body.customers as Record<string, unknown>)) {
+      const one = parseControl(raw ?? {});
+      patch.customers[customerId] = {
+        ...(one.mode ? { mode: one.mode } : {}),
+        ...(one.confirmDelayMs !== undefined ? { confirmDelayMs: one.confirmDelayMs } : {}),
+      };
+    }
   }
   for (const key of ['webhookUrl', 'signingSecret'] as const) {
     if (body[key] === null) patch[key] = undefined;
@@ -209,6 +237,7 @@ export async function startSimulatedProvider(
   const settings: SimulatorSettings = {
     mode: opts.mode ?? 'approve',
     confirmDelayMs: opts.confirmDelayMs ?? 100,
+    customers: opts.customers ?? {},
     ...(opts.webhookUrl ? { webhookUrl: opts.webhookUrl } : {}),
     ...(opts.signingSecret ? { signingSecret: opts.signingSecret } : {}),
   };
@@ -266,8 +295,14 @@ export async function startSimulatedProvider(
   }
 
   /** Later, as the real provider would: settle the charge or refund, then tell the platform. */
-  function confirmLater(apply: () => WebhookEvent) {
-    const p = sleep(settings.confirmDelayMs).then(() => (stopped ? undefined : deliver(apply())));
+  const modeFor = (customerId: unknown): ProviderMode =>
+    (typeof customerId === 'string' ? settings.customers[customerId]?.mode : undefined) ?? settings.mode;
+  const delayFor = (customerId: unknown): number =>
+    (typeof customerId === 'string' ? settings.customers[customerId]?.confirmDelayMs : undefined) ??
+    settings.confirmDelayMs;
+
+  function confirmLater(apply: () => WebhookEvent, delayMs = settings.confirmDelayMs) {
+    const p = sleep(delayMs).then(() => (stopped ? undefined : deliver(apply())));
     pending.add(p);
     void p.finally(() => pending.delete(p));
   }
@@ -317,6 +352,7 @@ export async function startSimulatedProvider(
   function newCharge(
     body: Record<string, unknown>,
     outcome: 'succeed' | 'decline' | 'decline-later',
+    delay = delayFor(body.customerId),
   ): Charge {
     const { orderId, amount, currency, customerId, customerEmail } = body;
     const metadata = metadataOf(body.metadata);
@@ -345,7 +381,7 @@ export async function startSimulatedProvider(
       }
       charge.status = 'succeeded';
       return event('payment.succeeded', chargeData(charge));
-    });
+    }, delay);
     return charge;
   }
 
@@ -368,7 +404,7 @@ export async function startSimulatedProvider(
         },
       };
     }
-    const mode = settings.mode;
+    const mode = modeFor(body.customerId);
     if (mode === 'decline') {
       const charge = newCharge(body, 'decline');
       return {
@@ -449,7 +485,7 @@ export async function startSimulatedProvider(
     confirmLater(() => {
       refund.status = 'succeeded';
       return event('refund.succeeded', { ...chargeData(charge), amount: refund.amount, refundId: refund.id });
-    });
+    }, delayFor(charge.customerId));
     return { status: 201, body: refund };
   }
 
@@ -497,11 +533,12 @@ export async function startSimulatedProvider(
     if (typeof key !== 'string' || lateKeys.has(key)) return;
     lateKeys.add(key);
     const scope = `${req.url}|${key}`;
-    const later = sleep(settings.confirmDelayMs).then(() => {
+    const body = JSON.parse(raw || '{}') as Record<string, unknown>;
+    const later = sleep(delayFor(body.customerId)).then(() => {
       if (stopped || idempotency.has(scope)) return;
-      const body = JSON.parse(raw || '{}') as Record<string, unknown>;
-      const answer = createCharge(body);
-      idempotency.set(scope, { fingerprint: fingerprintOf(body), ...answer });
+      // Created late, confirmed at once: the webhook follows its (late) creation.
+      const charge = newCharge(body, 'succeed', 0);
+      idempotency.set(scope, { fingerprint: fingerprintOf(body), status: 201, body: charge });
     });
     pending.add(later);
     void later.finally(() => pending.delete(later));
@@ -520,6 +557,18 @@ export async function startSimulatedProvider(
       return send(res, 200, publicSettings(settings));
     }
     if (url.pathname === '/_control' && req.method === 'GET') return send(res, 200, publicSettings(settings));
+    // Test hook, like /_stats: what the provider holds for one order (no API key needed).
+    const forOrder = /^\/_orders\/([^/]+)$/.exec(url.pathname);
+    if (forOrder && req.method === 'GET') {
+      const orderId = decodeURIComponent(forOrder[1]!);
+      const mine = [...charges.values()].filter((c) => c.orderId === orderId);
+      const ids = new Set(mine.map((c) => c.id));
+      return send(res, 200, {
+        charges: mine,
+        refunds: [...refunds.values()].filter((r) => ids.has(r.paymentId)),
+        pendingWebhooks: pending.size,
+      });
+    }
 
     stats.requests.total++;
     const chargeById = /^\/charges\/([^/]+)$/.exec(url.pathname);
@@ -538,7 +587,13 @@ export async function startSimulatedProvider(
       return apiError(res, 503, 'service_unavailable', 'The provider is having trouble; try again later');
 
     if (req.method === 'POST' && url.pathname === '/charges') {
-      const mode = settings.mode;
+      let customerId: unknown;
+      try {
+        customerId = (JSON.parse(raw || '{}') as { customerId?: unknown }).customerId;
+      } catch {
+        // not JSON: idempotent() answers 400
+      }
+      const mode = modeFor(customerId);
       if (mode === 'charge-late') return chargeLate(req, raw);
       const key = String(req.headers['idempotency-key'] ?? '');
       const firstForKey = !idempotency.has(`${req.url}|${key}`);

@@ -1,0 +1,190 @@
+/**
+ * The reconciliation check against the running platform (local runner): gathers, for
+ * every order a run placed, what each service holds (the order, the ledger's money,
+ * the stock and the reservation, invoices and receipts, whatever is left in a DLQ)
+ * and hands it to the pure check (test-support/src/reconciliation.ts).
+ *
+ * Money settles asynchronously (webhooks, refunds, the reconciler's schedule), so
+ * `reconcileRun` fires the reconciler and polls until the check passes or its deadline
+ * passes, then reports what it checked and every violation left.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import {
+  checkReconciliation,
+  formatReport,
+  type ReconciliationFacts,
+  type ReconciliationReport,
+} from '../../test-support/src/reconciliation';
+import type { PlatformClient } from './client';
+import { repoRoot } from './target';
+
+const aws = (endpoint: string) => ({
+  endpoint,
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+});
+
+async function batchGet(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  keys: Record<string, string>[],
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  for (let i = 0; i < keys.length; i += 100) {
+    let request: Record<string, { Keys: Record<string, string>[] }> | undefined = {
+      [table]: { Keys: keys.slice(i, i + 100) },
+    };
+    while (request && Object.keys(request).length) {
+      const out = await doc.send(new BatchGetCommand({ RequestItems: request }));
+      items.push(...((out.Responses?.[table] ?? []) as Record<string, unknown>[]));
+      request = out.UnprocessedKeys as typeof request;
+    }
+  }
+  return items;
+}
+
+/** What the demo loaded (inventory's seed): the stock each SKU received on a fresh platform. */
+export function seededStock(): Map<string, number> {
+  const seed = JSON.parse(
+    readFileSync(join(repoRoot, 'services', 'inventory', 'seed', 'demo-stock.json'), 'utf8'),
+  ) as { sku: string; available: number }[];
+  return new Map(seed.map((s) => [s.sku, s.available]));
+}
+
+export interface GatherOptions {
+  /** Stock received per SKU, when the run knows it (a platform it started fresh). */
+  received?: Map<string, number>;
+  /** DLQ messages the run caused on purpose: queue logical id → count. */
+  expectedDeadLetters?: Record<string, number>;
+}
+
+/** Everything the check needs, read from the local runner's engines. */
+export async function gatherFacts(c: PlatformClient, opts: GatherOptions = {}): Promise<ReconciliationFacts> {
+  const engines = await c.engines();
+  const resources = await c.resources();
+  const physical = (service: string, logicalId: string) => {
+    const r = resources.find((x) => x.service === service && x.logicalId === logicalId);
+    if (!r) throw new Error(`no ${logicalId} in ${service}`);
+    return r.physicalId;
+  };
+  const doc = DynamoDBDocumentClient.from(new DynamoDBClient(aws(engines.moto)));
+  const orderIds = [...c.placed.keys()];
+
+  const orders = (
+    await batchGet(
+      doc,
+      physical('op-orders', 'OrdersTable'),
+      orderIds.map((id) => ({ PK: `ORDER#${id}`, SK: 'ORDER' })),
+    )
+  ).map((o) => ({
+    orderId: o.orderId as string,
+    status: o.status as string,
+    total: o.total as number,
+    lines: o.lines as { sku: string; quantity: number }[],
+  }));
+
+  const db = new pg.Client({ connectionString: engines.postgres });
+  await db.connect();
+  let money: ReconciliationFacts['money'];
+  try {
+    const rows = await db.query<{ order_id: string; payment_id: string; captured: string; refunded: string }>(
+      `SELECT order_id, payment_id,
+              coalesce(sum(amount) FILTER (WHERE kind = 'payment.succeeded'), 0) AS captured,
+              coalesce(sum(amount) FILTER (WHERE kind = 'refund.succeeded'), 0) AS refunded
+       FROM payments.ledger_entries WHERE order_id = ANY($1::text[])
+       GROUP BY order_id, payment_id`,
+      [orderIds],
+    );
+    money = rows.rows.map((r) => ({
+      orderId: r.order_id,
+      paymentId: r.payment_id,
+      captured: Number(r.captured),
+      refunded: Number(r.refunded),
+    }));
+  } finally {
+    await db.end();
+  }
+
+  const inventory = physical('op-inventory', 'InventoryTable');
+  const reservations = (
+    await batchGet(
+      doc,
+      inventory,
+      orderIds.map((id) => ({ PK: `RESERVATION#${id}`, SK: 'RESERVATION' })),
+    )
+  ).map((r) => ({ orderId: r.orderId as string, status: r.status as 'RESERVED' | 'RELEASED' }));
+  const skus = [...new Set(orders.flatMap((o) => o.lines.map((l) => l.sku)))];
+  const stock = (
+    await batchGet(
+      doc,
+      inventory,
+      skus.map((sku) => ({ PK: `SKU#${sku}`, SK: 'STOCK' })),
+    )
+  ).map((s) => ({
+    sku: s.sku as string,
+    available: s.available as number,
+    reserved: s.reserved as number,
+    ...(opts.received?.has(s.sku as string) ? { received: opts.received.get(s.sku as string)! } : {}),
+  }));
+
+  const sqs = new SQSClient(aws(engines.moto));
+  const deadLetters: NonNullable<ReconciliationFacts['deadLetters']> = [];
+  for (const q of resources.filter(
+    (r) => r.type === 'AWS::SQS::Queue' && /(DeadLetter|Failure|Failures|Dlq|DLQ)/.test(r.logicalId),
+  )) {
+    const attrs = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: q.physicalId,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    const n =
+      Number(attrs.Attributes?.ApproximateNumberOfMessages ?? 0) +
+      Number(attrs.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+    if (n === 0) continue;
+    // A look without taking: visibility 0 leaves every message where it is.
+    const peek = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: q.physicalId, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
+    );
+    const bodies = (peek.Messages ?? []).map((m) => (m.Body ?? '').slice(0, 160));
+    for (let i = 0; i < n; i++)
+      deadLetters.push({ queue: `${q.service}/${q.logicalId}`, message: bodies[i] ?? '(not shown)' });
+  }
+
+  return {
+    orders,
+    money,
+    reservations: orderIds.map((orderId) => ({
+      orderId,
+      status: reservations.find((r) => r.orderId === orderId)?.status ?? 'NONE',
+    })),
+    stock,
+    deadLetters,
+    ...(opts.expectedDeadLetters ? { expectedDeadLetters: opts.expectedDeadLetters } : {}),
+  };
+}
+
+/**
+ * Waits for every placed order to finish, fires the reconciler, and polls the check
+ * until it passes or `timeoutMs` passes. Returns the last report (violations included).
+ */
+export async function reconcileRun(
+  c: PlatformClient,
+  opts: GatherOptions & { timeoutMs?: number; log?: (line: string) => void } = {},
+): Promise<ReconciliationReport> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
+  let report: ReconciliationReport;
+  for (;;) {
+    await c.fireSchedule('ReconcilePayments');
+    report = checkReconciliation(await gatherFacts(c, opts));
+    if (report.violations.length === 0 || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 2_000));
+  }
+  opts.log?.(formatReport(report));
+  return report;
+}
