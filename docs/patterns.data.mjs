@@ -184,10 +184,19 @@ export const patterns = [
     name: 'Notifier',
     service: 'billing-notifier',
     status: 'built',
-    code: [`${b}/serverless.yml`, 'shared/src/events/billing/index.ts', `${b}/src/adapters`],
-    proof: [`${b}/tests/fan-out.component.test.ts`, `${b}/tests/template.test.ts`],
+    code: [
+      `${b}/serverless.yml`,
+      'shared/src/events/billing/index.ts',
+      'shared/src/events/billing/publish.ts',
+      'services/webhook/src/domain/ledger.ts',
+    ],
+    proof: [
+      `${b}/tests/fan-out.component.test.ts`,
+      `${b}/tests/template.test.ts`,
+      'services/webhook/tests/billing-records.component.test.ts',
+    ],
     notes:
-      'A standalone SNS topic with a versioned billing-record contract; subscribers subscribe themselves from their own stacks through their own queues with filter policies.',
+      'A standalone SNS topic with a versioned billing-record contract; subscribers subscribe themselves from their own stacks through their own queues with filter policies. Producers publish through one shared publisher; the payments ledger writer publishes PaymentCaptured and RefundIssued through its transactional outbox.',
   },
   {
     id: 'P13',

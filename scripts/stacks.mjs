@@ -13,8 +13,9 @@ const ORDER = [
   'services/receipts',
   'services/orders',
   'services/webhook',
-  'services/reporting',
+  // Before reporting: the dashboard imports op-invoicing-<stage>-ApiUrl (the billing API).
   'services/invoicing',
+  'services/reporting',
   'services/accounting',
 ];
 

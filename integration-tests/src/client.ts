@@ -3,13 +3,21 @@
  * or an AWS stage. The end-to-end suite and `npm run demo` both drive the platform
  * through it, over its public HTTP APIs only (plus the simulated payment provider's
  * control endpoint, and the local runner's when there is one).
+ *
+ * Billing evidence (order to cash) is read where it lives, read-only: invoice documents
+ * and accounting exports in S3, sent receipts in SES (the local runner's moto only: SES
+ * has no API that lists sent mail).
  */
 import { randomUUID } from 'node:crypto';
+import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { issueDevToken } from '../../services/auth/src/dev/dev-issuer';
+import { signPayload, SIGNATURE_HEADER } from '../../services/webhook/src/domain/signature';
 
 export interface PlatformEndpoints {
   target: string;
-  /** Base URLs of the REST APIs by service (orders, reporting, webhook). */
+  /** Base URLs of the REST APIs by service (orders, reporting, webhook, invoicing). */
   apis: Record<string, string>;
   /** The carrier API key (POST /webhooks/carrier). */
   carrierApiKey?: string;
@@ -36,6 +44,71 @@ export interface OrderView {
   paymentId?: string;
   total: number;
   lines: Array<{ sku: string; quantity: number; unitPrice: number }>;
+}
+
+/** What the SDK clients reading the target need (moto locally; the default chain elsewhere). */
+interface AwsConfig {
+  endpoint?: string;
+  region?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  forcePathStyle?: boolean;
+}
+
+/** One invoice as the billing API answers it (services/invoicing README). */
+export interface InvoiceView {
+  invoiceId: string;
+  orderId: string;
+  paymentId: string;
+  amount: number;
+  currency: string;
+  issuedAt: string;
+  document: { bucket: string; key: string };
+}
+
+/** One accounting export line (services/accounting: one JSON object per billing fact). */
+export interface ExportLine {
+  key: string;
+  recordType: string;
+  idempotencyKey: string;
+  correlationId: string;
+  data: Record<string, unknown>;
+}
+
+export interface SentEmail {
+  subject: string;
+  body: string;
+  source: string;
+}
+
+/** Everything order to cash leaves behind for one order (see `waitForBilling`). */
+export interface BillingTrail {
+  invoice: InvoiceView;
+  /** The invoice document as stored in S3 (parsed JSON). */
+  document: Record<string, unknown>;
+  /** Receipt emails for the order (local target; empty when not checked). */
+  receipts: SentEmail[];
+  /** Accounting export lines: PaymentCaptured, InvoiceIssued, InvoiceDocumentStored. */
+  exports: ExportLine[];
+  waitedMs: number;
+}
+
+/** Polls `probe` until it returns something (not undefined) or the time is up. */
+export async function eventually<T>(
+  probe: () => Promise<T | undefined>,
+  opts: { timeoutMs?: number; intervalMs?: number; what?: string; last?: () => unknown } = {},
+): Promise<T> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) {
+      const last = opts.last?.();
+      throw new Error(
+        `${opts.what ?? 'condition'} not met within ${opts.timeoutMs ?? 60_000} ms${last === undefined ? '' : `: ${JSON.stringify(last)}`}`,
+      );
+    }
+    await new Promise((ok) => setTimeout(ok, opts.intervalMs ?? 300));
+  }
 }
 
 export async function call<T = Record<string, unknown>>(
@@ -92,6 +165,8 @@ export class PlatformClient {
   readonly placed = new Map<string, { orderId: string; customerId: string }>();
 
   constructor(readonly endpoints: PlatformEndpoints) {}
+
+  private localInfoCache?: Promise<{ engines: { moto: string }; exports: Record<string, string> }>;
 
   private api(name: string): string {
     const url = this.endpoints.apis[name];
@@ -166,6 +241,200 @@ export class PlatformClient {
 
   dashboard(token: string, customerId: string) {
     return call(`${this.api('reporting')}/customers/${customerId}/dashboard`, { token });
+  }
+
+  /** GET the billing API: a customer's issued invoices, newest first (`limit` 1..100, `cursor`). */
+  invoices(token: string, customerId: string, query: { limit?: number; cursor?: string } = {}) {
+    const params = new URLSearchParams();
+    if (query.limit !== undefined) params.set('limit', String(query.limit));
+    if (query.cursor !== undefined) params.set('cursor', query.cursor);
+    const qs = params.toString();
+    return call<{ customerId: string; invoices: InvoiceView[]; nextCursor?: string }>(
+      `${this.api('invoicing')}/customers/${customerId}/invoices${qs ? `?${qs}` : ''}`,
+      { token },
+    );
+  }
+
+  /** Polls the billing API until the order has an invoice (every page is read). */
+  async waitForInvoice(
+    token: string,
+    customerId: string,
+    orderId: string,
+    timeoutMs = 60_000,
+  ): Promise<InvoiceView & { waitedMs: number }> {
+    const started = Date.now();
+    let last: unknown;
+    const invoice = await eventually(
+      async () => {
+        let cursor: string | undefined;
+        do {
+          const r = await this.invoices(token, customerId, { limit: 100, ...(cursor ? { cursor } : {}) });
+          last = { status: r.status, body: r.body };
+          if (r.status !== 200) return undefined;
+          const found = r.body.invoices.find((i) => i.orderId === orderId);
+          if (found) return found;
+          cursor = r.body.nextCursor;
+        } while (cursor);
+        return undefined;
+      },
+      { timeoutMs, what: `an invoice for order ${orderId}`, last: () => last },
+    );
+    return { ...invoice, waitedMs: Date.now() - started };
+  }
+
+  /** The stored invoice document (parsed), or undefined while it does not exist. */
+  async invoiceDocument(document: {
+    bucket: string;
+    key: string;
+  }): Promise<Record<string, unknown> | undefined> {
+    const s3 = new S3Client(await this.awsConfig());
+    try {
+      const out = await s3.send(new GetObjectCommand({ Bucket: document.bucket, Key: document.key }));
+      return JSON.parse(await out.Body!.transformToString()) as Record<string, unknown>;
+    } catch (error) {
+      if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Accounting's export lines whose key names one of `ids` (a payment id, an invoice id:
+   * export objects are named after the record's idempotency key), read from the exports
+   * bucket (export `op-accounting-<stage>-ExportsBucketName`).
+   */
+  async accountingExports(ids: string[]): Promise<ExportLine[]> {
+    const bucket = await this.stackExport('op-accounting', 'ExportsBucketName');
+    const s3 = new S3Client(await this.awsConfig());
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await s3.send(
+        new ListObjectsV2Command({
+          Bucket: bucket,
+          Prefix: 'exports/',
+          ...(token ? { ContinuationToken: token } : {}),
+        }),
+      );
+      for (const o of page.Contents ?? []) if (ids.some((id) => o.Key!.includes(id))) keys.push(o.Key!);
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return Promise.all(
+      keys.map(async (key) => {
+        const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        return { key, ...(JSON.parse(await out.Body!.transformToString()) as Omit<ExportLine, 'key'>) };
+      }),
+    );
+  }
+
+  /** Emails SES sent to `address` (local target: moto keeps them; SES cannot list sent mail). */
+  async emailsTo(address: string): Promise<SentEmail[]> {
+    if (!this.endpoints.controlUrl) throw new Error('Reading sent emails needs the local runner (moto SES)');
+    const { engines } = await this.localInfo();
+    const data = (await (await fetch(`${engines.moto}/moto-api/data.json`)).json()) as {
+      ses?: { Message?: Array<SentEmail & { destinations?: { ToAddresses?: string[] } }> };
+    };
+    return (data.ses?.Message ?? [])
+      .filter((m) => m.destinations?.ToAddresses?.includes(address))
+      .map((m) => ({ subject: m.subject, body: m.body, source: m.source }));
+  }
+
+  /**
+   * Order to cash for one order: waits until the billing API lists its invoice, the
+   * document is in S3, accounting exported the payment, the invoice and the document, and
+   * (local target, or `email` given and `checkReceipts`) a receipt went to `email`.
+   */
+  async waitForBilling(
+    token: string,
+    customerId: string,
+    orderId: string,
+    opts: { email?: string; checkReceipts?: boolean; timeoutMs?: number } = {},
+  ): Promise<BillingTrail> {
+    const started = Date.now();
+    const timeoutMs = opts.timeoutMs ?? 90_000;
+    const invoice = await this.waitForInvoice(token, customerId, orderId, timeoutMs);
+    const checkReceipts = (opts.checkReceipts ?? this.endpoints.target === 'local') && !!opts.email;
+    let last: Record<string, unknown> = {};
+    return eventually(
+      async () => {
+        const document = await this.invoiceDocument(invoice.document);
+        const exports = await this.accountingExports([invoice.paymentId, invoice.invoiceId]);
+        const types = new Set(exports.map((e) => e.recordType));
+        const receipts = checkReceipts
+          ? (await this.emailsTo(opts.email!)).filter((m) => m.subject === `Receipt for order ${orderId}`)
+          : [];
+        last = { document: !!document, exported: [...types], receipts: receipts.length };
+        const complete =
+          document &&
+          ['PaymentCaptured', 'InvoiceIssued', 'InvoiceDocumentStored'].every((t) => types.has(t)) &&
+          (!checkReceipts || receipts.length > 0);
+        const { waitedMs: _w, ...view } = invoice;
+        return complete
+          ? { invoice: view, document, receipts, exports, waitedMs: Date.now() - started }
+          : undefined;
+      },
+      { timeoutMs, what: `the billing trail of order ${orderId}`, last: () => last },
+    );
+  }
+
+  /**
+   * Posts a payment provider webhook to POST /webhooks/payments, signed with the webhook
+   * stack's own signing secret (`op-webhook/<stage>/payment-signing-secret`), as the
+   * provider would: a way to drive the ledger (and its billing records) directly.
+   */
+  async providerWebhook(event: Record<string, unknown>): Promise<Reply> {
+    const { forcePathStyle: _s3Only, ...config } = await this.awsConfig();
+    const secrets = new SecretsManagerClient(config);
+    const out = await secrets.send(
+      new GetSecretValueCommand({ SecretId: `op-webhook/${this.stage()}/payment-signing-secret` }),
+    );
+    const secret = out.SecretString!.split('\n')[0]!.trim();
+    const body = JSON.stringify(event);
+    return call(`${this.api('webhook')}/webhooks/payments`, {
+      body,
+      headers: { [SIGNATURE_HEADER]: signPayload(secret, body) },
+    });
+  }
+
+  private stage(): string {
+    return this.endpoints.target === 'local' ? 'local' : this.endpoints.target;
+  }
+
+  private localInfo() {
+    if (!this.endpoints.controlUrl) throw new Error('This needs the local runner');
+    this.localInfoCache ??= call<{ engines: { moto: string }; exports: Record<string, string> }>(
+      `${this.endpoints.controlUrl}/_local/info`,
+    ).then((r) => r.body);
+    return this.localInfoCache;
+  }
+
+  /** SDK settings for reading the target's AWS resources (moto for the local runner). */
+  private async awsConfig(): Promise<AwsConfig> {
+    if (this.endpoints.target === 'local') {
+      const { engines } = await this.localInfo();
+      return {
+        endpoint: engines.moto,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        forcePathStyle: true,
+      };
+    }
+    return { forcePathStyle: !!process.env.AWS_ENDPOINT_URL };
+  }
+
+  /** A stack's exported value: the runner's exports locally, the stack's outputs elsewhere. */
+  private async stackExport(service: string, name: string): Promise<string> {
+    const exportName = `${service}-${this.stage()}-${name}`;
+    if (this.endpoints.target === 'local') {
+      const value = (await this.localInfo()).exports[exportName];
+      if (!value) throw new Error(`the local runner has no export ${exportName}`);
+      return value;
+    }
+    const out = await new CloudFormationClient({}).send(
+      new DescribeStacksCommand({ StackName: `${service}-${this.stage()}` }),
+    );
+    const value = out.Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === name)?.OutputValue;
+    if (!value) throw new Error(`${service}-${this.stage()} has no ${name} output`);
+    return value;
   }
 
   carrierUpdate(body: unknown, apiKey = this.endpoints.carrierApiKey) {

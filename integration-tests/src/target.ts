@@ -52,7 +52,7 @@ export function endpointsFromInfo(
 export async function deployedEndpoints(stage: string): Promise<PlatformEndpoints> {
   const cfn = new CloudFormationClient({});
   const apis: Record<string, string> = {};
-  for (const service of ['orders', 'reporting', 'webhook']) {
+  for (const service of ['orders', 'reporting', 'webhook', 'invoicing']) {
     const out = await cfn.send(new DescribeStacksCommand({ StackName: `op-${service}-${stage}` }));
     const endpoint = out.Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === 'ServiceEndpoint')?.OutputValue;
     if (!endpoint) throw new Error(`op-${service}-${stage} has no ServiceEndpoint output: is it deployed?`);

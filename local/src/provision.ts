@@ -8,6 +8,10 @@
  * APIs, custom resources. Resources with no local behaviour (IAM roles and policies, log
  * groups, permissions, alarms, versions) get their physical ids only, so references to
  * them resolve; IAM is not enforced locally (the template tests and cfn-lint check it).
+ * SES: moto, like SES, refuses to send from an unverified identity. Identities a stack
+ * declares (AWS::SES::EmailIdentity) are created, and so is every identity a function's
+ * role may send from (`ses:Send*` on `…:identity/<domain or address>`): in AWS those are
+ * verified outside the stacks, before the first deploy.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { basename, join } from 'node:path';
@@ -24,6 +28,7 @@ import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, S3Clien
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { tableInputFromProperties } from '@order-platform/test-support/aws';
 import { ACCOUNT, PACKAGE_DIR, REGION } from './cfn';
@@ -38,6 +43,7 @@ export interface Clients {
   s3: S3Client;
   secrets: SecretsManagerClient;
   ssm: SSMClient;
+  ses: SESv2Client;
 }
 
 export function clientsFor(endpoint: string): Clients {
@@ -55,6 +61,7 @@ export function clientsFor(endpoint: string): Clients {
     s3: new S3Client(config),
     secrets: new SecretsManagerClient(config),
     ssm: new SSMClient(config),
+    ses: new SESv2Client(config),
   };
 }
 
@@ -166,6 +173,33 @@ export async function shadowQueue(c: Clients, owner: string) {
 const isQueueArn = (a: string) => a.startsWith('arn:aws:sqs:');
 const isLambdaArn = (a: string) => a.startsWith('arn:aws:lambda:');
 const isStateMachineArn = (a: string) => a.startsWith('arn:aws:states:');
+
+/** Creates (verifies, in moto) an SES identity; one that exists already is fine. */
+async function verifyEmailIdentity(c: Clients, identity: string): Promise<void> {
+  try {
+    await c.ses.send(new CreateEmailIdentityCommand({ EmailIdentity: identity }));
+  } catch (e) {
+    if ((e as Error).name !== 'AlreadyExistsException') throw e;
+  }
+}
+
+/** The SES identities an IAM role's inline policies allow sending from (no wildcards). */
+export function sesSendingIdentities(props: Record<string, unknown>): string[] {
+  type Statement = { Effect?: string; Action?: unknown; Resource?: unknown };
+  const statements = ((props.Policies ?? []) as { PolicyDocument?: { Statement?: Statement[] } }[]).flatMap(
+    (p) => p.PolicyDocument?.Statement ?? [],
+  );
+  const found = new Set<string>();
+  for (const st of statements) {
+    const actions = [st.Action].flat().map(String);
+    if (st.Effect !== 'Allow' || !actions.some((a) => /^ses:Send/i.test(a))) continue;
+    for (const resource of [st.Resource].flat()) {
+      const m = /^arn:[\w-]+:ses:[^:]*:[^:]*:identity\/([^*]+)$/.exec(String(resource));
+      if (m) found.add(m[1]!);
+    }
+  }
+  return [...found].sort();
+}
 
 const provisioners: Record<string, Provisioner> = {
   async 'AWS::DynamoDB::Table'(c, r) {
@@ -414,6 +448,16 @@ const provisioners: Record<string, Provisioner> = {
         : {}),
     });
     return { physicalId: name, attributes: { Arn: fnArn } };
+  },
+
+  async 'AWS::IAM::Role'(c, r) {
+    for (const identity of sesSendingIdentities(r.props)) await verifyEmailIdentity(c, identity);
+    return recordOnly(r);
+  },
+
+  async 'AWS::SES::EmailIdentity'(c, r) {
+    await verifyEmailIdentity(c, String(r.props.EmailIdentity));
+    return { physicalId: String(r.props.EmailIdentity) };
   },
 
   async 'AWS::StepFunctions::StateMachine'(_c, r) {

@@ -3,6 +3,7 @@ import { NotYetError, evaluateConditions, resolve, type CfnTemplate, type Scope 
 import { filterOf, matchesPattern } from './event-filter';
 import { functionNameOf } from './lambda/host';
 import { formatLine } from './log';
+import { sesSendingIdentities } from './provision';
 import { cronPattern, rateMs } from './sources';
 
 const scope = (over: Partial<Scope> = {}): Scope => ({
@@ -148,5 +149,45 @@ describe('function names and log lines', () => {
       OrderPlaced: 1,
     };
     expect(formatLine(JSON.stringify(emf))).toBe('METRIC OrderPlaced=1');
+  });
+});
+
+describe('SES identities to verify locally', () => {
+  it('are the identities an IAM role may send from, never a wildcard', () => {
+    const role = {
+      Policies: [
+        {
+          PolicyDocument: {
+            Statement: [
+              {
+                Effect: 'Allow',
+                Action: ['ses:SendEmail'],
+                Resource: 'arn:aws:ses:us-east-1:1:identity/a.example.com',
+              },
+              {
+                Effect: 'Allow',
+                Action: 'ses:SendRawEmail',
+                Resource: [
+                  'arn:aws:ses:us-east-1:1:identity/ops@b.example.com',
+                  'arn:aws:ses:us-east-1:1:identity/*',
+                ],
+              },
+              {
+                Effect: 'Deny',
+                Action: ['ses:SendEmail'],
+                Resource: 'arn:aws:ses:us-east-1:1:identity/c.example.com',
+              },
+              {
+                Effect: 'Allow',
+                Action: ['sqs:SendMessage'],
+                Resource: 'arn:aws:sqs:us-east-1:1:identity/q',
+              },
+            ],
+          },
+        },
+      ],
+    };
+    expect(sesSendingIdentities(role)).toEqual(['a.example.com', 'ops@b.example.com']);
+    expect(sesSendingIdentities({})).toEqual([]);
   });
 });

@@ -7,7 +7,8 @@
  *   matches, the shadow queue delivers);
  * - a function's concurrency bound (reserved concurrency, a mapping's MaximumConcurrency);
  * - DynamoDB stream mappings: bisect on error, retries, on-failure destination, filters;
- * - function timeouts (Sandbox.Timedout, then a cold start).
+ * - function timeouts (Sandbox.Timedout, then a cold start);
+ * - SES: the identities a role may send from are verified (moto refuses any other sender).
  * The functions report what they saw by appending JSON lines to a file named in their
  * environment, so the assertions read the functions' own view, not the runner's.
  */
@@ -17,6 +18,7 @@ import { strToU8, zipSync } from 'fflate';
 import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import {
   DeleteMessageCommand,
@@ -832,6 +834,44 @@ describe('S3 notifications to a function (shadow queue)', () => {
     const first = readJsonLines<S3Event>(fn.outFile)[0]!.Records[0]!;
     expect(first.eventSource).toBe('aws:s3');
     expect(first.s3.bucket.name).toBe(bucket.physicalId);
+  });
+});
+
+describe('SES sending identities', () => {
+  it('verifies the identities a role may send from (as an operator does in AWS), and no other', async () => {
+    // Arrange: a role allowed ses:SendEmail on one domain identity, as receipts' roles are
+    const domain = `${unique('mail')}.example.com`;
+    await provision(clients, 'AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [] },
+      Policies: [
+        {
+          PolicyName: 'send',
+          PolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              { Effect: 'Allow', Action: ['xray:PutTraceSegments'], Resource: '*' },
+              {
+                Effect: 'Allow',
+                Action: ['ses:SendEmail'],
+                Resource: `arn:aws:ses:us-east-1:123456789012:identity/${domain}`,
+              },
+            ],
+          },
+        },
+      ],
+    });
+    const send = (from: string) =>
+      clients.ses.send(
+        new SendEmailCommand({
+          FromEmailAddress: from,
+          Destination: { ToAddresses: ['buyer@example.com'] },
+          Content: { Simple: { Subject: { Data: 'hi' }, Body: { Text: { Data: 'hello' } } } },
+        }),
+      );
+
+    // Act + Assert: the role's identity sends; an identity nobody declared is refused
+    await expect(send(`receipts@${domain}`)).resolves.toMatchObject({ MessageId: expect.any(String) });
+    await expect(send(`receipts@not-${domain}`)).rejects.toThrow(/not verified/i);
   });
 });
 

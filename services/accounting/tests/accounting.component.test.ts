@@ -20,7 +20,7 @@ import {
   type ProvisionedMessaging,
 } from '../../../test-support/src/sns-sqs';
 import { createBucket } from '../../billing-notifier/tests/billing-world';
-import { buildPublishBillingRecord } from '../../billing-notifier/src/adapters/publish-billing-record';
+import { buildPublishBillingRecord } from '@order-platform/shared/events/billing/publish';
 
 type Handler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 

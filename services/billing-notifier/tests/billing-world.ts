@@ -14,7 +14,7 @@ import {
   type ProvisionedMessaging,
 } from '../../../test-support/src/sns-sqs';
 import { verifiedSender } from '../../receipts/tests/ses-outbox';
-import { buildPublishBillingRecord } from '../src/adapters/publish-billing-record';
+import { buildPublishBillingRecord } from '@order-platform/shared/events/billing/publish';
 
 type Handler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 

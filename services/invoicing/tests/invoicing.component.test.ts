@@ -22,7 +22,7 @@ import {
   type ProvisionedQueue,
 } from '../../../test-support/src/sns-sqs';
 import { createBucket } from '../../billing-notifier/tests/billing-world';
-import { buildPublishBillingRecord } from '../src/adapters/billing-topic';
+import { buildPublishBillingRecord } from '@order-platform/shared/events/billing/publish';
 import { draftInvoice } from '../src/domain/invoice';
 
 type Handler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;

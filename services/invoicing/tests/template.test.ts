@@ -57,4 +57,38 @@ describe('invoicing stack template', () => {
       RestrictPublicBuckets: true,
     });
   });
+
+  it('serves the billing API behind the gatekeeper, reading only the customer index', () => {
+    const method = resource(t, 'ApiGatewayMethodCustomersCustomeridVarInvoicesGet').Properties!;
+    expect(method).toMatchObject({ HttpMethod: 'GET', AuthorizationType: 'CUSTOM' });
+    expect(resource(t, 'GatekeeperApiGatewayAuthorizer').Properties?.AuthorizerUri).toBeDefined();
+    expect(json(resource(t, 'GatekeeperLambdaPermissionApiGateway').Properties?.FunctionName)).toContain(
+      'op-auth-dev-AuthorizerArn',
+    );
+    const own = iamStatements(t)
+      .filter((s) => s.owner === 'ListCustomerInvoicesIamRoleLambdaExecution')
+      .map((s) => s.statement)
+      .filter((s) => !([] as string[]).concat(s.Action).some((a) => /^(xray|logs):/.test(a)));
+    expect(own).toHaveLength(1);
+    expect(own[0]!.Action).toEqual(['dynamodb:Query']);
+    expect(json(own[0]!.Resource)).toContain('/index/ByCustomer');
+  });
+
+  it('indexes invoices by customer, newest first, projecting what the API shows (never the email)', () => {
+    const [index] = resource(t, 'InvoicesTable').Properties!.GlobalSecondaryIndexes;
+    expect(index).toMatchObject({
+      IndexName: 'ByCustomer',
+      KeySchema: [
+        { AttributeName: 'customerId', KeyType: 'HASH' },
+        { AttributeName: 'issuedAt', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'INCLUDE' },
+    });
+    expect(index.Projection.NonKeyAttributes).not.toContain('customerEmail');
+  });
+
+  it('exports the billing API URL for the reporting dashboard', () => {
+    expect(t.Outputs?.ApiUrl?.Export?.Name).toBe('op-invoicing-dev-ApiUrl');
+    expect(json(t.Outputs?.ApiUrl?.Value)).toContain('execute-api');
+  });
 });

@@ -9,13 +9,18 @@
  * (an EventBridge bus in moto, observed through a rule -> SQS) or the on-failure
  * destination (receipts' SQS queue in moto). Emails go through moto's SES v2.
  */
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context, EventBridgeEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envelope, parseEnvelope } from '@order-platform/shared/events/envelope';
 import { sendOrderConfirmationV1 } from '@order-platform/shared/events/billing/index';
 import { orderConfirmedV1 } from '@order-platform/shared/events/orders';
-import { samplePaymentCaptured, sampleOrderId } from '@order-platform/shared/events/billing/samples';
+import {
+  samplePaymentCaptured,
+  sampleOrderId,
+  sampleSendOrderConfirmation,
+} from '@order-platform/shared/events/billing/samples';
 import { busWithQueueTarget, createTableFromTemplate, lambdaContext } from '../../../test-support/src/aws';
 import {
   asyncInvocationTarget,
@@ -32,7 +37,9 @@ import {
   runEventSourceOf,
   type ProvisionedMessaging,
 } from '../../../test-support/src/sns-sqs';
-import { buildPublishBillingRecord } from '../../billing-notifier/src/adapters/publish-billing-record';
+import { buildPublishBillingRecord } from '@order-platform/shared/events/billing/publish';
+import { buildHandoffOrderConfirmation } from '../../orders/src/adapters/receipts-handoff';
+import { uniqueName } from '../../../test-support/src/aws';
 import { sentEmails, verifiedSender } from './ses-outbox';
 
 type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
@@ -219,5 +226,39 @@ describe('internal handoff orders -> receipts (async invoke with destinations)',
       parseEnvelope(failures[0].requestPayload, [sendOrderConfirmationV1]).event.metadata.correlationId,
     ).toBe('corr-handoff-fail');
     expect(await receiveAll(successes)).toEqual([]);
+  });
+
+  it("a handoff carrying the order's email is sent there at once, and teaches receipts the contact", async () => {
+    // Prepare: a customer receipts has never seen a payment from
+    const customerId = uniqueName('cus_first').replace(/-/g, '_');
+    const email = `${uniqueName('first-order')}@example.com`;
+    const handoffCommand = buildHandoffOrderConfirmation(
+      new LambdaClient({ endpoint: server.url }),
+      FUNCTION_NAME,
+    );
+    const command = sampleSendOrderConfirmation(
+      { customerId, customerEmail: email, total: 1_250 },
+      'corr-handoff-email',
+    );
+
+    // Act: orders' caller-side adapter, async Invoke; then a later order without an email
+    await handoffCommand(command);
+    await server.drain();
+    const later = sampleSendOrderConfirmation({ customerId }, 'corr-handoff-later');
+    await handoffCommand(later);
+    await server.drain();
+
+    // Assess: both succeeded (no ContactUnknownError, no failure record), both went to the order's address
+    expect(outcomes.slice(-2).map((o) => o.condition)).toEqual(['Success', 'Success']);
+    const mails = await confirmations(email);
+    expect(mails.map((m) => m.subject).sort()).toEqual(
+      [
+        `Your order ${command.data.orderId} is confirmed`,
+        `Your order ${later.data.orderId} is confirmed`,
+      ].sort(),
+    );
+    expect(mails.find((m) => m.subject.includes(command.data.orderId))!.body).toContain('12.50 EUR');
+    expect(await receiveAll(messaging.queues.OrderConfirmationFailuresQueue!.url)).toEqual([]);
+    await receiveAll(successes, { delete: true });
   });
 });

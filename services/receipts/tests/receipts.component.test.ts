@@ -16,7 +16,7 @@ import {
   runEventSourceOf,
   type ProvisionedMessaging,
 } from '../../../test-support/src/sns-sqs';
-import { buildPublishBillingRecord } from '../../billing-notifier/src/adapters/publish-billing-record';
+import { buildPublishBillingRecord } from '@order-platform/shared/events/billing/publish';
 import { sentEmails, verifiedSender } from './ses-outbox';
 
 type Handler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;

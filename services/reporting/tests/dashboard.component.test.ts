@@ -1,13 +1,23 @@
 /**
  * P11: the dashboard aggregator against real local HTTP servers (orders, billing) and the
- * real summary (Postgres + Redis), with one dependency failing and one too slow.
+ * real summary (Postgres + Redis), with one dependency failing and one too slow. In the
+ * deployed wiring, the billing part is the real billing API (invoicing's handler on a
+ * moto table, behind a loopback stand-in for API Gateway + the gatekeeper).
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { lambdaContext, uniqueName } from '../../../test-support/src/aws';
+import { samplePaymentCaptured } from '@order-platform/shared/events/billing/samples';
+import { createTableFromTemplate, lambdaContext, uniqueName } from '../../../test-support/src/aws';
+import { draftInvoice } from '../../invoicing/src/domain/invoice';
+import {
+  buildClaimInvoice,
+  buildMarkInvoiceIssued,
+  documentClient,
+} from '../../invoicing/src/adapters/invoices-table';
 import { httpEvent } from '../../../test-support/src/http-events';
 import { readThrough } from '../src/domain/cache';
 import { rowFromChange } from '../src/domain/order-item';
@@ -59,6 +69,9 @@ let redis: Redis;
 let mod: typeof import('../src/handlers/customer-dashboard');
 let summary: NonNullable<Parameters<typeof mod.makeHandler>[0]['summary']>;
 let reportingApi: { url: string; server: Server; seen: string[] };
+let billingApi: { url: string; server: Server; seen: string[] };
+let erinsInvoice: ReturnType<typeof draftInvoice>;
+const INVOICES_BUCKET = 'op-invoicing-dev-123456789012-us-east-1';
 
 const erin = { customerId: 'erin' };
 const dashboardEvent = (
@@ -92,7 +105,8 @@ beforeAll(async () => {
   process.env.REDIS_URL = inject('redisUrl');
   process.env.CACHE_PREFIX = `${uniqueName('rpt-dash-deployed')}:`;
   process.env.ORDERS_API_URL = `${orders.url}/dev/`;
-  process.env.BILLING_API_URL = billing.url;
+  billingApi = await billingApiStandIn();
+  process.env.BILLING_API_URL = `${billingApi.url}/dev`;
   reportingApi = await reportingApiStandIn();
   process.env.REPORTING_API_URL = `${reportingApi.url}/dev`;
   mod = await import('../src/handlers/customer-dashboard');
@@ -123,9 +137,47 @@ async function reportingApiStandIn(): Promise<{ url: string; server: Server; see
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, seen };
 }
 
+/**
+ * The billing API as the deployed dashboard reaches it: invoicing's real
+ * list-customer-invoices handler on a moto table (the template's, with its customer
+ * index) holding one issued invoice of erin's, behind the same token → principal stand-in.
+ */
+async function billingApiStandIn(): Promise<{ url: string; server: Server; seen: string[] }> {
+  const table = await createTableFromTemplate('services/invoicing', 'InvoicesTable');
+  const doc = documentClient(new DynamoDBClient({}));
+  erinsInvoice = draftInvoice(
+    samplePaymentCaptured({ customerId: 'erin', amount: 2_500 }).data,
+    'corr-dash',
+    new Date('2026-11-20T10:16:00.000Z'),
+  );
+  await buildClaimInvoice(doc, table)(erinsInvoice);
+  await buildMarkInvoiceIssued(doc, table)(erinsInvoice.paymentId);
+  process.env.INVOICES_TABLE_NAME = table;
+  process.env.INVOICES_BUCKET_NAME = INVOICES_BUCKET;
+  const { handler: listInvoices } = await import('../../invoicing/src/handlers/list-customer-invoices');
+  const seen: string[] = [];
+  const server = createServer(async (req, res) => {
+    seen.push(req.url ?? '');
+    const match = /^\/dev\/customers\/([^/?]+)\/invoices$/.exec(req.url ?? '');
+    if (!match || req.headers.authorization !== 'Bearer token-of-erin') {
+      res.writeHead(match ? 401 : 404).end();
+      return;
+    }
+    const out = await (listInvoices as unknown as Http)(
+      httpEvent({ pathParameters: { customerId: decodeURIComponent(match[1]!) }, principal: erin }),
+      lambdaContext() as unknown as Context,
+    );
+    res.writeHead(out.statusCode, { 'content-type': 'application/json' }).end(out.body);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, seen };
+}
+
 afterAll(async () => {
-  reportingApi?.server.closeAllConnections();
-  await new Promise((r) => reportingApi?.server.close(r));
+  for (const api of [reportingApi, billingApi]) {
+    api?.server.closeAllConnections();
+    await new Promise((r) => api?.server.close(r));
+  }
   for (const svc of [orders, billing]) {
     svc?.server.closeAllConnections();
     await new Promise((r) => svc?.server.close(r));
@@ -157,7 +209,23 @@ describe('customer dashboard', () => {
       parts: {
         orders: { status: 'ok', data: ordersPage },
         summary: { status: 'ok', data: { customerId: 'erin', orders: { confirmed: 1 } } },
-        billing: { status: 'ok', data: invoices },
+        billing: {
+          status: 'ok',
+          data: {
+            customerId: 'erin',
+            invoices: [
+              {
+                invoiceId: erinsInvoice.invoiceId,
+                orderId: erinsInvoice.orderId,
+                paymentId: erinsInvoice.paymentId,
+                amount: 2_500,
+                currency: 'EUR',
+                issuedAt: '2026-11-20T10:16:00.000Z',
+                document: { bucket: INVOICES_BUCKET, key: erinsInvoice.documentKey },
+              },
+            ],
+          },
+        },
       },
     });
     expect(orders.seen[0]).toMatchObject({
@@ -165,7 +233,7 @@ describe('customer dashboard', () => {
       headers: { authorization: 'Bearer token-of-erin' },
     });
     expect(orders.seen[0]!.headers['x-correlation-id']).toBeTruthy();
-    expect(billing.seen.at(-1)?.url).toBe('/customers/erin/invoices');
+    expect(billingApi.seen.at(-1)).toBe('/dev/customers/erin/invoices');
     expect(reportingApi.seen.at(-1)).toBe('/dev/reports/customers/erin/summary');
   });
 

@@ -159,6 +159,13 @@ describe('connections, timeouts and schedules (P24, P29, X9, X11)', () => {
     expect(Math.max(...parts)).toBeLessThan(fn('customerDashboard').Timeout * 1000);
   });
 
+  it("reads the orders and billing API URLs from their stacks' exports (invoicing deploys first)", () => {
+    expect(env('customerDashboard').ORDERS_API_URL).toEqual({ 'Fn::ImportValue': 'op-orders-dev-ApiUrl' });
+    expect(env('customerDashboard').BILLING_API_URL).toEqual({
+      'Fn::ImportValue': 'op-invoicing-dev-ApiUrl',
+    });
+  });
+
   it('runs the rollup nightly and has no warm-up schedule', () => {
     const schedules = resourcesOfType(t, 'AWS::Events::Rule').filter(
       ([, r]) => r.Properties?.ScheduleExpression,

@@ -277,6 +277,8 @@ async function benchWriter(outDir: string, serverUrl: string, messages: number) 
       DATABASE_URL: url,
       DB_POOL_MAX: String(POOL_SIZE_PER_CONTAINER),
       EVENT_BUS_NAME: bus,
+      // These webhooks echo no customer: no billing record is ever published.
+      BILLING_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:op-billing-notifier-bench-unused',
       PAYMENTS_DLQ_URL: dlq,
       WRITE_MODE: mode,
     };

@@ -16,6 +16,7 @@ import { drainQueue } from '@order-platform/test-support/sqs-driver';
 import { replayDlq } from '../../../tooling/dlq/replay';
 import { runMigrations } from '../src/adapters/migrations';
 import {
+  NO_BILLING_TOPIC,
   WRITER,
   createQueuePair,
   depth,
@@ -56,6 +57,8 @@ describe('npm run dlq:replay', () => {
       PAYMENTS_QUEUE_URL: queues.queueUrl,
       PAYMENTS_DLQ_URL: queues.dlqUrl,
       EVENT_BUS_NAME: busName,
+      // These webhooks echo no customer: no billing record is ever published.
+      BILLING_TOPIC_ARN: NO_BILLING_TOPIC,
     });
     containers.push(writer as Container<unknown>);
     const drain = () =>

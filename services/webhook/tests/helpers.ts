@@ -40,6 +40,9 @@ export const secretsManager = new SecretsManagerClient({});
 
 export const uid = () => randomUUID().slice(0, 8);
 
+/** For writers whose webhooks echo no customer: they never publish a billing record. */
+export const NO_BILLING_TOPIC = 'arn:aws:sns:us-east-1:123456789012:op-billing-notifier-test-unused';
+
 export async function createQueuePair(
   name: string,
   opts: { visibilityTimeout?: number; maxReceiveCount?: number } = {},

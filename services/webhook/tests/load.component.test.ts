@@ -12,6 +12,7 @@ import { drainQueue } from '@order-platform/test-support/sqs-driver';
 import { POOL_SIZE_PER_CONTAINER, WRITER_CONCURRENCY } from '../src/domain/budget';
 import type { ProviderWebhook } from '../src/domain/messages';
 import {
+  NO_BILLING_TOPIC,
   RECEIVER,
   WRITER,
   createQueuePair,
@@ -107,6 +108,8 @@ describe('1,000 deliveries: 10 % duplicates, 2 % poison, writer at its configure
       PAYMENTS_QUEUE_URL: queues.queueUrl,
       PAYMENTS_DLQ_URL: queues.dlqUrl,
       EVENT_BUS_NAME: busName,
+      // These webhooks echo no customer: no billing record is ever published.
+      BILLING_TOPIC_ARN: NO_BILLING_TOPIC,
       SIGNING_SECRET_ID: await createSigningSecret(SECRET),
       SIGNING_SECRET_PARAMETER: '',
       WRITE_MODE: 'batch',

@@ -12,6 +12,7 @@ import { startPostgres, type PostgresEngine } from '@order-platform/test-support
 import { startPollers } from '@order-platform/test-support/sqs-driver';
 import { WRITER_CONCURRENCY } from '../src/domain/budget';
 import {
+  NO_BILLING_TOPIC,
   RELAY,
   WRITER,
   createQueuePair,
@@ -84,6 +85,8 @@ describe('Postgres stopped mid-run, then restarted', () => {
       PAYMENTS_QUEUE_URL: queues.queueUrl,
       PAYMENTS_DLQ_URL: queues.dlqUrl,
       EVENT_BUS_NAME: busName,
+      // These webhooks echo no customer: no billing record is ever published.
+      BILLING_TOPIC_ARN: NO_BILLING_TOPIC,
       WRITE_MODE: 'batch',
       OUTBOX_RELAY_GRACE_SECONDS: '0',
     };

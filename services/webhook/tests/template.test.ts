@@ -290,6 +290,32 @@ describe('least privilege (X3)', () => {
   });
 });
 
+describe('billing records: the outbox publishes to the billing notifier topic', () => {
+  const TOPIC = { 'Fn::ImportValue': 'op-billing-notifier-dev-BillingTopicArn' };
+
+  it('only the writer and the relay may publish, and only to the imported billing topic', () => {
+    const publishers = iamStatements(t).filter(({ statement }) =>
+      asArray(statement.Action).some((a) => String(a).startsWith('sns:')),
+    );
+    expect(publishers.map((p) => p.owner).sort()).toEqual([
+      'RelayOutboxIamRoleLambdaExecution',
+      'WriteLedgerIamRoleLambdaExecution',
+    ]);
+    for (const { statement } of publishers) {
+      expect(asArray(statement.Action)).toEqual(['sns:Publish']);
+      expect(statement.Resource).toEqual(TOPIC);
+    }
+  });
+
+  it('both publishers know the topic, and sit in the VPC (SNS through its interface endpoint)', () => {
+    for (const name of ['writeLedger', 'relayOutbox']) {
+      const [, f] = lambdaFunction(t, name);
+      expect(f.Properties?.Environment?.Variables?.BILLING_TOPIC_ARN, name).toEqual(TOPIC);
+      expect(f.Properties?.VpcConfig, name).toBeDefined();
+    }
+  });
+});
+
 describe('deploy-time migrations', () => {
   it('runs the newest migration through a custom resource, from a function inside the VPC', async () => {
     const { readdirSync } = await import('node:fs');

@@ -12,6 +12,7 @@ import { paymentEventContracts } from '@order-platform/shared/events/payments/in
 import { parseEnvelope } from '@order-platform/shared/events/envelope';
 import { signPayload } from '../src/domain/signature';
 import {
+  NO_BILLING_TOPIC,
   RECEIVER,
   RELAY,
   WRITER,
@@ -79,6 +80,8 @@ beforeEach(async () => {
       PAYMENTS_QUEUE_URL: queues.queueUrl,
       PAYMENTS_DLQ_URL: queues.dlqUrl,
       EVENT_BUS_NAME: bus.busName,
+      // These webhooks echo no customer: no billing record is ever published.
+      BILLING_TOPIC_ARN: NO_BILLING_TOPIC,
       SIGNING_SECRET_ID: secretArn,
       OUTBOX_RELAY_GRACE_SECONDS: '0',
     },

@@ -18,7 +18,7 @@ import { loadConfig } from '@order-platform/shared/config';
 import { logger, setCorrelationId, withObservability } from '@order-platform/shared/observability';
 import { announcementFor, type StoredObject } from '../domain/document-announcement';
 import type { PublishBillingRecord } from '../domain/ports';
-import { buildPublishBillingRecord } from '../adapters/publish-billing-record';
+import { buildPublishBillingRecord } from '@order-platform/shared/events/billing/publish';
 
 export interface AnnounceDeps {
   publish: PublishBillingRecord;

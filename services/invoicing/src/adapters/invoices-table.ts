@@ -1,12 +1,23 @@
 /**
  * The invoices table: one item per payment (key `paymentId`), so the conditional put is
  * the idempotency guard and the item is the invoice.
+ *
+ * | access pattern                          | how                                                     |
+ * |-----------------------------------------|---------------------------------------------------------|
+ * | claim / mark one invoice                | PutItem / UpdateItem on `paymentId`                     |
+ * | a customer's invoices, newest first     | Query GSI `ByCustomer` (`customerId`, `issuedAt`), desc |
+ *
+ * The index keys are attributes every invoice already had, so it covers old invoices too.
  */
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { ValidationError } from '@order-platform/shared/errors';
 import type { Invoice } from '../domain/invoice';
-import type { ClaimInvoice, MarkInvoiceIssued } from '../domain/ports';
+import type { ClaimInvoice, InvoiceSummary, ListCustomerInvoices, MarkInvoiceIssued } from '../domain/ports';
+
+/** The GSI by customer (serverless.yml; its IAM grant names it too). */
+export const CUSTOMER_INDEX = 'ByCustomer';
 
 export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
@@ -48,5 +59,54 @@ export function buildMarkInvoiceIssued(doc: DynamoDBDocumentClient, table: strin
         ExpressionAttributeValues: { ':issued': 'ISSUED' },
       }),
     );
+  };
+}
+
+interface CustomerCursor {
+  paymentId: string;
+  customerId: string;
+  issuedAt: string;
+}
+
+const encodeCursor = (key: Record<string, unknown>) => Buffer.from(JSON.stringify(key)).toString('base64url');
+
+/** Only a cursor this endpoint gave out for this customer (else 400 naming `cursor`). */
+function decodeCursor(cursor: string, customerId: string): CustomerCursor {
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const keys = Object.keys(key).sort().join(',');
+    const strings = ['paymentId', 'customerId', 'issuedAt'].every((k) => typeof key[k] === 'string');
+    if (keys === 'customerId,issuedAt,paymentId' && strings && key.customerId === customerId) {
+      return key as unknown as CustomerCursor;
+    }
+  } catch {
+    // fall through to the validation error
+  }
+  throw new ValidationError('Invalid pagination cursor', [
+    { path: 'cursor', message: 'not a cursor returned by this endpoint for this customer' },
+  ]);
+}
+
+export function buildListCustomerInvoices(doc: DynamoDBDocumentClient, table: string): ListCustomerInvoices {
+  return async (customerId, { limit, cursor }) => {
+    const out = await doc.send(
+      new QueryCommand({
+        TableName: table,
+        IndexName: CUSTOMER_INDEX,
+        KeyConditionExpression: 'customerId = :c',
+        // Limit counts items read before the filter: a page may hold fewer than `limit`
+        // (an invoice still being issued), never more; the cursor stays exact.
+        FilterExpression: '#status = :issued',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':c': customerId, ':issued': 'ISSUED' },
+        ScanIndexForward: false,
+        Limit: limit,
+        ...(cursor ? { ExclusiveStartKey: decodeCursor(cursor, customerId) } : {}),
+      }),
+    );
+    return {
+      invoices: (out.Items ?? []) as InvoiceSummary[],
+      ...(out.LastEvaluatedKey ? { nextCursor: encodeCursor(out.LastEvaluatedKey) } : {}),
+    };
   };
 }

@@ -9,3 +9,28 @@ export type StoreInvoiceDocument = (key: string, body: string, correlationId: st
 export type PublishBillingRecord = (record: Envelope<unknown>) => Promise<string>;
 /** Marks the invoice ISSUED (no-op if it already is). */
 export type MarkInvoiceIssued = (paymentId: string) => Promise<void>;
+
+/** What the customer index projects (no email, no correlation id: the API never shows them). */
+export type InvoiceSummary = Pick<
+  Invoice,
+  | 'invoiceId'
+  | 'paymentId'
+  | 'orderId'
+  | 'customerId'
+  | 'amount'
+  | 'currency'
+  | 'issuedAt'
+  | 'documentKey'
+  | 'status'
+>;
+
+/** A page of a customer's invoices, newest first; `nextCursor` is opaque to callers. */
+export interface InvoicePage {
+  invoices: InvoiceSummary[];
+  nextCursor?: string;
+}
+/** Lists a customer's issued invoices, newest first (ValidationError for a foreign cursor). */
+export type ListCustomerInvoices = (
+  customerId: string,
+  opts: { limit: number; cursor?: string },
+) => Promise<InvoicePage>;

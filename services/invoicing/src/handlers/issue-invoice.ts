@@ -19,7 +19,7 @@ import type { Envelope } from '@order-platform/shared/events/envelope';
 import type { PaymentCapturedV1 } from '@order-platform/shared/events/billing/index';
 import { buildClaimInvoice, buildMarkInvoiceIssued, documentClient } from '../adapters/invoices-table';
 import { buildStoreInvoiceDocument } from '../adapters/invoice-documents';
-import { buildPublishBillingRecord } from '../adapters/billing-topic';
+import { buildPublishBillingRecord } from '@order-platform/shared/events/billing/publish';
 import { buildDeadLetter } from '@order-platform/shared/queues/dead-letter';
 
 export interface IssueInvoiceHandlerDeps {

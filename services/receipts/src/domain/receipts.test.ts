@@ -73,6 +73,32 @@ describe('confirmOrderFor', () => {
     );
   });
 
+  it('sends to the address the order carries, and remembers it as the customer contact', async () => {
+    const f = fakes();
+    const command = sampleSendOrderConfirmation({ customerId: 'cus_new', customerEmail: 'new@example.com' });
+
+    const out = await confirmOrderFor(f)(command);
+
+    expect(out).toMatchObject({ outcome: 'sent' });
+    expect(f.calls[0]!.email.to).toBe('new@example.com');
+    expect(await f.findContact('cus_new')).toBe('new@example.com');
+  });
+
+  it("prefers the order's address over the learned one; an older order does not overwrite a newer contact", async () => {
+    const f = fakes();
+    await f.rememberContact('cus_5', 'paid-with@example.com', '2026-12-01T00:00:00.000Z');
+    const older = sampleSendOrderConfirmation({
+      customerId: 'cus_5',
+      customerEmail: 'on-the-order@example.com',
+      confirmedAt: '2026-11-20T10:20:00.000Z',
+    });
+
+    await confirmOrderFor(f)(older);
+
+    expect(f.calls[0]!.email.to).toBe('on-the-order@example.com');
+    expect(await f.findContact('cus_5')).toBe('paid-with@example.com');
+  });
+
   it('fails temporarily while the customer address is unknown (retried, then the on-failure destination)', async () => {
     await expect(confirmOrderFor(fakes())(sampleSendOrderConfirmation())).rejects.toThrow(
       ContactUnknownError,

@@ -3,7 +3,8 @@
  * - a billing record (PaymentCaptured, RefundIssued) -> remember the payer's address,
  *   send the receipt once per record (key: the record's idempotencyKey);
  * - the orders handoff (SendOrderConfirmation) -> send the confirmation once per order
- *   (key: order-confirmation:<orderId>), to the address learned from the order's payment.
+ *   (key: order-confirmation:<orderId>), to the address the order carries (remembered as
+ *   the customer's contact), else to the address learned from the customer's payments.
  */
 import type { Envelope } from '@order-platform/shared/events/envelope';
 import {
@@ -39,10 +40,16 @@ export function receiptFor(deps: { sendOnce: SendOnce; rememberContact: Remember
   };
 }
 
-export function confirmOrderFor(deps: { sendOnce: SendOnce; findContact: FindContact }) {
+export function confirmOrderFor(deps: {
+  sendOnce: SendOnce;
+  findContact: FindContact;
+  rememberContact: RememberContact;
+}) {
   return async (command: Envelope<SendOrderConfirmationV1>): Promise<{ orderId: string } & SendOutcome> => {
-    const { orderId, customerId } = command.data;
-    const to = await deps.findContact(customerId);
+    const { orderId, customerId, customerEmail } = command.data;
+    // The order's own address wins (and teaches us the contact, newest wins as for payments).
+    if (customerEmail) await deps.rememberContact(customerId, customerEmail, command.metadata.occurredAt);
+    const to = customerEmail ?? (await deps.findContact(customerId));
     if (!to)
       throw new ContactUnknownError(`No address known yet for customer ${customerId} (order ${orderId})`);
     // Keyed on the order, not on whatever key the caller chose: one confirmation per order.

@@ -47,7 +47,8 @@ export function buildRecordEntries(pool: PoolProvider): RecordEntries {
       ]);
       const insertedIds = inserted.rows.map((r) => r.entry_id);
       const fresh = new Set(insertedIds);
-      const events = entries.filter((e) => fresh.has(e.entryId) && e.event).map((e) => e.event!);
+      // Everything a new entry announces (payments event, billing record) commits with it.
+      const events = entries.filter((e) => fresh.has(e.entryId)).flatMap((e) => e.events);
       if (events.length === 0) return { inserted: insertedIds, outboxIds: [] };
       const outbox = await client.query<{ id: string }>(INSERT_OUTBOX, [
         events.map((e) => e.metadata.idempotencyKey),

@@ -1,11 +1,12 @@
 /**
  * The transactional outbox's publishing side. Rows are claimed with
  * `FOR UPDATE SKIP LOCKED` so two publishers (a writer and the relay) never take the
- * same row at the same time; a row is marked published only after EventBridge accepted
- * it, in the same transaction that holds the claim.
+ * same row at the same time; a row is marked published only after its destination
+ * accepted it (EventBridge for payments events, the billing topic for billing records:
+ * domain/publishing.ts), in the same transaction that holds the claim.
  *
  * Honest guarantee: at-least-once publication with a stable key. A crash after
- * PutEvents but before the mark commits leaves the row pending; the relay publishes it
+ * the publish but before the mark commits leaves the row pending; the relay publishes it
  * again with the same eventId/idempotencyKey, and consumers deduplicate on that key
  * (X1). Without a crash, each event goes out once.
  */

@@ -8,7 +8,13 @@
  *   straight to the queue with the SDK by other services: the frugal consumer, P17).
  */
 import * as z from 'zod/mini';
-import { currencySchema, orderIdSchema, reasonSchema } from '@order-platform/shared/events/orders';
+import {
+  currencySchema,
+  customerIdSchema,
+  orderIdSchema,
+  reasonSchema,
+} from '@order-platform/shared/events/orders';
+import { emailSchema, refundIdSchema } from '@order-platform/shared/events/billing/index';
 import {
   paymentAmountSchema,
   paymentIdSchema,
@@ -17,6 +23,18 @@ import {
 
 export const PROVIDER_EVENT_TYPES = ['payment.succeeded', 'payment.failed', 'refund.succeeded'] as const;
 export type ProviderEventType = (typeof PROVIDER_EVENT_TYPES)[number];
+
+/**
+ * What the provider echoes back from the charge the platform created (real providers
+ * return the customer and metadata they were given). Tolerant on purpose: a missing or
+ * malformed echo reads as absent, never as a rejected webhook, because the payment
+ * fact itself must still reach the ledger (the writer then records no billing record,
+ * with a warning and the `BillingRecordSkipped` metric).
+ */
+const echoed = <T extends z.ZodMiniType>(schema: T) => z.catch(z.optional(schema), undefined);
+
+/** The charge's metadata as echoed (e.g. `{ correlationId }`): string keys to string values. */
+export const echoedMetadataSchema = z.record(z.string(), z.string());
 
 /**
  * Loose objects on purpose: a provider adds fields over time, and rejecting its
@@ -33,6 +51,14 @@ export const providerWebhookSchema = z.object({
     amount: paymentAmountSchema,
     currency: currencySchema,
     reason: z.optional(reasonSchema),
+    /** Echoed: the customer the platform charged for (billing records need it). */
+    customerId: echoed(customerIdSchema),
+    /** Echoed: where receipts go. */
+    customerEmail: echoed(emailSchema),
+    /** The provider's refund id (refund.succeeded only): the RefundIssued key. */
+    refundId: echoed(refundIdSchema),
+    /** Echoed charge metadata, e.g. `{ correlationId }` (the platform's thread). */
+    metadata: echoed(echoedMetadataSchema),
   }),
 });
 export type ProviderWebhook = z.infer<typeof providerWebhookSchema>;

@@ -33,7 +33,7 @@ export type PublishOutbox = (ids: readonly number[]) => Promise<PublishResult>;
 /** Publishes leftovers: rows still pending after `olderThanSeconds` (a crash between commit and publish). */
 export type RelayOutbox = (opts: { olderThanSeconds: number; limit: number }) => Promise<PublishResult>;
 
-/** Puts envelopes on the bus; returns, per envelope, whether it was accepted. */
+/** Publishes envelopes (bus, billing topic: domain/publishing.ts); returns, per envelope, whether it was accepted. */
 export type PublishEnvelopes = (events: readonly Envelope<unknown>[]) => Promise<boolean[]>;
 
 /** Records a carrier update once per carrier event id; false when it was a duplicate. */

@@ -8,6 +8,7 @@ import {
   ATTR_CORRELATION_ID,
   ATTR_KIND,
   ATTR_PROVIDER_EVENT_ID,
+  correlationIdSchema,
   type ProviderWebhook,
   type ProviderWebhookMessage,
 } from './messages';
@@ -37,6 +38,18 @@ export function verifyWebhookFor(deps: Pick<ReceiveDeps, 'secrets' | 'now' | 'to
     if (!result.ok)
       throw new UnauthorizedError(result.message, [{ path: SIGNATURE_HEADER, message: result.reason }]);
   };
+}
+
+/**
+ * The thread a webhook belongs to: the correlation id the platform put in the charge's
+ * metadata, when the provider echoes a valid one (so the ledger entry, its events and
+ * the billing records continue the order's thread), else this request's own.
+ */
+export function correlationIdFor(event: ProviderWebhook, requestCorrelationId: string): string {
+  const echoed = event.data.metadata?.correlationId;
+  return echoed !== undefined && correlationIdSchema.safeParse(echoed).success
+    ? echoed
+    : requestCorrelationId;
 }
 
 export function enqueueWebhookFor(deps: Pick<ReceiveDeps, 'enqueue' | 'now'>) {

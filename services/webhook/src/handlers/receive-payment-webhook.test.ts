@@ -66,6 +66,68 @@ describe('receivePaymentWebhook handler', () => {
     expect(attributes.correlationId).toBe(message.correlationId);
   });
 
+  it("continues the platform's thread: the charge's echoed correlation id, echoed customer kept", async () => {
+    const deps = fakes();
+    const echoed = JSON.stringify({
+      id: 'evt_unit2',
+      type: 'payment.succeeded',
+      created: T - 5,
+      data: {
+        paymentId: 'pay_2',
+        orderId: 'ord_01JD0000000000000000000000',
+        amount: 250,
+        currency: 'USD',
+        customerId: 'cus_ada',
+        customerEmail: 'ada@example.com',
+        metadata: { correlationId: 'corr-from-the-order', anything: 'else' },
+      },
+    });
+    const res = await makeHandler(deps)(request(signPayload('whsec_a', echoed, T), echoed));
+    expect(res.statusCode).toBe(202);
+    const [message, attributes] = deps.enqueue.mock.calls[0] as unknown as [
+      { correlationId: string; event: { data: Record<string, unknown> } },
+      Record<string, string>,
+    ];
+    expect(message.correlationId).toBe('corr-from-the-order');
+    expect(attributes.correlationId).toBe('corr-from-the-order');
+    expect(message.event.data).toMatchObject({
+      customerId: 'cus_ada',
+      customerEmail: 'ada@example.com',
+      metadata: { correlationId: 'corr-from-the-order', anything: 'else' },
+    });
+  });
+
+  it('accepts a webhook whose echoed fields are malformed (read as absent: the payment must reach the ledger)', async () => {
+    const deps = fakes();
+    const odd = JSON.stringify({
+      id: 'evt_unit3',
+      type: 'payment.succeeded',
+      created: T - 5,
+      data: {
+        paymentId: 'pay_3',
+        orderId: 'ord_01JD0000000000000000000000',
+        amount: 250,
+        currency: 'USD',
+        customerId: 'has spaces',
+        customerEmail: 'not-an-address',
+        metadata: { correlationId: 42 },
+      },
+    });
+    const res = await makeHandler(deps)(request(signPayload('whsec_a', odd, T), odd));
+    expect(res.statusCode).toBe(202);
+    const [message] = deps.enqueue.mock.calls[0] as unknown as [
+      { correlationId: string; event: { data: Record<string, unknown> } },
+    ];
+    // What goes on the queue (JSON) carries none of them.
+    expect(Object.keys(JSON.parse(JSON.stringify(message.event.data))).sort()).toEqual([
+      'amount',
+      'currency',
+      'orderId',
+      'paymentId',
+    ]);
+    expect(message.correlationId).not.toBe(42);
+  });
+
   it('decodes a base64 body before checking the signature', async () => {
     const deps = fakes();
     const ev = {

@@ -7,7 +7,7 @@ import { errorResponse, header, json, parseJsonBody } from '@order-platform/shar
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { currentCorrelationId, metrics, withObservability } from '@order-platform/shared/observability';
 import { providerWebhookSchema } from '../domain/messages';
-import { enqueueWebhookFor, verifyWebhookFor, type ReceiveDeps } from '../domain/receive';
+import { correlationIdFor, enqueueWebhookFor, verifyWebhookFor, type ReceiveDeps } from '../domain/receive';
 import { SIGNATURE_HEADER } from '../domain/signature';
 import { buildEnqueueLedgerMessage } from '../adapters/queue';
 import { buildSigningSecrets } from '../adapters/signing-secrets';
@@ -29,7 +29,7 @@ export function makeHandler(deps: ReceiveDeps) {
         throw new PayloadTooLargeError(`Request body exceeds ${MAX_BODY_BYTES} bytes`);
       await verify(raw, header(event, SIGNATURE_HEADER));
       const webhook = parseJsonBody(event, providerWebhookSchema, { maxBytes: MAX_BODY_BYTES });
-      await enqueue(webhook, currentCorrelationId());
+      await enqueue(webhook, correlationIdFor(webhook, currentCorrelationId()));
       metrics.addMetric('WebhookAccepted', MetricUnit.Count, 1);
       return json(202, { received: true, id: webhook.id });
     } catch (error) {

@@ -1,13 +1,11 @@
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Context } from 'aws-lambda';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { awsClient } from '@order-platform/shared/aws';
 import { intEnv, requireEnv } from '@order-platform/shared/config';
 import { getPool } from '@order-platform/shared/db/postgres';
 import { logger, metrics, withObservability } from '@order-platform/shared/observability';
 import type { RelayOutbox } from '../domain/ports';
-import { buildPublishEnvelopes } from '../adapters/event-bus';
 import { buildRelayOutbox } from '../adapters/outbox';
+import { outboxPublisher } from './outbox-publisher';
 
 export interface RelayDeps {
   relay: RelayOutbox;
@@ -19,7 +17,8 @@ export interface RelayDeps {
 
 /**
  * Scheduled outbox relay (every minute): publishes rows a writer committed but could
- * not publish (crash, bus throttling, timeout between commit and publish).
+ * not publish (crash, bus or topic throttling, timeout between commit and publish), each
+ * to its destination by envelope source, like the writer.
  */
 export function makeHandler(deps: RelayDeps) {
   return async (_event: unknown, context: Context) => {
@@ -43,7 +42,10 @@ export const handler = withObservability(
   makeHandler({
     relay: buildRelayOutbox(
       () => getPool(),
-      buildPublishEnvelopes(awsClient(EventBridgeClient), requireEnv('EVENT_BUS_NAME')),
+      outboxPublisher({
+        busName: requireEnv('EVENT_BUS_NAME'),
+        billingTopicArn: requireEnv('BILLING_TOPIC_ARN'),
+      }),
     ),
     graceSeconds: intEnv('OUTBOX_RELAY_GRACE_SECONDS', 60),
   }),

@@ -3,15 +3,17 @@ import { describe, expect, it, vi } from 'vitest';
 
 vi.hoisted(() => {
   process.env.EVENT_BUS_NAME = 'unit-bus';
+  process.env.BILLING_TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:unit-billing';
   process.env.PAYMENTS_DLQ_URL = 'https://sqs.local/dlq';
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 });
 
 const { makeHandler } = await import('./write-ledger');
+const { logger, metrics } = await import('@order-platform/shared/observability');
 import type { LedgerEntry } from '../domain/ledger';
 
-const webhookBody = (id: string) =>
+const webhookBody = (id: string, echoed: Record<string, unknown> = {}) =>
   JSON.stringify({
     kind: 'provider.webhook',
     correlationId: `c-${id}`,
@@ -20,7 +22,13 @@ const webhookBody = (id: string) =>
       id,
       type: 'payment.succeeded',
       created: 1763800000,
-      data: { paymentId: 'pay_1', orderId: 'ord_01JD0000000000000000000000', amount: 100, currency: 'EUR' },
+      data: {
+        paymentId: `pay_${id}`,
+        orderId: 'ord_01JD0000000000000000000000',
+        amount: 100,
+        currency: 'EUR',
+        ...echoed,
+      },
     },
   });
 
@@ -45,14 +53,14 @@ const context = (remainingMs = 10_000) =>
     functionName: 'f',
   }) as unknown as Context;
 
-function fakes(opts: { failWrite?: Error; failPublish?: boolean } = {}) {
+function fakes(opts: { failWrite?: Error; failPublish?: boolean; duplicates?: string[] } = {}) {
   const written: LedgerEntry[][] = [];
   const deps = {
     recordEntries: vi.fn(async (entries: readonly LedgerEntry[]) => {
       if (opts.failWrite) throw opts.failWrite;
       written.push([...entries]);
       return {
-        inserted: entries.map((e) => e.entryId),
+        inserted: entries.map((e) => e.entryId).filter((id) => !opts.duplicates?.includes(id)),
         outboxIds: entries.map((_, i) => written.length * 100 + i),
       };
     }),
@@ -142,5 +150,27 @@ describe('writeLedger handler', () => {
     );
     expect(res.batchItemFailures).toEqual([]);
     expect(deps.publishOutbox).toHaveBeenCalledTimes(1);
+  });
+
+  it('writes the billing record with a new payment; without the echoed customer it warns and counts, never fails', async () => {
+    const { deps, written } = fakes({ duplicates: ['evt_dup'] });
+    const warn = vi.spyOn(logger, 'warn');
+    const metric = vi.spyOn(metrics, 'addMetric');
+    const res = await makeHandler({ ...deps, mode: 'batch' })(
+      event(
+        record('1', webhookBody('evt_a', { customerId: 'cus_ada', customerEmail: 'ada@example.com' })),
+        record('2', webhookBody('evt_b')),
+        record('3', webhookBody('evt_dup')),
+      ),
+      context(),
+    );
+    expect(res.batchItemFailures).toEqual([]);
+    const [a, b] = written[0]!;
+    expect(a!.events.map((e) => e.metadata.eventType)).toEqual(['PaymentSucceeded', 'PaymentCaptured']);
+    expect(b!.events.map((e) => e.metadata.eventType)).toEqual(['PaymentSucceeded']);
+    // Once per new entry without customer data (the duplicate evt_dup is not reported again).
+    const skipped = warn.mock.calls.filter(([m]) => String(m).startsWith('No billing record'));
+    expect(skipped.map(([, extra]) => (extra as { entryId: string }).entryId)).toEqual(['evt_b']);
+    expect(metric.mock.calls.filter(([name]) => name === 'BillingRecordSkipped')).toHaveLength(1);
   });
 });

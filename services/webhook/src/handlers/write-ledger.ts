@@ -2,10 +2,11 @@
  * The throttled writer (P01, P17, P24, P25): payments queue → Postgres ledger, at most
  * WRITER_CONCURRENCY containers with one connection each. Takes both message kinds on
  * the queue (provider webhooks and other services' refund requests). Each entry and
- * its outbox row commit together; the events are published right after the commit
- * and the scheduled relay publishes whatever a crash left behind.
+ * its outbox rows (the payments event, and the billing record when the provider echoed
+ * the customer) commit together; they are published right after the commit, each to
+ * its destination by source (bus / billing topic), and the scheduled relay publishes
+ * whatever a crash left behind.
  */
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -17,10 +18,10 @@ import { createBatcher } from '../domain/batcher';
 import { describeError } from '../domain/failures';
 import type { PublishOutbox, RecordEntries } from '../domain/ports';
 import { entryFromBody } from '../domain/write';
-import { buildPublishEnvelopes } from '../adapters/event-bus';
 import { buildRecordEntries } from '../adapters/ledger-store';
 import { buildPublishOutbox } from '../adapters/outbox';
 import { buildSendToDlq, type SendToDlq } from '../adapters/queue';
+import { outboxPublisher } from './outbox-publisher';
 import { consumeBatch, correlationAttribute } from './sqs-consumer';
 
 export type WriteMode = 'batch' | 'single';
@@ -51,6 +52,17 @@ export function makeHandler(deps: WriterDeps) {
         setCorrelationId(entry.correlationId);
         const result = batcher ? await batcher.add(entry) : await deps.recordEntries([entry]);
         result.outboxIds.forEach((id) => outboxIds.add(id));
+        if (entry.billingSkipped && result.inserted.includes(entry.entryId)) {
+          // Never a failure: the payment fact is recorded; only its billing record is missing.
+          logger.warn('No billing record for this payment: customer data missing', {
+            entryId: entry.entryId,
+            kind: entry.kind,
+            paymentId: entry.paymentId,
+            orderId: entry.orderId,
+            reason: entry.billingSkipped,
+          });
+          metrics.addMetric('BillingRecordSkipped', MetricUnit.Count, 1);
+        }
       },
     });
     metrics.addMetric('LedgerMessagesFailed', MetricUnit.Count, response.batchItemFailures.length);
@@ -72,7 +84,10 @@ export function makeHandler(deps: WriterDeps) {
 }
 
 const pool = () => getPool();
-const events = buildPublishEnvelopes(awsClient(EventBridgeClient), requireEnv('EVENT_BUS_NAME'));
+const events = outboxPublisher({
+  busName: requireEnv('EVENT_BUS_NAME'),
+  billingTopicArn: requireEnv('BILLING_TOPIC_ARN'),
+});
 
 export const handler = withObservability(
   makeHandler({

@@ -51,6 +51,17 @@ describe('billing record contracts', () => {
     );
   });
 
+  it('SendOrderConfirmation v1 may carry the order customer email (optional, validated when present)', () => {
+    const withEmail = roundTrip(sampleSendOrderConfirmation({ customerEmail: 'ada@example.com' }));
+    expect(parseEnvelope(withEmail, [sendOrderConfirmationV1]).event.data).toMatchObject({
+      customerEmail: 'ada@example.com',
+    });
+    const without = roundTrip(sampleSendOrderConfirmation());
+    expect(parseEnvelope(without, [sendOrderConfirmationV1]).event.data).not.toHaveProperty('customerEmail');
+    withEmail.data.customerEmail = 'nope';
+    expect(() => parseEnvelope(withEmail, [sendOrderConfirmationV1])).toThrow(/customerEmail/);
+  });
+
   it('rejects an undeclared version with UnsupportedEventVersionError, naming what is accepted (X4)', () => {
     const v2 = roundTrip(samplePaymentCaptured());
     v2.metadata.version = 2;

@@ -7,6 +7,7 @@ import {
   moneySchema,
   orderIdSchema,
 } from '../orders/common';
+import { emailSchema } from './common';
 
 /**
  * The internal handoff (P10) from orders to receipts: "send this customer the order
@@ -15,6 +16,9 @@ import {
  * envelope as events so the correlation id and idempotency key travel with it.
  * idempotencyKey: `order-confirmation:<orderId>` (one confirmation per order, however
  * often the handoff is repeated).
+ * customerEmail (optional, additive in v1): the address the customer gave when placing
+ * the order. Receipts sends there and remembers it; without it, receipts falls back to
+ * the address it learned from the customer's billing records.
  */
 export const sendOrderConfirmationV1 = defineEvent(
   'SendOrderConfirmation',
@@ -26,6 +30,7 @@ export const sendOrderConfirmationV1 = defineEvent(
     total: moneySchema,
     currency: currencySchema,
     confirmedAt: z.iso.datetime(),
+    customerEmail: z.optional(emailSchema),
   }),
 );
 

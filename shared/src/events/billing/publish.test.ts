@@ -1,12 +1,12 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { samplePaymentCaptured } from '@order-platform/shared/events/billing/samples';
-import { buildPublishBillingRecord } from './publish-billing-record';
+import { samplePaymentCaptured } from './samples';
+import { buildPublishBillingRecord } from './publish';
 
 const sns = mockClient(SNSClient);
 
-describe('buildPublishBillingRecord (the reference publisher)', () => {
+describe('buildPublishBillingRecord (the one billing publisher)', () => {
   beforeEach(() => sns.reset());
 
   it('publishes the envelope as the body, with recordType, version and correlationId attributes', async () => {

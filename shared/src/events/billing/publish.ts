@@ -1,8 +1,12 @@
 /**
- * Publisher adapter for the billing notifier's topics. This is the reference producers
- * copy into their own code (services never import each other's code):
+ * The one publisher of billing records (the billing notifier's topics). Every producer
+ * uses it: the payments ledger writer (PaymentCaptured, RefundIssued, through its
+ * outbox), invoicing (InvoiceIssued), the notifier's own trigger (InvoiceDocumentStored
+ * on the private billing-ops topic). Import it as
+ * `@order-platform/shared/events/billing/publish` from an adapter or a handler, never from
+ * domain code (it carries the SNS SDK; `./index` does not):
  *
- *   const publish = buildPublishBillingRecord(awsClient(SNSClient), process.env.BILLING_TOPIC_ARN);
+ *   const publish = buildPublishBillingRecord(awsClient(SNSClient), cfg.BILLING_TOPIC_ARN);
  *   await publish(envelope(paymentCapturedV1, data, { correlationId, idempotencyKey: `payment:${id}:captured` }));
  *
  * The contract (shared/src/events/billing):
@@ -16,9 +20,11 @@
  * SNS delivers at least once; subscribers deduplicate on metadata.idempotencyKey.
  */
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { billingMessageAttributes } from '@order-platform/shared/events/billing/index';
-import type { Envelope } from '@order-platform/shared/events/envelope';
-import type { PublishBillingRecord } from '../domain/ports';
+import type { Envelope } from '../envelope';
+import { billingMessageAttributes } from './attributes';
+
+/** Publishes one billing message (envelope body + recordType/version attributes); resolves to the message id. */
+export type PublishBillingRecord = (record: Envelope<unknown>) => Promise<string>;
 
 /** SNS's limit is 256 KiB; a billing record is a few hundred bytes, so a big one is a bug. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
