@@ -166,7 +166,10 @@ export class PlatformClient {
 
   constructor(readonly endpoints: PlatformEndpoints) {}
 
-  private localInfoCache?: Promise<{ engines: { moto: string }; exports: Record<string, string> }>;
+  private localInfoCache?: Promise<{
+    engines: { moto: string; postgres: string; redis: string };
+    exports: Record<string, string>;
+  }>;
 
   private api(name: string): string {
     const url = this.endpoints.apis[name];
@@ -399,11 +402,13 @@ export class PlatformClient {
     return this.endpoints.target === 'local' ? 'local' : this.endpoints.target;
   }
 
-  private localInfo() {
+  /** Local runner only: its engines' addresses and the stacks' exports (read once). */
+  localInfo() {
     if (!this.endpoints.controlUrl) throw new Error('This needs the local runner');
-    this.localInfoCache ??= call<{ engines: { moto: string }; exports: Record<string, string> }>(
-      `${this.endpoints.controlUrl}/_local/info`,
-    ).then((r) => r.body);
+    this.localInfoCache ??= call<{
+      engines: { moto: string; postgres: string; redis: string };
+      exports: Record<string, string>;
+    }>(`${this.endpoints.controlUrl}/_local/info`).then((r) => r.body);
     return this.localInfoCache;
   }
 
@@ -470,17 +475,6 @@ export class PlatformClient {
     return r.body;
   }
 
-  /** Polls `check` until it returns a value (not undefined), or fails with `what` after `timeoutMs`. */
-  async until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await check();
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-
   /** Local runner only: the physical id of a stack's resource (a table, a queue, a bucket). */
   async resource(service: string, logicalId: string): Promise<string> {
     const all = await this.resources();
@@ -495,15 +489,6 @@ export class PlatformClient {
       `${this.endpoints.controlUrl}/_local/resources`,
     );
     return r.body;
-  }
-
-  /** Local runner only: the engines' addresses (moto, Postgres, Redis). */
-  async engines(): Promise<{ moto: string; postgres: string; redis: string }> {
-    if (!this.endpoints.controlUrl) throw new Error('Engines are known to the local runner only');
-    const r = await call<{ engines: { moto: string; postgres: string; redis: string } }>(
-      `${this.endpoints.controlUrl}/_local/info`,
-    );
-    return r.body.engines;
   }
 
   /** Local runner only: fire a schedule now (e.g. the nightly rollup). */

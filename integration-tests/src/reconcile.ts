@@ -65,7 +65,7 @@ export interface GatherOptions {
 
 /** Everything the check needs, read from the local runner's engines. */
 export async function gatherFacts(c: PlatformClient, opts: GatherOptions = {}): Promise<ReconciliationFacts> {
-  const engines = await c.engines();
+  const { engines } = await c.localInfo();
   const resources = await c.resources();
   const physical = (service: string, logicalId: string) => {
     const r = resources.find((x) => x.service === service && x.logicalId === logicalId);
@@ -132,6 +132,36 @@ export async function gatherFacts(c: PlatformClient, opts: GatherOptions = {}): 
     ...(opts.received?.has(s.sku as string) ? { received: opts.received.get(s.sku as string)! } : {}),
   }));
 
+  // Billing: an issued invoice per capture, a sent receipt per capture and per refund.
+  const captures = money.filter((m) => m.captured > 0).map((m) => m.paymentId);
+  const invoiceItems = await batchGet(
+    doc,
+    physical('op-invoicing', 'InvoicesTable'),
+    captures.map((paymentId) => ({ paymentId })),
+  );
+  const invoices = captures.map((paymentId) => ({
+    paymentId,
+    count: invoiceItems.filter((i) => i.paymentId === paymentId && i.status === 'ISSUED').length,
+  }));
+  const refunds = (await Promise.all(orderIds.map((id) => c.providerOrder(id)))).flatMap((o) =>
+    o.refunds
+      .filter((r) => r.status === 'succeeded')
+      .map((r) => ({ refundId: r.id, paymentId: r.paymentId })),
+  );
+  const receiptKeys = [
+    ...captures.map((p) => `payment:${p}:captured`),
+    ...refunds.map((r) => `refund:${r.refundId}`),
+  ];
+  const sent = await batchGet(
+    doc,
+    physical('op-receipts', 'ReceiptsTable'),
+    receiptKeys.map((key) => ({ pk: `DELIVERY#${key}` })),
+  );
+  const receipts = receiptKeys.map((key) => ({
+    key,
+    count: sent.filter((r) => r.pk === `DELIVERY#${key}` && r.status === 'SENT').length,
+  }));
+
   const sqs = new SQSClient(aws(engines.moto));
   const deadLetters: NonNullable<ReconciliationFacts['deadLetters']> = [];
   for (const q of resources.filter(
@@ -159,6 +189,9 @@ export async function gatherFacts(c: PlatformClient, opts: GatherOptions = {}): 
   return {
     orders,
     money,
+    invoices,
+    receipts,
+    refunds,
     reservations: orderIds.map((orderId) => ({
       orderId,
       status: reservations.find((r) => r.orderId === orderId)?.status ?? 'NONE',

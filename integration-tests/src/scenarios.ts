@@ -5,7 +5,7 @@
  * check throws.
  */
 import { randomUUID } from 'node:crypto';
-import type { OrderView, PlatformClient } from './client';
+import { eventually, type OrderView, type PlatformClient } from './client';
 
 export interface Step {
   /** Pattern ids shown by the demo (docs/patterns.md). */
@@ -45,8 +45,7 @@ export async function restoreProvider(c: PlatformClient, timeoutMs = 120_000): P
   await c.provider({ mode: 'approve', confirmDelayMs: 300, customers: {} });
   const token = await c.token(customer('probe'));
   const started = Date.now();
-  return c.until(
-    'an order to be confirmed again (the circuit breaker closed)',
+  return eventually(
     async () => {
       const probe = await place(c, token, [{ sku: 'STICKER-PACK', quantity: 1, unitPrice: 200 }]);
       const done = await c.waitForStatus(token, probe.body.orderId, FINAL);
@@ -59,7 +58,7 @@ export async function restoreProvider(c: PlatformClient, timeoutMs = 120_000): P
       await new Promise((r) => setTimeout(r, 2_000));
       return undefined;
     },
-    timeoutMs,
+    { timeoutMs, what: 'an order to be confirmed again (the circuit breaker closed)' },
   );
 }
 
@@ -398,8 +397,7 @@ export const scenarios: Scenario[] = [
 
         // The late charge and the second capture: the reconciler's (P29), on its schedule.
         const reconciled = Date.now();
-        const putRight = await c.until(
-          'the late capture and the second capture to be refunded',
+        const putRight = await eventually(
           async () => {
             await c.fireSchedule('ReconcilePayments');
             const late = await c.providerOrder(by.late!.orderId);
@@ -411,7 +409,7 @@ export const scenarios: Scenario[] = [
               twice.refunds.length === 1;
             return ok ? { late, twice } : undefined;
           },
-          90_000,
+          { timeoutMs: 90_000, what: 'the late capture and the second capture to be refunded' },
         );
         check(
           putRight.twice.refunds[0]!.paymentId !== by.twice!.paymentId,

@@ -89,7 +89,12 @@ function eventFor(message: ProviderWebhookMessage): Envelope<unknown> {
         meta,
       );
     case 'refund.succeeded':
-      return envelope(refundIssuedV1, { ...base, refundedAt: at }, meta);
+      // The refund id lets payments settle the very refund record it asked for.
+      return envelope(
+        refundIssuedV1,
+        { ...base, ...(event.data.refundId ? { refundId: event.data.refundId } : {}), refundedAt: at },
+        meta,
+      );
   }
 }
 
