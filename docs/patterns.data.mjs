@@ -60,10 +60,11 @@ export const patterns = [
     proof: [
       'integration-tests/src/scenarios.ts',
       `${o}/tests/saga.component.test.ts`,
+      `${o}/tests/saga-money.component.test.ts`,
       `${o}/tests/template.test.ts`,
     ],
     notes:
-      'The packaged ASL executed locally with every Task bound to the real handler: happy path, out of stock, declines, provider down with the breaker, timeout, duplicate confirmation, cancel mid-saga, duplicate start; stock and money reconciled afterwards. The test found a real race (webhook before the task token) that the design now handles.',
+      'The packaged ASL executed locally with every Task bound to the real handler: happy path, out of stock, declines, provider down with the breaker, timeout, duplicate confirmation, cancel mid-saga, duplicate start; then the money cases with the payments ledger and the reconciler on Postgres: answers lost after a capture (timeout, 500), a resume Step Functions refused, a capture after the saga failed, a double capture. Every charge failure is declined, not charged, or outcome unknown; an unknown outcome is looked up and refunded, never just released. Both suites end with the reconciliation check, and the e2e suite runs it over every order it placed.',
     cost: 'Standard workflow: ~12 state transitions per order, $0.30 per thousand orders, the largest item of an order; see services/orders/README.md.',
   },
   {
@@ -191,6 +192,7 @@ export const patterns = [
       'services/webhook/src/domain/ledger.ts',
     ],
     proof: [
+      'integration-tests/src/scenarios.ts',
       `${b}/tests/fan-out.component.test.ts`,
       `${b}/tests/template.test.ts`,
       'services/webhook/tests/billing-records.component.test.ts',
@@ -208,7 +210,11 @@ export const patterns = [
       'services/receipts/serverless.yml',
       'services/accounting/serverless.yml',
     ],
-    proof: [`${b}/tests/fan-out.component.test.ts`, `${b}/tests/failing-subscriber.component.test.ts`],
+    proof: [
+      'integration-tests/src/scenarios.ts',
+      `${b}/tests/fan-out.component.test.ts`,
+      `${b}/tests/failing-subscriber.component.test.ts`,
+    ],
     notes:
       'One publish reaches each subscriber once; a failing subscriber lands in its own DLQ while the others carry on.',
   },
@@ -218,7 +224,11 @@ export const patterns = [
     service: 'billing-notifier',
     status: 'built',
     code: [`${b}/src/handlers/announce-invoice-document.ts`, 'services/invoicing/serverless.yml'],
-    proof: [`${b}/tests/distributed-trigger.component.test.ts`, `${b}/tests/template.test.ts`],
+    proof: [
+      'integration-tests/src/scenarios.ts',
+      `${b}/tests/distributed-trigger.component.test.ts`,
+      `${b}/tests/template.test.ts`,
+    ],
     notes:
       'S3 event on invoice documents → function → a topic private to billing → subscribing queues; other prefixes trigger nothing.',
   },
@@ -373,15 +383,23 @@ export const patterns = [
   {
     id: 'P29',
     name: 'Scheduled jobs',
-    service: 'reporting',
     status: 'built',
-    code: [`${r}/src/handlers/nightly-rollup.ts`, `${r}/serverless.yml`],
+    service: 'reporting, webhook (payments reconciler)',
+    code: [
+      `${r}/src/handlers/nightly-rollup.ts`,
+      `${r}/serverless.yml`,
+      `${w}/src/handlers/reconcile-payments.ts`,
+      `${w}/src/domain/reconcile.ts`,
+    ],
     proof: [
       'integration-tests/src/scenarios.ts',
       `${r}/tests/rollup.component.test.ts`,
       `${r}/tests/template.test.ts`,
+      `${w}/src/domain/reconcile.test.ts`,
+      `${o}/tests/saga-money.component.test.ts`,
     ],
-    notes: 'Nightly self-healing rollup; no warm-up schedule, and the README says why.',
+    notes:
+      "Nightly self-healing rollup; no warm-up schedule, and the README says why. The payments reconciler runs every 5 minutes: it compares the ledger with the orders' outcomes (recorded from their events), refunds once what no order should keep (a capture on a failed or cancelled order, a second capture, an excess) under the saga's own refund key, and reports what it cannot fix; findings are logged, counted and alarmed. Live in the e2e money scenario (late capture, double capture).",
   },
   {
     id: 'P30',
