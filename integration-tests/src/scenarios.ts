@@ -5,7 +5,7 @@
  * check throws.
  */
 import { randomUUID } from 'node:crypto';
-import { eventually, type OrderView, type PlatformClient } from './client';
+import { call, eventually, type OrderView, type PlatformClient } from './client';
 
 export interface Step {
   /** Pattern ids shown by the demo (docs/patterns.md). */
@@ -82,6 +82,14 @@ export const scenarios: Scenario[] = [
         what: `order ${first.body.orderId} accepted behind the gatekeeper`,
         ms: first.ms,
       });
+
+      const location = first.headers.get('location') ?? '';
+      const followed = await call<OrderView>(new URL(location, c.endpoints.apis.orders).href, { token });
+      check(
+        followed.status === 200 && followed.body.orderId === first.body.orderId,
+        'the Location header is a URL the client can follow',
+        { location, status: followed.status },
+      );
 
       const replay = await c.placeOrder(token, [mug(2)], key);
       check(

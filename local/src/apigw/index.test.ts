@@ -144,7 +144,7 @@ describe('Lambda proxy integration', () => {
       stage: 'local',
       resourcePath: '/orders/{orderId}',
       httpMethod: 'GET',
-      path: '/local/orders/o%2D1',
+      path: '/orders/orders/o%2D1', // the base path, as behind a custom domain mapping
       accountId: ACCOUNT,
       apiId: ORDERS_API,
       identity: { sourceIp: '127.0.0.1', userAgent: 'test-agent' },

@@ -40,7 +40,10 @@ export function requestContextOf(s: RequestScope): Record<string, unknown> {
     httpMethod: s.req.method,
     extendedRequestId: s.requestId,
     requestTime: requestTimeOf(s.req.receivedAt),
-    path: `/${s.stage}${s.req.path}`,
+    // As behind a custom domain's base path mapping (what one port with a base path per
+    // API is): the path the client called, base path included, so a URL built from it
+    // (a Location header) can be followed.
+    path: `/${s.api.basePath}${s.req.path}`,
     accountId: s.accountId,
     protocol: 'HTTP/1.1',
     stage: s.stage,

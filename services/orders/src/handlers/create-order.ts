@@ -11,6 +11,16 @@ import { placeOrder, type PlaceOrderDeps } from '../domain/use-cases';
 import { buildSaveNewOrder, documentClient } from '../adapters/orders-table';
 import { idempotencyKeyOf } from './http-common';
 
+/**
+ * Where the new order can be read: the path this request came in on (stage or custom
+ * domain base path included, as API Gateway reports it) plus the order id, so a client
+ * can follow it as it is.
+ */
+export function locationOf(event: APIGatewayProxyEvent, orderId: string): string {
+  const path = event.requestContext?.path ?? event.path ?? '/orders';
+  return `${path.replace(/\/+$/, '')}/${encodeURIComponent(orderId)}`;
+}
+
 /** POST /orders (P06): validate, store once per Idempotency-Key, answer 201 with the order. */
 export function makeHandler(deps: PlaceOrderDeps) {
   const place = placeOrder(deps);
@@ -25,7 +35,7 @@ export function makeHandler(deps: PlaceOrderDeps) {
       });
       if (!replayed) metrics.addMetric('OrderPlaced', MetricUnit.Count, 1);
       return json(201, order, {
-        location: `/orders/${order.orderId}`,
+        location: locationOf(event, order.orderId),
         ...(replayed ? { 'idempotent-replayed': 'true' } : {}),
       });
     } catch (error) {
