@@ -9,6 +9,7 @@
  * need the local runner and are reported as not played there).
  */
 import { PlatformClient } from './src/client';
+import { reconcileRun } from './src/reconcile';
 import { scenarios } from './src/scenarios';
 import { attachToLocal, deployedEndpoints, targetName } from './src/target';
 
@@ -44,6 +45,17 @@ async function main(): Promise<number> {
       failed++;
       process.stdout.write(`   ${red('✘')} ${(e as Error).message}\n\n`);
     }
+  }
+  if (target === 'local') {
+    // The demo's own orders: money, stock, invoices and receipts must add up. (DLQs are
+    // left out: a long-lived platform may hold messages from your own experiments.)
+    process.stdout.write(`${scenarios.length + 1}. reconciliation: every order the demo placed adds up\n`);
+    const t0 = Date.now();
+    const report = await reconcileRun(client, { deadLetters: false, timeoutMs: 150_000 });
+    for (const line of report.checked) process.stdout.write(`   ${green('✔')} ${line}\n`);
+    for (const v of report.violations) process.stdout.write(`   ${red('✘')} ${v}\n`);
+    if (report.violations.length) failed++;
+    process.stdout.write(dim(`   done in ${((Date.now() - t0) / 1000).toFixed(1)} s\n\n`));
   }
   const total = ((Date.now() - started) / 1000).toFixed(1);
   process.stdout.write(

@@ -61,6 +61,8 @@ export interface GatherOptions {
   received?: Map<string, number>;
   /** DLQ messages the run caused on purpose: queue logical id → count. */
   expectedDeadLetters?: Record<string, number>;
+  /** Look into the DLQs (default true); a demo on a long-lived platform leaves them alone. */
+  deadLetters?: boolean;
 }
 
 /** Everything the check needs, read from the local runner's engines. */
@@ -164,9 +166,10 @@ export async function gatherFacts(c: PlatformClient, opts: GatherOptions = {}): 
 
   const sqs = new SQSClient(aws(engines.moto));
   const deadLetters: NonNullable<ReconciliationFacts['deadLetters']> = [];
-  for (const q of resources.filter(
+  const dlqs = resources.filter(
     (r) => r.type === 'AWS::SQS::Queue' && /(DeadLetter|Failure|Failures|Dlq|DLQ)/.test(r.logicalId),
-  )) {
+  );
+  for (const q of opts.deadLetters === false ? [] : dlqs) {
     const attrs = await sqs.send(
       new GetQueueAttributesCommand({
         QueueUrl: q.physicalId,
@@ -197,7 +200,7 @@ export async function gatherFacts(c: PlatformClient, opts: GatherOptions = {}): 
       status: reservations.find((r) => r.orderId === orderId)?.status ?? 'NONE',
     })),
     stock,
-    deadLetters,
+    ...(opts.deadLetters === false ? {} : { deadLetters }),
     ...(opts.expectedDeadLetters ? { expectedDeadLetters: opts.expectedDeadLetters } : {}),
   };
 }
