@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+// Writes the table of every HTTP route of the platform into README.md (between the
+// routes markers), read from the stacks' packaged CloudFormation (`npm run package`), so
+// the documented routes cannot drift from the deployed ones. `--check` fails when the
+// README is out of date (a template test runs it).
+//
+// Each route is shown as the local runner serves it (one port, one base path per
+// service: http://127.0.0.1:3000/<service>/<path>); deployed, the same path follows the
+// stage's ServiceEndpoint output.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { root, stacks } from './stacks.mjs';
+
+const check = process.argv.includes('--check');
+const LOCAL = 'http://127.0.0.1:3000';
+
+/** The logical id a Ref / GetAtt points at. */
+const target = (v) => v?.Ref ?? (Array.isArray(v?.['Fn::GetAtt']) ? v['Fn::GetAtt'][0] : undefined);
+
+export function routesOf(template) {
+  const resources = template.Resources ?? {};
+  const pathOf = (id) => {
+    if (!id || !resources[id] || resources[id].Type !== 'AWS::ApiGateway::Resource') return '';
+    const r = resources[id].Properties;
+    return `${pathOf(target(r.ParentId))}/${r.PathPart}`;
+  };
+  const routes = [];
+  for (const [, r] of Object.entries(resources)) {
+    if (r.Type !== 'AWS::ApiGateway::Method') continue;
+    const p = r.Properties;
+    if (p.HttpMethod === 'OPTIONS') continue;
+    const path = pathOf(target(p.ResourceId)) || '/';
+    const auth =
+      p.AuthorizationType === 'CUSTOM'
+        ? 'token (gatekeeper)'
+        : p.ApiKeyRequired
+          ? 'API key (x-api-key)'
+          : path.startsWith('/webhooks/payments')
+            ? 'signature (Payment-Signature)'
+            : 'none';
+    routes.push({ method: p.HttpMethod, path, auth });
+  }
+  return routes.sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method));
+}
+
+function table() {
+  const rows = ['| service | method | URL (`npm run dev`) | authentication |', '|---|---|---|---|'];
+  const missing = [];
+  for (const stack of stacks()) {
+    const file = join(root, stack, '.serverless', 'cloudformation-template-update-stack.json');
+    if (!existsSync(file)) {
+      missing.push(stack);
+      continue;
+    }
+    const template = JSON.parse(readFileSync(file, 'utf8'));
+    const service = String(template.Outputs?.ServiceEndpoint ? stack.split('/').pop() : '');
+    if (!service) continue;
+    for (const r of routesOf(template))
+      rows.push(`| ${service} | ${r.method} | \`${LOCAL}/${service}${r.path}\` | ${r.auth} |`);
+  }
+  if (missing.length) throw new Error(`No packaged template for ${missing.join(', ')}: run npm run package`);
+  return `${rows.join('\n')}\n`;
+}
+
+const readmePath = join(root, 'README.md');
+const readme = readFileSync(readmePath, 'utf8');
+const next = readme.replace(
+  /<!-- routes:start -->[\s\S]*<!-- routes:end -->/,
+  `<!-- routes:start -->\n${table()}<!-- routes:end -->`,
+);
+if (check) {
+  if (next !== readme) {
+    console.error('README.md route table is out of date. Run: node scripts/docs-routes.mjs');
+    process.exit(1);
+  }
+  console.log('route table up to date');
+} else {
+  writeFileSync(readmePath, next);
+  console.log('wrote the README route table');
+}
