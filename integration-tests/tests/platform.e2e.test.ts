@@ -3,10 +3,13 @@
  * src/scenarios.ts (the same ones `npm run demo` plays), against the target chosen by
  * E2E_TARGET (local by default: the global setup starts the platform itself).
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { PlatformClient } from '../src/client';
 import { reconcileRun, seededStock } from '../src/reconcile';
 import { scenarios } from '../src/scenarios';
+import { repoRoot } from '../src/target';
 
 const client = new PlatformClient(JSON.parse(inject('endpoints')));
 
@@ -18,6 +21,43 @@ describe(`the order platform (${client.endpoints.target})`, () => {
       await s.run(client, () => undefined);
     });
   }
+
+  // The local runner's one log stream (the global setup writes it to a file).
+  it.skipIf(client.endpoints.target !== 'local')(
+    "one order's correlation id follows it through every service, the payment webhook leg included",
+    async () => {
+      const who = `c-trace-${Date.now().toString(36)}`;
+      const token = await client.token(who);
+      const placed = await client.placeOrder(token, [{ sku: 'STICKER-PACK', quantity: 1, unitPrice: 200 }]);
+      const correlationId = placed.headers.get('x-correlation-id')!;
+      const done = await client.waitForStatus(token, placed.body.orderId, [
+        'CONFIRMED',
+        'FAILED',
+        'CANCELLED',
+      ]);
+      expect(done.status).toBe('CONFIRMED');
+      await client.waitForBilling(token, who, placed.body.orderId);
+      const log = readFileSync(join(repoRoot, '.local', 'e2e-platform.log'), 'utf8');
+      const sources = new Set(
+        log
+          .split('\n')
+          .filter((l) => l.includes(`[${correlationId}]`))
+          .map((l) => l.split(/\s+/)[1]),
+      );
+      for (const source of [
+        'orders/createOrder',
+        'orders/publishEvents',
+        'payments/chargePayment',
+        'webhook/receivePaymentWebhook',
+        'webhook/writeLedger',
+        'orders/onPaymentOutcome',
+        'payments/settlePayment',
+        'invoicing/issueInvoice',
+      ])
+        expect([...sources], source).toContain(source);
+      expect(log).toMatch(new RegExp(`\\[${correlationId}\\] METRIC`));
+    },
+  );
 
   // Last: over every order the scenarios placed, money, stock, invoices, receipts and
   // dead letters add up (the local runner's engines are read directly).

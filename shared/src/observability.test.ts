@@ -62,3 +62,17 @@ describe('correlation ids (X2)', () => {
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
+
+describe('metrics (X2)', () => {
+  it('carry the correlation id of the invocation that recorded them, as metadata', async () => {
+    const { metrics } = await import('./observability');
+    const added = vi.spyOn(metrics, 'addMetadata');
+    vi.spyOn(metrics, 'publishStoredMetrics').mockImplementation(() => metrics);
+    const handler = withObservability(async () => {
+      metrics.addMetric('Something', 'Count', 1);
+      return {};
+    });
+    await handler({ detail: { metadata: { correlationId: 'ord-corr-1' } } }, context);
+    expect(added).toHaveBeenCalledWith('correlationId', 'ord-corr-1');
+  });
+});

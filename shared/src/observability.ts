@@ -93,7 +93,11 @@ function correlation(): MiddlewareObj<unknown, unknown> {
 function publishMetrics(): MiddlewareObj<unknown, unknown> {
   let coldStart = true;
   const flush = () => {
-    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+    if (!metrics.hasStoredMetrics()) return;
+    // Metadata, not a dimension: searchable next to the metric in the log line, free of
+    // the cardinality a dimension would add (and how the local runner tags METRIC lines).
+    metrics.addMetadata('correlationId', currentCorrelationId());
+    metrics.publishStoredMetrics();
   };
   return {
     before: () => {

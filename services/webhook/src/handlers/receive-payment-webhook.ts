@@ -5,7 +5,12 @@ import { intEnv, optionalEnv, requireEnv } from '@order-platform/shared/config';
 import { PayloadTooLargeError } from '@order-platform/shared/errors';
 import { errorResponse, header, json, parseJsonBody } from '@order-platform/shared/http';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { currentCorrelationId, metrics, withObservability } from '@order-platform/shared/observability';
+import {
+  currentCorrelationId,
+  metrics,
+  setCorrelationId,
+  withObservability,
+} from '@order-platform/shared/observability';
 import { providerWebhookSchema } from '../domain/messages';
 import { correlationIdFor, enqueueWebhookFor, verifyWebhookFor, type ReceiveDeps } from '../domain/receive';
 import { SIGNATURE_HEADER } from '../domain/signature';
@@ -29,7 +34,8 @@ export function makeHandler(deps: ReceiveDeps) {
         throw new PayloadTooLargeError(`Request body exceeds ${MAX_BODY_BYTES} bytes`);
       await verify(raw, header(event, SIGNATURE_HEADER));
       const webhook = parseJsonBody(event, providerWebhookSchema, { maxBytes: MAX_BODY_BYTES });
-      await enqueue(webhook, correlationIdFor(webhook, currentCorrelationId()));
+      // From here on the webhook belongs to the order's thread (the id the charge carried).
+      await enqueue(webhook, setCorrelationId(correlationIdFor(webhook, currentCorrelationId())));
       metrics.addMetric('WebhookAccepted', MetricUnit.Count, 1);
       return json(202, { received: true, id: webhook.id });
     } catch (error) {
