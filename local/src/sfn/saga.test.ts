@@ -85,12 +85,14 @@ beforeAll(async () => {
     'reserveStock',
     'sagaAwaitPayment',
     'sagaBegin',
+    'sagaRecordedOutcome',
     'sagaTransition',
   ]);
   const fake = {
     sagaBegin: (e: { orderId: string; correlationId: string }) => ({
       orderId: e.orderId,
       customerId: 'c-1',
+      customerEmail: 'c-1@example.com',
       lines: [{ sku: 'SKU-1', quantity: 2 }],
       total: 3_000,
       currency: 'EUR',
@@ -102,6 +104,7 @@ beforeAll(async () => {
     sagaAwaitPayment: (e: { orderId: string; taskToken: string }) => awaitPayment(e),
     refundPayment: (e: { orderId: string }) => ({ orderId: e.orderId, refunded: true }),
     releaseStock: (e: { orderId: string }) => ({ orderId: e.orderId, released: true }),
+    sagaRecordedOutcome: () => ({ outcome: 'NONE' }),
   };
   functions = fakeFunctions(
     Object.fromEntries(Object.entries(fake).map(([short, fn]) => [names[short]!, fn])),

@@ -57,7 +57,7 @@ const cfnEvent = (RequestType: 'Create' | 'Update'): CloudFormationCustomResourc
     RequestId: uid(),
     LogicalResourceId: 'LedgerSchema',
     ResourceType: 'Custom::PaymentsLedgerSchema',
-    ResourceProperties: { ServiceToken: 'x', Version: '1763800000000_payments-ledger' },
+    ResourceProperties: { ServiceToken: 'x', Version: '1764800000000_order-outcomes-and-reconciliation' },
     ...(RequestType === 'Update'
       ? { PhysicalResourceId: 'payments-ledger-schema', OldResourceProperties: {} }
       : {}),
@@ -76,7 +76,9 @@ describe('deploy-time migrations (packaged migrate function)', () => {
       delete process.env.LAMBDA_TASK_ROOT;
     }
     expect(responses.map((r) => r.Status)).toEqual(['SUCCESS', 'SUCCESS']);
-    expect((responses[0]!.Data as { Applied: string }).Applied).toBe('1763800000000_payments-ledger');
+    expect((responses[0]!.Data as { Applied: string }).Applied).toBe(
+      '1763800000000_payments-ledger,1764800000000_order-outcomes-and-reconciliation',
+    );
     expect((responses[1]!.Data as { Applied: string }).Applied).toBe('');
     const tables = await query<{ table_name: string }>(
       url,
