@@ -117,6 +117,8 @@ export function toView(order: Order) {
     createdAt: order.createdAt,
     updatedAt: order.updatedAt,
     ...(order.statusReason ? { statusReason: order.statusReason } : {}),
+    // The provider's payment id once charged: what the customer's invoice and receipt name.
+    ...(order.paymentId ? { paymentId: order.paymentId } : {}),
   };
 }
 
