@@ -181,7 +181,7 @@ export function buildRecordChunk(doc: DynamoDBDocumentClient, table: string): Re
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       const job = await getJob(jobId);
-      if (!job) throw new Error(`Chunk ${index} of an unknown import job ${jobId}`);
+      if (!job) throw new Error(`Chunk ${index} of an unknown import job ${jobId}`, { cause: error });
       return { duplicate: true, job };
     }
   };

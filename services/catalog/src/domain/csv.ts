@@ -124,6 +124,7 @@ export async function* logicalRecords(
   let carry = '';
   let lineNo = 0;
   let skipping = false;
+  const tooLong = `line longer than ${MAX_LINE_CHARS} characters`;
   const lines = function* (text: string, final: boolean): Generator<LogicalRecord> {
     carry += text;
     let at: number;
@@ -135,11 +136,14 @@ export async function* logicalRecords(
         skipping = false;
         continue;
       }
+      if (raw.length > MAX_LINE_CHARS) {
+        yield { line: lineNo, text: '', broken: tooLong };
+        continue;
+      }
       yield* cutter.push(lineNo, raw.endsWith('\r') ? raw.slice(0, -1) : raw);
     }
     if (carry.length > MAX_LINE_CHARS) {
-      if (!skipping)
-        yield { line: lineNo + 1, text: '', broken: `line longer than ${MAX_LINE_CHARS} characters` };
+      if (!skipping) yield { line: lineNo + 1, text: '', broken: tooLong };
       skipping = true;
       carry = '';
     }
