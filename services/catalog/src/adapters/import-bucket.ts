@@ -8,12 +8,15 @@ import type { Readable } from 'node:stream';
 import { manifestKeyOf, reportKeyOf, type Manifest } from '../domain/job';
 import type { GetManifest, OpenImportFile, PutManifest, PutReport } from '../domain/ports';
 
+/** S3 events carry the ETag bare, the API quoted: If-Match wants it quoted. */
+const quoted = (etag: string) => (etag.startsWith('"') ? etag : `"${etag}"`);
+
 export function buildOpenImportFile(s3: S3Client): OpenImportFile {
   return async (source) => {
     const out = await s3.send(
       // If-Match: this job reads the version its id was derived from, never a newer upload
       // (which has a job of its own).
-      new GetObjectCommand({ Bucket: source.bucket, Key: source.key, IfMatch: source.etag }),
+      new GetObjectCommand({ Bucket: source.bucket, Key: source.key, IfMatch: quoted(source.etag) }),
     );
     return out.Body as Readable;
   };
