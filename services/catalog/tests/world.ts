@@ -254,7 +254,7 @@ export function catalogCsv(
   for (let i = 0; i < n; i++) {
     const kind = i % 3 === 0 ? 'digital' : 'physical';
     lines.push(
-      `${prefix}-${i},"${prefix} item ${i}, the ""best""",${kind},${(opts.price ?? 1000) + (i % 7)},${i % 5 === 0 ? 1500 : ''},${opts.stock ? i % 50 : ''}`,
+      `${prefix}-${i},"${prefix} item ${i}, the ""best""",${kind},${(opts.price ?? 1000) + (i % 7)},${i % 5 === 0 ? 1500 : ''},${opts.stockEvery && i % opts.stockEvery === 0 ? i % 50 : ''}`,
     );
   }
   return `${lines.join('\r\n')}\r\n`;
