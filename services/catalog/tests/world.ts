@@ -244,11 +244,15 @@ export async function countProducts(w: CatalogWorld, prefix: string): Promise<nu
 
 export const HEADER = 'sku,name,kind,price_eur,price_usd,stock';
 
-/** `n` valid rows `<prefix>-<i>`; every 3rd a digital product, every 5th with a USD price. */
+/**
+ * `n` valid rows `<prefix>-<i>`; every 3rd a digital product, every 5th with a USD price,
+ * every `stockEvery`th with a stock count (moto's FIFO SendMessage slows down as the queue
+ * fills, so tests send few adjustments).
+ */
 export function catalogCsv(
   prefix: string,
   n: number,
-  opts: { price?: number; stock?: boolean } = {},
+  opts: { price?: number; stockEvery?: number } = {},
 ): string {
   const lines = [HEADER];
   for (let i = 0; i < n; i++) {
