@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { OrderView, PlatformClient } from './client';
+import { catalogScenarios } from './catalog-scenarios';
 
 export interface Step {
   /** Pattern ids shown by the demo (docs/patterns.md). */
@@ -291,4 +292,5 @@ export const scenarios: Scenario[] = [
       }
     },
   },
+  ...catalogScenarios,
 ];
