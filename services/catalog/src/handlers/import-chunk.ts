@@ -90,7 +90,13 @@ export function makeHandler(deps: WorkerDeps) {
         await deps.deadLetter(record, error);
       }
     };
-    return processPartialResponse(event, recordHandler, processor, { context, processInParallel: false });
+    // One chunk per invocation: a failed chunk is reported like any partial failure (and
+    // retried by SQS), not thrown as a whole-batch failure.
+    return processPartialResponse(event, recordHandler, processor, {
+      context,
+      processInParallel: false,
+      throwOnFullBatchFailure: false,
+    });
   };
 }
 
