@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Context, S3Event, SQSBatchResponse, SQSEvent } from 'aws-lambda';
@@ -280,6 +280,19 @@ async function main() {
         batchSize: 1,
         functionTimeoutMs: 120_000,
       });
+      const job = await doc.send(
+        new GetCommand({ TableName: jobsTable, Key: { jobId: jobIdOf({ bucket, key, etag: put.ETag! }) } }),
+      );
+      const { doneChunks: _done, ...summary } = job.Item ?? {};
+      console.log(
+        'job',
+        JSON.stringify(summary),
+        'chunks',
+        stats.succeeded,
+        rest.succeeded,
+        stats.failed,
+        rest.failed,
+      );
       const report = JSON.parse(
         await (
           await s3.send(

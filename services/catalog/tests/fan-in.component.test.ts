@@ -90,17 +90,18 @@ function crashingWorker(at: 'mid-write' | 'before-count', failures: number) {
 }
 
 describe('fan-in: every chunk counted exactly once', () => {
-  it('counts a chunk delivered twice (and an S3 event delivered twice) once', async () => {
-    // Prepare: a 1,200-row file split into 3 chunks; SQS hands one chunk out twice
+  it('counts a chunk once however often it is delivered (S3 event twice, SQS message again)', async () => {
+    // Prepare: a 1,200-row file split into 3 chunks; S3 delivers its event twice while the
+    // job runs (the file is read again: 6 chunk messages), and SQS hands one out a third time
     const key = 'imports/delta/twice.csv';
     const etag = await upload(w, key, catalogCsv('TWICE', 1_200));
     const jobId = jobIdOf({ bucket: w.bucket, key, etag });
     const [event] = await receiveAll(w.s3Events.url, { delete: true });
     await w.handlers.startImport(JSON.parse(event!.Body!), ctx(300_000));
     const again = await w.handlers.startImport(JSON.parse(event!.Body!), ctx(300_000));
-    expect(again).toEqual([{ outcome: 'duplicate', jobId }]);
+    expect(again).toEqual([{ outcome: 'split', jobId, chunks: 3, rows: 1_200, rejected: 0 }]);
     const chunks = await receiveAll(w.messaging.queues.ChunksQueue!.url, { delete: true });
-    expect(chunks).toHaveLength(3);
+    expect(chunks).toHaveLength(6);
     for (const m of [...chunks, chunks[1]!])
       await sqs.send(
         new SendMessageCommand({ QueueUrl: w.messaging.queues.ChunksQueue!.url, MessageBody: m.Body! }),
@@ -109,7 +110,7 @@ describe('fan-in: every chunk counted exactly once', () => {
     const stats = await runWorkers(w);
     await runFinaliser(w);
     // Assess
-    expect(stats.succeeded).toBe(4);
+    expect(stats.succeeded).toBe(7);
     expect(await job(jobId)).toMatchObject({
       status: 'COMPLETED',
       chunksTotal: 3,

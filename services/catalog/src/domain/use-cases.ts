@@ -84,28 +84,29 @@ export function startImport(deps: StartImportDeps) {
     const mode = modeOf(source.key);
     const startedAt = iso(deps.now);
     const created = await deps.createJob({ jobId, source, mode, startedAt });
-    if (!created.created) {
-      const job = created.job;
-      // Read to the end before (or failed): the same file version again is a no-op. A job
-      // still RUNNING without totals is an earlier attempt that died mid-file: read it
-      // again (chunks are deterministic and each is counted once).
-      if (job.status !== 'RUNNING' || job.chunksTotal !== undefined) {
-        if (readyToComplete(job)) await deps.requestFinalize(jobId);
-        return { outcome: 'duplicate', jobId };
-      }
-    }
+    // Completed (or failed) before: the same file version again is a no-op. A job still
+    // RUNNING is read again: an earlier attempt may have died before sending its last
+    // chunk (chunks are deterministic and each is counted once, so re-sending is safe).
+    if (!created.created && created.job.status !== 'RUNNING') return { outcome: 'duplicate', jobId };
 
     const builder = new ChunkBuilder(jobId, source.etag);
     const rejected: Rejection[] = [];
     const skus = new Set<string>();
     let rows = 0;
+    // Each chunk is sent once the next one exists, so the file's last chunk leaves only
+    // after the totals are recorded: its worker always finds them.
+    let held: Chunk | undefined;
+    const hold = async (chunk: Chunk | undefined) => {
+      if (!chunk) return;
+      if (held) await deps.sendChunk(held);
+      held = chunk;
+    };
     try {
       for await (const record of readCatalogCsv(await deps.openFile(source))) {
         rows++;
         if (record.ok) {
           skus.add(record.row.sku);
-          const chunk = builder.add(record.row);
-          if (chunk) await deps.sendChunk(chunk);
+          await hold(builder.add(record.row));
         } else {
           rejected.push(record.rejection);
           // A full import never deactivates a product its file names, even on a bad line.
@@ -130,15 +131,16 @@ export function startImport(deps: StartImportDeps) {
       await deps.putReport(buildReport(job, { rejected: [] }, 0));
       return { outcome: 'failed', jobId, error: error.message };
     }
-    const last = builder.flush();
-    if (last) await deps.sendChunk(last);
+    await hold(builder.flush());
     await deps.putManifest(jobId, { rejected, ...(mode === 'full' ? { skus: [...skus] } : {}) });
     const job = await deps.finishSplit(
       jobId,
       { chunksTotal: builder.count, rows, rejected: rejected.length },
       iso(deps.now),
     );
-    // Every chunk may already be counted (fast workers, or none at all): then nobody else asks.
+    if (held) await deps.sendChunk(held);
+    // No chunk at all (every line rejected), or a re-read of a file whose chunks were all
+    // counted already: nobody else will ask.
     if (readyToComplete(job)) await deps.requestFinalize(jobId);
     return { outcome: 'split', jobId, chunks: builder.count, rows, rejected: rejected.length };
   };
