@@ -196,6 +196,7 @@ async function main() {
   const productsTable = await table('ProductsTable', `bench-products-${tag}`);
   const jobsTable = await table('ImportJobsTable', `bench-jobs-${tag}`);
   jobsTableName = jobsTable;
+  jobsTableName = jobsTable;
   const busName = `bench-bus-${tag}`;
   await new EventBridgeClient({}).send(new CreateEventBusCommand({ Name: busName }));
   const inventory = await provisionMessaging('services/inventory');
