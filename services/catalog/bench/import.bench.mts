@@ -71,7 +71,7 @@ async function main() {
   const calls = new Map<string, number>();
   const SINGLE_ITEM_WRITES = new Set(['UpdateItem', 'PutItem', 'DeleteItem']);
   let singleItem: Promise<void> = Promise.resolve();
-  let jobsTableName: string | undefined;
+  const serialized = { jobsTable: '' };
   const apiOf = (req: IncomingMessage, body: Buffer) => {
     const target = req.headers['x-amz-target'];
     if (typeof target === 'string') return target.split('.').pop()!;
@@ -103,7 +103,7 @@ async function main() {
         });
       // DynamoDB applies an UpdateItem atomically; moto does not (two concurrent updates of
       // the job item can lose one). Writes to the job item go one at a time.
-      if (SINGLE_ITEM_WRITES.has(api) && jobsTableName && body.includes(jobsTableName)) {
+      if (SINGLE_ITEM_WRITES.has(api) && serialized.jobsTable && body.includes(serialized.jobsTable)) {
         const turn = singleItem.then(forward);
         singleItem = turn;
       } else void forward();
@@ -195,8 +195,7 @@ async function main() {
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   const productsTable = await table('ProductsTable', `bench-products-${tag}`);
   const jobsTable = await table('ImportJobsTable', `bench-jobs-${tag}`);
-  jobsTableName = jobsTable;
-  jobsTableName = jobsTable;
+  serialized.jobsTable = jobsTable;
   const busName = `bench-bus-${tag}`;
   await new EventBridgeClient({}).send(new CreateEventBusCommand({ Name: busName }));
   const inventory = await provisionMessaging('services/inventory');
