@@ -55,7 +55,8 @@ async function main() {
       .toString()
       .trim(),
   );
-  // However the run ends, the engine it started goes with it.
+  // However the run ends (Ctrl-C and kill included), the engine it started goes with it.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
   process.on('exit', () => {
     try {
       process.kill(motoPid);
