@@ -7,6 +7,7 @@ const o = 'services/orders';
 const w = 'services/webhook';
 const r = 'services/reporting';
 const b = 'services/billing-notifier';
+const c = 'services/catalog';
 
 export const patterns = [
   {
@@ -266,19 +267,44 @@ export const patterns = [
     id: 'P18',
     name: 'Fan-out / fan-in',
     service: 'catalog',
-    status: 'not built',
-    code: [],
-    proof: [],
-    notes: 'The catalog service (chunked import jobs) is not in any issue yet.',
+    status: 'built',
+    code: [
+      `${c}/src/handlers/import-chunk.ts`,
+      `${c}/src/handlers/finish-import.ts`,
+      `${c}/src/domain/chunk.ts`,
+      `${c}/src/adapters/jobs-table.ts`,
+      `${c}/serverless.yml`,
+    ],
+    proof: [
+      'integration-tests/src/catalog-scenarios.ts',
+      `${c}/tests/fan-in.component.test.ts`,
+      `${c}/tests/import.component.test.ts`,
+      `${c}/src/domain/use-cases.test.ts`,
+    ],
+    notes:
+      "The splitter sends one SQS message per 500 rows; workers take them with the mapping's maximumConcurrency (8) as the bound, each with 5 BatchWriteItem calls in flight. The job item gathers the chunks: one conditional UpdateItem per chunk (its index added to a set unless already there, its counts added), products stamped with the job so a chunk re-run after a crash counts the same, and RUNNING -> COMPLETED as one conditional write (chunksDone = chunksTotal); the finaliser, per job in a FIFO group, writes results/<jobId>.json and publishes CatalogImported v1. Proved with a chunk delivered twice, workers killed mid-chunk and before counting, and racing finalisers. SQS over a Step Functions Map: bounded by the mapping, per-chunk retries and DLQ, no per-chunk S3 round trip, $0.40 vs $25 per million; see the service README.",
+    cost: 'about $1.41 per million rows on a first import (DynamoDB writes $1.25 of it), $0.15 for an unchanged re-import; see services/catalog/README.md.',
   },
   {
     id: 'P19',
     name: 'S3 file processing',
     service: 'catalog',
-    status: 'not built',
-    code: [],
-    proof: [],
-    notes: 'The catalog CSV import is not in any issue yet.',
+    status: 'built',
+    code: [
+      `${c}/src/handlers/start-import.ts`,
+      `${c}/src/domain/csv.ts`,
+      `${c}/src/adapters/retry.ts`,
+      `${c}/serverless.yml`,
+    ],
+    proof: [
+      `${c}/tests/import.component.test.ts`,
+      `${c}/tests/fan-in.component.test.ts`,
+      `${c}/tests/template.test.ts`,
+      `${c}/src/domain/csv.test.ts`,
+      'integration-tests/src/catalog-scenarios.ts',
+    ],
+    notes:
+      'A CSV under imports/ in the catalog bucket notifies the splitter (prefix filter imports/ only); reports go to results/ and manifests to work/, which no notification watches and no role can write under imports/. The file is streamed (GetObject body -> quote-balanced records -> csv-parse per record, so a broken quote costs one line), UTF-8 with or without BOM, CRLF; each row validated with zod/mini, bad lines reported with line number and reason. Writes are BatchWriteItem in 25s, 5 in flight per worker, UnprocessedItems retried with exponential back-off and full jitter (exponential-backoff). Idempotent per file version (job id = hash of bucket, key, ETag); imports/full/ deactivates what the file does not name. npm run dev loads its demo catalog and stock through this pipeline.',
   },
   {
     id: 'P20',

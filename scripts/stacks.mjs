@@ -9,6 +9,7 @@ const ORDER = [
   'services/auth',
   'services/billing-notifier',
   'services/inventory',
+  'services/catalog',
   'services/payments',
   'services/receipts',
   'services/orders',

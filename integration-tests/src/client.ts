@@ -25,6 +25,13 @@ export interface PlatformEndpoints {
   providerUrl?: string;
   /** The local runner's control endpoint (local target only). */
   controlUrl?: string;
+  /** AWS API access for scenarios that use it (catalog imports put a file in S3). */
+  aws?: {
+    /** The local target's engine (moto); unset: the SDK's own endpoint and credentials. */
+    endpoint?: string;
+    /** The catalog bucket (export op-catalog-<stage>-CatalogBucketName). */
+    catalogBucket?: string;
+  };
 }
 
 export interface Reply<T = Record<string, unknown>> {

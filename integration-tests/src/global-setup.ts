@@ -29,7 +29,13 @@ export default async function setup(project: TestProject) {
     const log = consoleSink({ write: (t) => appendFileSync(logFile, t) });
     const platform = await startPlatform({ log, apiPort: 0, providerPort: 0 });
     endpoints = endpointsFromInfo(
-      { apis: platform.apis, apiKeys: platform.apiKeys, providerUrl: platform.provider.url },
+      {
+        apis: platform.apis,
+        apiKeys: platform.apiKeys,
+        providerUrl: platform.provider.url,
+        engines: platform.engines,
+        exports: Object.fromEntries(platform.exports),
+      },
       platform.controlUrl,
     );
     stop = platform.stop;

@@ -5,6 +5,7 @@
  * check throws.
  */
 import { randomUUID } from 'node:crypto';
+import { catalogScenarios } from './catalog-scenarios';
 import { call, eventually, type OrderView, type PlatformClient } from './client';
 
 export interface Step {
@@ -464,4 +465,5 @@ export const scenarios: Scenario[] = [
       }
     },
   },
+  ...catalogScenarios,
 ];

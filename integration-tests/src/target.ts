@@ -24,27 +24,36 @@ export async function attachToLocal(): Promise<PlatformEndpoints> {
   if (!existsSync(file))
     throw new Error('The platform is not running: start it with `npm run dev` in another terminal');
   const { controlUrl } = JSON.parse(readFileSync(file, 'utf8')) as { controlUrl: string };
-  const info = await call<{
-    apis: Record<string, string>;
-    apiKeys: Record<string, string>;
-    providerUrl: string;
-  }>(`${controlUrl}/_local/info`).catch(() => {
+  const info = await call<LocalInfo>(`${controlUrl}/_local/info`).catch(() => {
     throw new Error(`No answer from the local runner at ${controlUrl}: is \`npm run dev\` still running?`);
   });
   return endpointsFromInfo(info.body, controlUrl);
 }
 
-export function endpointsFromInfo(
-  info: { apis: Record<string, string>; apiKeys: Record<string, string>; providerUrl: string },
-  controlUrl: string,
-): PlatformEndpoints {
+/** What the local runner tells about itself (its /_local/info). */
+export interface LocalInfo {
+  apis: Record<string, string>;
+  apiKeys: Record<string, string>;
+  providerUrl: string;
+  engines?: { moto?: string };
+  exports?: Record<string, string>;
+}
+
+export function endpointsFromInfo(info: LocalInfo, controlUrl: string): PlatformEndpoints {
   const carrierApiKey = Object.entries(info.apiKeys).find(([name]) => name.includes('carrier'))?.[1];
+  const catalogBucket = Object.entries(info.exports ?? {}).find(
+    ([name]) => name.startsWith('op-catalog-') && name.endsWith('-CatalogBucketName'),
+  )?.[1];
   return {
     target: 'local',
     apis: info.apis,
     ...(carrierApiKey ? { carrierApiKey } : {}),
     providerUrl: info.providerUrl,
     controlUrl,
+    aws: {
+      ...(info.engines?.moto ? { endpoint: info.engines.moto } : {}),
+      ...(catalogBucket ? { catalogBucket } : {}),
+    },
   };
 }
 
@@ -52,11 +61,15 @@ export function endpointsFromInfo(
 export async function deployedEndpoints(stage: string): Promise<PlatformEndpoints> {
   const cfn = new CloudFormationClient({});
   const apis: Record<string, string> = {};
-  for (const service of ['orders', 'reporting', 'webhook', 'invoicing']) {
+  let catalogBucket: string | undefined;
+  for (const service of ['orders', 'reporting', 'webhook', 'invoicing', 'catalog']) {
     const out = await cfn.send(new DescribeStacksCommand({ StackName: `op-${service}-${stage}` }));
-    const endpoint = out.Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === 'ServiceEndpoint')?.OutputValue;
+    const outputs = out.Stacks?.[0]?.Outputs ?? [];
+    const endpoint = outputs.find((o) => o.OutputKey === 'ServiceEndpoint')?.OutputValue;
     if (!endpoint) throw new Error(`op-${service}-${stage} has no ServiceEndpoint output: is it deployed?`);
     apis[service] = endpoint;
+    if (service === 'catalog')
+      catalogBucket = outputs.find((o) => o.OutputKey === 'CatalogBucketName')?.OutputValue;
   }
   const keys = await new APIGatewayClient({}).send(
     new GetApiKeysCommand({ nameQuery: `op-webhook-carrier-${stage}`, includeValues: true }),
@@ -68,6 +81,10 @@ export async function deployedEndpoints(stage: string): Promise<PlatformEndpoint
     apis,
     ...(carrierApiKey ? { carrierApiKey } : {}),
     ...(providerUrl ? { providerUrl } : {}),
+    aws: {
+      ...(process.env.AWS_ENDPOINT_URL ? { endpoint: process.env.AWS_ENDPOINT_URL } : {}),
+      ...(catalogBucket ? { catalogBucket } : {}),
+    },
   };
 }
 

@@ -18,7 +18,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { createDatabase, startMoto, startPostgres, startRedis } from '@order-platform/test-support/engines';
 import { LAMBDA_RETRY_DELAYS_MS } from '@order-platform/test-support/lambda-async';
@@ -73,7 +74,7 @@ export interface PlatformOptions {
   repackage?: boolean;
   /** Waits before async-invoke retries (default: Lambda's, about one and two minutes). */
   asyncRetryDelaysMs?: readonly number[];
-  /** Load services/inventory/seed/demo-stock.json through the warehouse queue (default true). */
+  /** Import services/catalog/seed/demo-catalog.csv through the catalog bucket, stock included (default true). */
   seedStock?: boolean;
 }
 
@@ -319,8 +320,11 @@ async function startControl(): Promise<{
 }
 
 /**
- * The demo stock, sent the way the warehouse sends it: `setTo` adjustments on the FIFO
- * queue, applied by the inventory consumer. Waits until the queue is empty.
+ * The demo catalog and its stock, loaded the way a merchant loads them: the CSV
+ * services/catalog/seed/demo-catalog.csv put under imports/full/ in the catalog bucket
+ * through the S3 API -> the catalog import (splitter, workers, finaliser) -> products,
+ * and its stock column as `setTo` adjustments on inventory's FIFO queue, applied by the
+ * inventory consumer. Waits for the import's report, then until that queue is empty.
  */
 async function seedStock(
   root: string,
@@ -331,30 +335,36 @@ async function seedStock(
   const queue = resources.find(
     (r) => r.service === 'op-inventory' && r.logicalId === 'StockAdjustmentsQueue',
   );
-  if (!queue) return;
-  const { adjustmentMessage } = await import('@order-platform/shared/events/inventory/stockAdjustment.v1');
-  const items = JSON.parse(
-    readFileSync(join(root, 'services', 'inventory', 'seed', 'demo-stock.json'), 'utf8'),
-  ) as {
-    sku: string;
-    available: number;
-  }[];
-  const now = new Date().toISOString();
-  for (const { sku, available } of items) {
-    await clients.sqs.send(
-      new SendMessageCommand({
-        QueueUrl: queue.physicalId,
-        ...adjustmentMessage({
-          adjustmentId: `seed-${sku}`,
-          sku,
-          setTo: available,
-          reason: 'demo seed',
-          occurredAt: now,
-        }),
-      }),
-    );
+  const bucket = resources.find((r) => r.service === 'op-catalog' && r.logicalId === 'CatalogBucket');
+  if (!queue || !bucket) return;
+  const { jobIdOf, reportKeyOf } = await import('../../services/catalog/src/domain/job');
+  const key = 'imports/full/demo-catalog.csv';
+  const put = await clients.s3.send(
+    new PutObjectCommand({
+      Bucket: bucket.physicalId,
+      Key: key,
+      Body: readFileSync(join(root, 'services', 'catalog', 'seed', 'demo-catalog.csv')),
+      ContentType: 'text/csv',
+    }),
+  );
+  const jobId = jobIdOf({ bucket: bucket.physicalId, key, etag: put.ETag! });
+  const deadline = Date.now() + 30_000;
+  let report: { status: string; counts: Record<string, number> } | undefined;
+  while (!report) {
+    try {
+      const out = await clients.s3.send(
+        new GetObjectCommand({ Bucket: bucket.physicalId, Key: reportKeyOf(jobId) }),
+      );
+      report = JSON.parse(await out.Body!.transformToString()) as typeof report;
+    } catch (e) {
+      if ((e as Error).name !== 'NoSuchKey') throw e;
+      if (Date.now() > deadline)
+        throw new Error(`the demo catalog was not imported within 30 s (job ${jobId})`, { cause: e });
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
-  const deadline = Date.now() + 20_000;
+  if (report!.status !== 'COMPLETED' || report!.counts.rejected)
+    throw new Error(`the demo catalog import did not complete cleanly: ${JSON.stringify(report)}`);
   for (;;) {
     const a = await clients.sqs.send(
       new GetQueueAttributesCommand({
@@ -368,10 +378,13 @@ async function seedStock(
       0
     )
       break;
-    if (Date.now() > deadline) throw new Error('the demo stock was not applied within 20 s');
+    if (Date.now() > deadline) throw new Error('the demo stock was not applied within 30 s');
     await new Promise((r) => setTimeout(r, 100));
   }
-  log.line('runner', `demo stock: ${items.length} SKUs applied through the adjustments queue`);
+  log.line(
+    'runner',
+    `demo catalog: ${report!.counts.created} products imported from ${key} (job ${jobId}), stock of ${report!.counts.stockAdjustments} SKUs applied through the adjustments queue`,
+  );
 }
 
 const EXECUTE_API = /https:\/\/([a-z0-9]+)\.execute-api\.[a-z0-9-]+\.amazonaws\.com\/[\w-]+/g;

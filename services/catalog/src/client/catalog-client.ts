@@ -1,0 +1,180 @@
+/**
+ * Typed client for the catalog's internal API (P09), for the orders service to price
+ * order lines (or to copy: it depends on nothing but @aws-sdk/client-lambda).
+ *
+ * - Calls `priceLines` with Lambda `Invoke` (RequestResponse) under a hard deadline per
+ *   call (`timeoutMs`, an AbortSignal that also covers the SDK's own retries).
+ * - Maps a function error (`X-Amz-Function-Error` + `{ errorType, errorMessage }`) back
+ *   to the typed error of the same name, with the SKUs it names, marked `retryable` or not.
+ * - priceLines only reads: a TimeoutError can always be retried.
+ *
+ *   const catalog = buildCatalogClient(lambda, { priceLines: process.env.PRICE_LINES_ARN }, { timeoutMs: 2000 });
+ *   const { lines } = await catalog.priceLines('EUR', ['MUG-LOGO', 'POSTER-A2']);
+ */
+import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+
+export type Currency = 'EUR' | 'USD' | 'GBP';
+export type Kind = 'physical' | 'digital' | 'giftcard';
+
+export interface PricedLine {
+  sku: string;
+  name: string;
+  kind: Kind;
+  /** Minor units (cents) in the requested currency. */
+  unitPrice: number;
+  active: boolean;
+}
+
+export interface PriceLinesResponse {
+  currency: Currency;
+  lines: PricedLine[];
+}
+
+export interface CatalogFunctionNames {
+  /** Name or ARN (the stack exports op-catalog-<stage>-PriceLinesArn). */
+  priceLines: string;
+}
+
+export interface CatalogClientOptions {
+  /** Deadline for one call, SDK retries included. */
+  timeoutMs: number;
+}
+
+export class CatalogClientError extends Error {
+  constructor(
+    message: string,
+    /** The function's errorType (or the client's own name for transport failures). */
+    readonly errorType: string,
+    /** True when the same call may succeed later. */
+    readonly retryable: boolean,
+    /** The SKUs the error is about (unknown, inactive or unpriced), when it names some. */
+    readonly skus: string[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = errorType;
+  }
+}
+
+/** Some SKUs are not in the catalog. Permanent. */
+export class UnknownProductError extends CatalogClientError {
+  constructor(message: string, skus: string[]) {
+    super(message, 'UnknownProductError', false, skus);
+  }
+}
+/** Some SKUs are no longer sold. Permanent. */
+export class ProductInactiveError extends CatalogClientError {
+  constructor(message: string, skus: string[]) {
+    super(message, 'ProductInactiveError', false, skus);
+  }
+}
+/** Some SKUs have no price in the requested currency. Permanent. */
+export class CurrencyNotOfferedError extends CatalogClientError {
+  constructor(message: string, skus: string[]) {
+    super(message, 'CurrencyNotOfferedError', false, skus);
+  }
+}
+/** The request does not match the contract. Permanent. */
+export class CatalogValidationError extends CatalogClientError {
+  constructor(message: string) {
+    super(message, 'ValidationError', false);
+  }
+}
+/** No answer within the deadline, or the function timed out. Transient. */
+export class TimeoutError extends CatalogClientError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, 'TimeoutError', true, [], options);
+  }
+}
+/** Lambda could not run the function (throttled, missing, network) or it failed unexpectedly. Transient. */
+export class CatalogUnavailableError extends CatalogClientError {
+  constructor(message: string, errorType = 'CatalogUnavailableError', options?: { cause?: unknown }) {
+    super(message, errorType, true, [], options);
+  }
+}
+
+/** The SKUs at the end of a catalog error message (`Unknown products: A-1, B-2`). */
+export function skusOf(message: string): string[] {
+  const list = /:\s*([A-Z0-9][A-Z0-9-]*(?:,\s*[A-Z0-9][A-Z0-9-]*)*)\s*$/.exec(message)?.[1];
+  return list ? list.split(/,\s*/) : [];
+}
+
+const TYPED: Record<string, (message: string) => CatalogClientError> = {
+  UnknownProductError: (m) => new UnknownProductError(m, skusOf(m)),
+  ProductInactiveError: (m) => new ProductInactiveError(m, skusOf(m)),
+  CurrencyNotOfferedError: (m) => new CurrencyNotOfferedError(m, skusOf(m)),
+  ValidationError: (m) => new CatalogValidationError(m),
+  'Sandbox.Timedout': (m) => new TimeoutError(m),
+};
+
+/** The error a function error payload stands for. */
+export function errorFromPayload(payload: unknown): CatalogClientError {
+  const body = (payload && typeof payload === 'object' ? payload : {}) as {
+    errorType?: unknown;
+    errorMessage?: unknown;
+  };
+  const errorType = typeof body.errorType === 'string' ? body.errorType : 'Unknown';
+  const message = typeof body.errorMessage === 'string' ? body.errorMessage : 'Catalog function failed';
+  return TYPED[errorType]?.(message) ?? new CatalogUnavailableError(message, errorType);
+}
+
+const isAbort = (error: unknown) => {
+  const name = (error as { name?: string } | undefined)?.name;
+  return name === 'AbortError' || name === 'TimeoutError';
+};
+
+export interface CatalogClient {
+  priceLines(currency: Currency, skus: string[], correlationId?: string): Promise<PriceLinesResponse>;
+}
+
+export function buildCatalogClient(
+  lambda: LambdaClient,
+  functionNames: CatalogFunctionNames,
+  options: CatalogClientOptions,
+): CatalogClient {
+  const encoder = new TextEncoder();
+  const decoder = new TextDecoder();
+
+  async function invoke<T>(functionName: string, payload: unknown): Promise<T> {
+    const signal = AbortSignal.timeout(options.timeoutMs);
+    let out;
+    try {
+      out = await lambda.send(
+        new InvokeCommand({
+          FunctionName: functionName,
+          InvocationType: 'RequestResponse',
+          Payload: encoder.encode(JSON.stringify(payload)),
+        }),
+        { abortSignal: signal },
+      );
+    } catch (error) {
+      if (signal.aborted || isAbort(error))
+        throw new TimeoutError(`${functionName} did not answer within ${options.timeoutMs} ms`, {
+          cause: error,
+        });
+      throw new CatalogUnavailableError(
+        `Could not invoke ${functionName}: ${(error as Error).name}: ${(error as Error).message}`,
+        'CatalogUnavailableError',
+        { cause: error },
+      );
+    }
+    const text = out.Payload && out.Payload.length ? decoder.decode(out.Payload) : 'null';
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new CatalogUnavailableError(`${functionName} returned a non-JSON payload`);
+    }
+    if (out.FunctionError) throw errorFromPayload(body);
+    return body as T;
+  }
+
+  return {
+    priceLines: (currency, skus, correlationId) =>
+      invoke<PriceLinesResponse>(functionNames.priceLines, {
+        currency,
+        skus,
+        ...(correlationId ? { correlationId } : {}),
+      }),
+  };
+}
