@@ -7,23 +7,12 @@
 import { randomBytes } from 'node:crypto';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { jobIdOf, reportKeyOf, type ImportReport } from '../../services/catalog/src/domain/job';
-import { call, type PlatformClient } from './client';
+import { call, eventually, type PlatformClient } from './client';
 import { check, type Scenario } from './scenarios';
 
 const ROWS = 1_200;
-const waitFor = async <T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 90_000,
-): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what} within ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-};
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> =>
+  eventually(probe, { timeoutMs, what });
 
 function s3Of(c: PlatformClient): S3Client {
   const endpoint = c.endpoints.aws?.endpoint;
@@ -111,6 +100,44 @@ export const catalogScenarios: Scenario[] = [
         'GET /products pages by kind with a cursor',
         digital.body,
       );
+      // Orders are priced by the platform, from these products (P09).
+      const buyer = `c-catalog-${tag.toLowerCase()}`;
+      const token = await c.token(buyer);
+      const priced = await c.placeOrder(token, [{ sku: sku(1), quantity: 2 }]);
+      check(
+        priced.status === 201 &&
+          priced.body.lines[0]?.unitPrice === 1001 &&
+          priced.body.lines[0]?.kind === 'physical' &&
+          priced.body.total === 2002,
+        'an order for an imported SKU is priced from the catalog',
+        priced.body,
+      );
+      const ownPrice = await call(`${c.endpoints.apis.orders}/orders`, {
+        token,
+        body: { currency: 'EUR', lines: [{ sku: sku(1), quantity: 1, unitPrice: 1 }] },
+      });
+      check(
+        ownPrice.status === 400 && JSON.stringify(ownPrice.body).includes('lines.0.unitPrice'),
+        'a price sent by the client is refused (400 naming unitPrice)',
+        ownPrice,
+      );
+      const unknown = await c.placeOrder(token, [{ sku: `NOPE-${tag}`, quantity: 1 }]);
+      check(
+        unknown.status === 422 && JSON.stringify(unknown.body).includes(`NOPE-${tag}`),
+        'an unknown SKU is a 422 naming it',
+        unknown,
+      );
+      const listed = await c.listOrders(token, buyer);
+      check(
+        listed.body.orders.length === 1,
+        'nothing was written for the refused orders',
+        listed.body.orders.map((o) => o.orderId),
+      );
+      note({
+        patterns: 'P09',
+        what: 'orders priced from the catalog; client price 400, unknown SKU 422, nothing written',
+      });
+
       const after = await workerStats(c);
       const workers = after && before ? after.invocations - before.invocations : undefined;
       note({

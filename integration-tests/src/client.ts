@@ -50,7 +50,8 @@ export interface OrderView {
   statusReason?: string;
   paymentId?: string;
   total: number;
-  lines: Array<{ sku: string; quantity: number; unitPrice: number }>;
+  /** As placed: the customer's SKUs and quantities, priced by the catalog at that moment. */
+  lines: Array<{ sku: string; quantity: number; unitPrice: number; kind: string }>;
 }
 
 /** What the SDK clients reading the target need (moto locally; the default chain elsewhere). */
@@ -191,7 +192,7 @@ export class PlatformClient {
 
   async placeOrder(
     token: string,
-    lines: OrderView['lines'],
+    lines: { sku: string; quantity: number }[],
     idempotencyKey: string = randomUUID(),
     currency = 'EUR',
   ) {

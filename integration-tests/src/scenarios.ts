@@ -32,7 +32,8 @@ export function check(condition: unknown, message: string, detail?: unknown): as
 }
 
 const customer = (tag: string) => `c-${tag}-${randomUUID().slice(0, 8)}`;
-const mug = (quantity = 1): OrderView['lines'][number] => ({ sku: 'MUG-LOGO', quantity, unitPrice: 1250 });
+/** What a customer sends: a SKU and a quantity; the catalog prices it (MUG-LOGO: 12.50 EUR). */
+const mug = (quantity = 1) => ({ sku: 'MUG-LOGO', quantity });
 
 const FINAL: OrderView['status'][] = ['CONFIRMED', 'FAILED', 'CANCELLED'];
 
@@ -48,7 +49,7 @@ export async function restoreProvider(c: PlatformClient, timeoutMs = 120_000): P
   const started = Date.now();
   return eventually(
     async () => {
-      const probe = await place(c, token, [{ sku: 'STICKER-PACK', quantity: 1, unitPrice: 200 }]);
+      const probe = await place(c, token, [{ sku: 'STICKER-PACK', quantity: 1 }]);
       const done = await c.waitForStatus(token, probe.body.orderId, FINAL);
       if (done.status === 'CONFIRMED') return Date.now() - started;
       check(
@@ -64,7 +65,12 @@ export async function restoreProvider(c: PlatformClient, timeoutMs = 120_000): P
 }
 
 /** Places an order and checks the 201. */
-async function place(c: PlatformClient, token: string, lines: OrderView['lines'], key?: string) {
+async function place(
+  c: PlatformClient,
+  token: string,
+  lines: { sku: string; quantity: number }[],
+  key?: string,
+) {
   const r = await c.placeOrder(token, lines, key);
   check(r.status === 201, 'POST /orders answers 201', { status: r.status, body: r.body });
   return r;
@@ -144,9 +150,24 @@ export const scenarios: Scenario[] = [
     async run(c, note) {
       const who = customer('bad');
       const token = await c.token(who);
-      const bad = await c.placeOrder(token, [{ sku: 'MUG-LOGO', quantity: 0, unitPrice: -1 }]);
+      const bad = await c.placeOrder(token, [{ sku: 'MUG-LOGO', quantity: 0 }]);
       check(bad.status === 400, 'a bad body is a 400', bad);
-      check(JSON.stringify(bad.body).includes('quantity'), 'the 400 names the bad field', bad.body);
+      check(JSON.stringify(bad.body).includes('lines.0.quantity'), 'the 400 names the bad field', bad.body);
+      const priced = await call(`${c.endpoints.apis.orders}/orders`, {
+        token,
+        body: { currency: 'EUR', lines: [{ sku: 'MUG-LOGO', quantity: 1, unitPrice: 1 }] },
+      });
+      check(
+        priced.status === 400 && JSON.stringify(priced.body).includes('prices come from the catalog'),
+        'a price set by the client is a 400 saying prices come from the catalog',
+        priced.body,
+      );
+      const unknown = await c.placeOrder(token, [{ sku: 'NO-SUCH-SKU', quantity: 1 }]);
+      check(
+        unknown.status === 422 && JSON.stringify(unknown.body).includes('NO-SUCH-SKU'),
+        'an unknown SKU is a 422 naming it',
+        unknown.body,
+      );
       const list = await c.listOrders(token, who);
       check(list.status === 200 && list.body.orders.length === 0, 'nothing was written', list.body);
       const anonymous = await c.placeOrder('', [mug()]);
@@ -155,7 +176,7 @@ export const scenarios: Scenario[] = [
       check(forged.status === 401 || forged.status === 403, 'a forged token is refused', forged.status);
       note({
         patterns: 'P07 P08',
-        what: '400 names the field, 401 without a token, forged signature refused, nothing written',
+        what: '400 names the field, client price 400, unknown SKU 422, 401 without a token, forged signature refused, nothing written',
         ms: bad.ms,
       });
     },
@@ -164,7 +185,7 @@ export const scenarios: Scenario[] = [
     name: 'an order for more than the stock fails and nothing is charged',
     async run(c, note) {
       const token = await c.token(customer('stock'));
-      const placed = await place(c, token, [{ sku: 'POSTER-A2', quantity: 50, unitPrice: 900 }]);
+      const placed = await place(c, token, [{ sku: 'POSTER-A2', quantity: 50 }]);
       const done = await c.waitForStatus(token, placed.body.orderId, ['CONFIRMED', 'FAILED', 'CANCELLED']);
       check(done.status === 'FAILED', 'the saga fails the order', done);
       check(/^OutOfStockError: /.test(done.statusReason ?? ''), 'the reason is OutOfStockError', done);

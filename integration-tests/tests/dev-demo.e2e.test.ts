@@ -92,7 +92,7 @@ describe.skipIf(targetName() !== 'local')('npm run dev, then npm run demo', () =
       const secondCode = await second.exited;
       const client = new PlatformClient(await attachToLocal());
       const token = await client.token('c-after-the-demo');
-      const placed = await client.placeOrder(token, [{ sku: 'STICKER-PACK', quantity: 1, unitPrice: 200 }]);
+      const placed = await client.placeOrder(token, [{ sku: 'STICKER-PACK', quantity: 1 }]);
       const after = await client.waitForStatus(token, placed.body.orderId, [
         'CONFIRMED',
         'FAILED',

@@ -53,7 +53,7 @@ function banner(p: LocalPlatform): string {
     `A customer token:  TOKEN=$(npm run -s token -- --customer c-1)`,
     `Place an order:    curl -s -XPOST ${p.apis.orders}/orders -H "authorization: Bearer $TOKEN" \\`,
     `                     -H 'content-type: application/json' -H 'idempotency-key: k-1' \\`,
-    `                     -d '{"currency":"EUR","lines":[{"sku":"MUG-LOGO","quantity":1,"unitPrice":1250}]}'`,
+    `                     -d '{"currency":"EUR","lines":[{"sku":"MUG-LOGO","quantity":1}]}'`,
     `Run the scenario:  npm run demo`,
     '',
     `Simulated payment provider: ${p.provider.url} (POST /_control {"mode":"decline"|"fail"|...})`,

@@ -54,6 +54,8 @@ export function validate<T>(schema: ZodMiniType<T>, value: unknown, what = 'requ
 
 export interface BodyOptions {
   maxBytes?: number;
+  /** Looks at the parsed JSON before the schema does (to explain a mistake better than it would). */
+  precheck?: (body: unknown) => void;
 }
 
 /** Parses and validates a JSON request body: 415 for non-JSON, 413 when too big, 400 for bad JSON or shape. */
@@ -80,6 +82,7 @@ export function parseJsonBody<T>(
   } catch (error) {
     throw new ValidationError(`Malformed JSON: ${(error as Error).message}`);
   }
+  opts.precheck?.(parsed);
   return validate(schema, parsed, 'request body');
 }
 

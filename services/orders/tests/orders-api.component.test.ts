@@ -1,12 +1,14 @@
 /**
- * P06/P07 + X10: the orders HTTP handlers against moto's DynamoDB, with the table
- * created from the packaged CloudFormation.
+ * P06/P07/P09 + X10: the orders HTTP handlers against moto's DynamoDB, with the table
+ * created from the packaged CloudFormation, pricing lines through the catalog's real
+ * priceLines function (Lambda Invoke).
  */
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTableFromTemplate, lambdaContext } from '../../../test-support/src/aws';
 import { httpEvent } from '../../../test-support/src/http-events';
+import { startCatalog, type CatalogFixture } from './catalog-fixture';
 
 type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -15,10 +17,11 @@ let createOrder: Handler;
 let getOrder: Handler;
 let listOrders: Handler;
 let cancelOrder: Handler;
+let catalog: CatalogFixture;
 
 const call = (h: Handler, e: APIGatewayProxyEvent) => h(e, lambdaContext() as unknown as Context);
 const body = (r: APIGatewayProxyResult) => JSON.parse(r.body);
-const validOrder = { currency: 'EUR', lines: [{ sku: 'SKU-1', quantity: 2, unitPrice: 1250 }] };
+const validOrder = { currency: 'EUR', lines: [{ sku: 'SKU-1', quantity: 2 }] };
 const place = (payload: unknown, init: Parameters<typeof httpEvent>[0] = {}) =>
   call(createOrder, httpEvent({ method: 'POST', path: '/orders', body: payload, ...init }));
 
@@ -28,12 +31,22 @@ async function itemCount(): Promise<number> {
 }
 
 beforeAll(async () => {
+  catalog = await startCatalog();
+  await catalog.sell([
+    { sku: 'SKU-1', eur: 1250, usd: 1350 },
+    { sku: 'SKU-EBOOK', eur: 900, kind: 'digital' },
+    { sku: 'SKU-OLD', eur: 500, active: false },
+  ]);
   tableName = await createTableFromTemplate('services/orders', 'OrdersTable');
   process.env.TABLE_NAME = tableName;
   createOrder = (await import('../src/handlers/create-order')).handler as unknown as Handler;
   getOrder = (await import('../src/handlers/get-order')).handler as unknown as Handler;
   listOrders = (await import('../src/handlers/list-customer-orders')).handler as unknown as Handler;
   cancelOrder = (await import('../src/handlers/cancel-order')).handler as unknown as Handler;
+});
+
+afterAll(async () => {
+  await catalog?.stop();
 });
 
 describe('create then read an order', () => {
@@ -81,35 +94,36 @@ describe('bad input gets a 400 that names the problem and writes nothing', () =>
     ['unknown top-level field', { body: { ...validOrder, discount: 50 } }, /discount/],
     [
       'unknown line field',
-      { body: { currency: 'EUR', lines: [{ sku: 'SKU-1', quantity: 1, unitPrice: 1, colour: 'red' }] } },
+      { body: { currency: 'EUR', lines: [{ sku: 'SKU-1', quantity: 1, colour: 'red' }] } },
       /colour/,
     ],
     [
       'quantity as a string',
-      { body: { currency: 'EUR', lines: [{ sku: 'SKU-1', quantity: '2', unitPrice: 1 }] } },
+      { body: { currency: 'EUR', lines: [{ sku: 'SKU-1', quantity: '2' }] } },
       /lines\.0\.quantity/,
     ],
     [
       'zero quantity',
-      { body: { currency: 'EUR', lines: [{ sku: 'SKU-1', quantity: 0, unitPrice: 1 }] } },
+      { body: { currency: 'EUR', lines: [{ sku: 'SKU-1', quantity: 0 }] } },
       /lines\.0\.quantity/,
     ],
     [
       'negative quantity',
-      { body: { currency: 'EUR', lines: [{ sku: 'SKU-1', quantity: -3, unitPrice: 1 }] } },
+      { body: { currency: 'EUR', lines: [{ sku: 'SKU-1', quantity: -3 }] } },
       /lines\.0\.quantity/,
     ],
     [
-      'fractional price',
-      { body: { currency: 'EUR', lines: [{ sku: 'SKU-1', quantity: 1, unitPrice: 9.99 }] } },
-      /unitPrice/,
+      'a price set by the client',
+      { body: { currency: 'EUR', lines: [{ sku: 'SKU-1', quantity: 1, unitPrice: 1 }] } },
+      /lines\.0\.unitPrice.*prices come from the catalog/,
+    ],
+    [
+      'a kind set by the client',
+      { body: { currency: 'EUR', lines: [{ sku: 'SKU-1', quantity: 1, kind: 'digital' }] } },
+      /lines\.0\.kind.*comes from the catalog/,
     ],
     ['unknown currency', { body: { currency: 'XXX', lines: validOrder.lines } }, /currency/],
-    [
-      'invalid SKU',
-      { body: { currency: 'EUR', lines: [{ sku: 'not a sku', quantity: 1, unitPrice: 1 }] } },
-      /sku/,
-    ],
+    ['invalid SKU', { body: { currency: 'EUR', lines: [{ sku: 'not a sku', quantity: 1 }] } }, /sku/],
     [
       'duplicate SKU',
       { body: { currency: 'EUR', lines: [validOrder.lines[0], validOrder.lines[0]] } },
@@ -132,6 +146,44 @@ describe('bad input gets a 400 that names the problem and writes nothing', () =>
     expect(err.code).toBe('VALIDATION_FAILED');
     expect(JSON.stringify(err)).toMatch(reason);
     expect(await itemCount()).toBe(before);
+  });
+
+  it.each([
+    [
+      'an unknown SKU',
+      {
+        currency: 'EUR',
+        lines: [
+          { sku: 'SKU-1', quantity: 1 },
+          { sku: 'SKU-NOPE', quantity: 1 },
+        ],
+      },
+      /Unknown SKU: SKU-NOPE/,
+    ],
+    [
+      'a product no longer sold',
+      { currency: 'EUR', lines: [{ sku: 'SKU-OLD', quantity: 1 }] },
+      /No longer sold: SKU-OLD/,
+    ],
+    [
+      'a currency the product is not sold in',
+      { currency: 'USD', lines: [{ sku: 'SKU-EBOOK', quantity: 1 }] },
+      /Not sold in this currency: SKU-EBOOK/,
+    ],
+  ])('%s is a 422 naming the SKU, and nothing is written', async (_name, payload, reason) => {
+    const before = await itemCount();
+    const res = await place(payload);
+    expect(res.statusCode).toBe(422);
+    expect(JSON.stringify(body(res).error)).toMatch(reason);
+    expect(await itemCount()).toBe(before);
+  });
+
+  it('keeps the prices it was placed at when the catalog changes later', async () => {
+    const order = body(await place({ currency: 'EUR', lines: [{ sku: 'SKU-EBOOK', quantity: 2 }] }));
+    expect(order.lines).toEqual([{ sku: 'SKU-EBOOK', quantity: 2, unitPrice: 900, kind: 'digital' }]);
+    await catalog.sell([{ sku: 'SKU-EBOOK', eur: 1900, kind: 'digital' }]);
+    const read = await call(getOrder, httpEvent({ pathParameters: { orderId: order.orderId } }));
+    expect(body(read)).toMatchObject({ total: 1800, lines: [{ unitPrice: 900 }] });
   });
 
   it('rejects an oversized body with 413 and a non-JSON body with 415', async () => {

@@ -10,7 +10,8 @@ import type {
   DynamoDBBatchResponse,
   DynamoDBStreamEvent,
 } from 'aws-lambda';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCatalog, type CatalogFixture } from './catalog-fixture';
 import {
   busWithQueueTarget,
   createTableFromTemplate,
@@ -24,14 +25,17 @@ type Http = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewa
 type Publisher = (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse>;
 
 let createOrder: Http;
+let catalog: CatalogFixture;
 let cancelOrder: Http;
 let publish: Publisher;
 let stream: StreamDriver;
 let queueUrl: string;
 
-const order = { currency: 'EUR', lines: [{ sku: 'SKU-7', quantity: 1, unitPrice: 999 }] };
+const order = { currency: 'EUR', lines: [{ sku: 'SKU-7', quantity: 1 }] };
 
 beforeAll(async () => {
+  catalog = await startCatalog();
+  await catalog.sell([{ sku: 'SKU-7', eur: 999 }]);
   const table = await createTableFromTemplate('services/orders', 'OrdersTable');
   const idempotency = await createTableFromTemplate('services/orders', 'PublisherIdempotencyTable');
   const bus = await busWithQueueTarget({ source: ['order-platform.orders'] });
@@ -45,6 +49,10 @@ beforeAll(async () => {
   cancelOrder = (await import('../src/handlers/cancel-order')).handler as unknown as Http;
   publish = (await import('../src/handlers/publish-events')).handler as unknown as Publisher;
   stream = await openStreamDriver(table, { from: 'NOW' });
+});
+
+afterAll(async () => {
+  await catalog?.stop();
 });
 
 async function placeAndCancel(correlationId: string) {

@@ -46,6 +46,7 @@ import {
   buildRememberFindings,
 } from '../../webhook/src/adapters/reconciliation-store';
 import { eventForChange } from '../src/domain/events';
+import { startCatalog } from './catalog-fixture';
 import type { Order } from '../src/domain/order';
 
 type Lambda = (event: unknown, context: Context) => Promise<unknown>;
@@ -78,6 +79,7 @@ export interface SagaWorld {
   webhookDelivery: 'once' | 'twice' | 'hold';
   heldWebhooks: WebhookEvent[];
   resumeResults: string[];
+  /** Puts each SKU on sale at its unitPrice, then places the order for the SKUs and quantities. */
   placeOrder(
     lines: { sku: string; quantity: number; unitPrice: number }[],
     customerId?: string,
@@ -117,6 +119,9 @@ export async function startSagaWorld(opts: SagaWorldOptions): Promise<SagaWorld>
 
   const broker = await new TaskTokenBroker().start();
   process.env.AWS_ENDPOINT_URL_SFN = broker.url;
+
+  // The catalog prices the orders (createOrder calls its priceLines through Lambda Invoke).
+  const catalog = await startCatalog();
 
   // Each service's handlers read their configuration at import: import them in turn.
   process.env.TABLE_NAME = ordersTable;
@@ -245,8 +250,13 @@ export async function startSagaWorld(opts: SagaWorldOptions): Promise<SagaWorld>
     heldWebhooks: [],
     resumeResults: [],
     async placeOrder(lines, customerId = 'c-saga') {
+      await catalog.sell(lines.map((l) => ({ sku: l.sku, eur: l.unitPrice })));
       const res = await createOrder(
-        httpEvent({ method: 'POST', body: { currency: 'EUR', lines }, principal: { customerId } }),
+        httpEvent({
+          method: 'POST',
+          body: { currency: 'EUR', lines: lines.map(({ sku, quantity }) => ({ sku, quantity })) },
+          principal: { customerId },
+        }),
         ctx(),
       );
       if (res.statusCode !== 201) throw new Error(`placeOrder failed: ${res.body}`);
@@ -398,6 +408,7 @@ export async function startSagaWorld(opts: SagaWorldOptions): Promise<SagaWorld>
       return out.items;
     },
     async stop() {
+      await catalog.stop();
       await provider.stop();
       await broker.stop();
       await pool?.end();

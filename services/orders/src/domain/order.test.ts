@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { isCancellable, newOrder, orderTotal, placeOrderInputSchema, requestFingerprint } from './order';
+import {
+  isCancellable,
+  newOrder,
+  orderTotal,
+  placeOrderInputSchema,
+  platformOwnedFields,
+  pricedLines,
+  requestFingerprint,
+} from './order';
 
 describe('order domain', () => {
   it('computes the total in minor units', () => {
@@ -11,13 +19,10 @@ describe('order domain', () => {
     ).toBe(598);
   });
 
-  it('builds a PLACED order at version 1', () => {
-    const input = placeOrderInputSchema.parse({
-      currency: 'EUR',
-      lines: [{ sku: 'A1', quantity: 2, unitPrice: 500 }],
-    });
+  it('builds a PLACED order at version 1, priced by the catalog', () => {
+    const input = placeOrderInputSchema.parse({ currency: 'EUR', lines: [{ sku: 'A1', quantity: 2 }] });
     const order = newOrder(
-      input,
+      { ...input, lines: pricedLines(input, [{ sku: 'A1', kind: 'physical', unitPrice: 500 }]) },
       { orderId: 'ord_1', customerId: 'c-1', correlationId: 'corr', customerEmail: 'c-1@example.com' },
       new Date('2026-01-02T03:04:05Z'),
     );
@@ -27,7 +32,25 @@ describe('order domain', () => {
       total: 1000,
       createdAt: '2026-01-02T03:04:05.000Z',
     });
-    expect(order.lines[0]!.kind).toBe('physical');
+    expect(order.lines[0]).toEqual({ sku: 'A1', quantity: 2, unitPrice: 500, kind: 'physical' });
+  });
+
+  it('refuses a client that sets what the catalog owns, saying what to send instead', () => {
+    expect(
+      platformOwnedFields({
+        lines: [
+          { sku: 'A1', quantity: 1 },
+          { sku: 'B2', quantity: 1, unitPrice: 1 },
+        ],
+      }),
+    ).toEqual([
+      { path: 'lines.1.unitPrice', message: 'prices come from the catalog: send only sku and quantity' },
+    ]);
+    expect(platformOwnedFields({ lines: 'nope' })).toEqual([]);
+    expect(
+      placeOrderInputSchema.safeParse({ currency: 'EUR', lines: [{ sku: 'A1', quantity: 1, unitPrice: 1 }] })
+        .success,
+    ).toBe(false);
   });
 
   it('allows cancelling only before confirmation', () => {

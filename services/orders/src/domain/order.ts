@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
-import { currencySchema, orderLineSchema, type OrderLine } from '@order-platform/shared/events/orders';
+import { currencySchema, skuSchema, type OrderLine } from '@order-platform/shared/events/orders';
 
 export const ORDER_STATUSES = [
   'PLACED',
@@ -41,11 +41,20 @@ export interface Order {
 
 export const MAX_LINES = 50;
 
+/**
+ * What a customer asks for: a SKU and a quantity. The price, the currency's availability
+ * and the kind come from the catalog when the order is placed, never from the client.
+ */
+export const orderLineInputSchema = z.strictObject({
+  sku: skuSchema,
+  quantity: z.number().check(z.int(), z.positive(), z.maximum(1000)),
+});
+
 export const placeOrderInputSchema = z.strictObject({
   currency: currencySchema,
   /** Only for a token without an `email` claim: where the receipts go. */
   contactEmail: z.optional(z.email()),
-  lines: z.array(orderLineSchema).check(
+  lines: z.array(orderLineInputSchema).check(
     z.minLength(1, 'an order needs at least one line'),
     z.maxLength(MAX_LINES, `an order has at most ${MAX_LINES} lines`),
     z.refine(
@@ -65,8 +74,47 @@ export function orderTotal(lines: readonly OrderLine[]): number {
   return lines.reduce((sum, line) => sum + line.quantity * line.unitPrice, 0);
 }
 
+/** Keys a client may think it can set on a line, and why it cannot. */
+const PLATFORM_OWNED_LINE_KEYS: Record<string, string> = {
+  unitPrice: 'prices come from the catalog: send only sku and quantity',
+  kind: 'the kind comes from the catalog: send only sku and quantity',
+};
+
+/**
+ * The 400 a client gets for setting what the platform owns, before the schema's generic
+ * "unrecognized key" would: it says what to do instead. Empty when there is nothing to say.
+ */
+export function platformOwnedFields(body: unknown): { path: string; message: string }[] {
+  const lines = (body as { lines?: unknown } | null)?.lines;
+  if (!Array.isArray(lines)) return [];
+  return lines.flatMap((line, i) =>
+    line && typeof line === 'object'
+      ? Object.keys(line)
+          .filter((k) => k in PLATFORM_OWNED_LINE_KEYS)
+          .map((k) => ({ path: `lines.${i}.${k}`, message: PLATFORM_OWNED_LINE_KEYS[k]! }))
+      : [],
+  );
+}
+
+/** A product as the catalog priced it for the order's currency. */
+export interface PricedProduct {
+  sku: string;
+  kind: OrderLine['kind'];
+  unitPrice: number;
+}
+
+/** The order's lines at the prices of the moment it is placed (kept: a later change never moves them). */
+export function pricedLines(input: PlaceOrderInput, prices: readonly PricedProduct[]): OrderLine[] {
+  const bySku = new Map(prices.map((p) => [p.sku, p]));
+  return input.lines.map((l) => {
+    const p = bySku.get(l.sku);
+    if (!p) throw new Error(`The catalog did not price ${l.sku}`);
+    return { sku: l.sku, quantity: l.quantity, unitPrice: p.unitPrice, kind: p.kind };
+  });
+}
+
 export function newOrder(
-  input: PlaceOrderInput,
+  input: Omit<PlaceOrderInput, 'lines'> & { lines: OrderLine[] },
   ids: { orderId: string; customerId: string; correlationId: string; customerEmail: string },
   now: Date,
 ): Order {

@@ -1,5 +1,16 @@
 import type { Envelope } from '@order-platform/shared/events/envelope';
-import type { Order, OrderStatus, OrderView } from './order';
+import type { Order, OrderStatus, OrderView, PricedProduct } from './order';
+
+/**
+ * Prices SKUs in a currency from the catalog (its internal API). Throws the shared 422
+ * (UnprocessableError, naming the SKUs) for unknown, inactive or unpriced products and
+ * DependencyError (503) when the catalog cannot answer.
+ */
+export type PriceLines = (
+  currency: string,
+  skus: string[],
+  correlationId: string,
+) => Promise<PricedProduct[]>;
 
 /** Outcome of an idempotent create: either the new order, or the response first given for that key. */
 export type SaveNewOrderResult =

@@ -7,7 +7,7 @@ import {
 } from '@order-platform/shared/errors';
 import { cancelOrderFor, getOrderFor, listOrdersFor, placeOrder } from './use-cases';
 import type { Order, OrderView } from './order';
-import type { CancelOrder, GetOrder, SaveNewOrder } from './ports';
+import type { CancelOrder, GetOrder, PriceLines, SaveNewOrder } from './ports';
 
 /** An in-memory fake of the orders table ports. */
 function fakeStore() {
@@ -35,10 +35,13 @@ function fakeStore() {
 }
 
 const me = { customerId: 'c-1', role: 'customer' as const, email: 'c-1@example.com' };
-const input = {
-  currency: 'EUR' as const,
-  lines: [{ sku: 'SKU-1', quantity: 1, unitPrice: 10, kind: 'physical' as const }],
-};
+const input = { currency: 'EUR' as const, lines: [{ sku: 'SKU-1', quantity: 2 }] };
+
+/** The catalog at the port: every SKU at 10 cents, unless told otherwise. */
+const catalog =
+  (prices: Record<string, number> = {}): PriceLines =>
+  async (_currency, skus) =>
+    skus.map((sku) => ({ sku, kind: 'physical' as const, unitPrice: prices[sku] ?? 10 }));
 
 describe('placeOrder', () => {
   it('replays the first response for a repeated key and rejects a reused key with another body', async () => {
@@ -46,6 +49,7 @@ describe('placeOrder', () => {
     let n = 0;
     const place = placeOrder({
       saveNewOrder: store.saveNewOrder,
+      priceLines: catalog(),
       newOrderId: () => `ord_${++n}`,
       now: () => new Date(0),
     });
@@ -63,6 +67,7 @@ describe('placeOrder', () => {
     let n = 0;
     const place = placeOrder({
       saveNewOrder: store.saveNewOrder,
+      priceLines: catalog(),
       newOrderId: () => `ord_${++n}`,
       now: () => new Date(0),
     });
@@ -78,11 +83,41 @@ describe('placeOrder', () => {
   });
 });
 
+describe('orders are priced by the platform', () => {
+  it('takes each price from the catalog at the moment of placing, and keeps it', async () => {
+    const store = fakeStore();
+    const place = placeOrder({
+      saveNewOrder: store.saveNewOrder,
+      priceLines: catalog({ 'SKU-1': 1250 }),
+      newOrderId: () => 'ord_p',
+      now: () => new Date(0),
+    });
+    const { order } = await place(input, me, { correlationId: 'c' });
+    expect(order.lines).toEqual([{ sku: 'SKU-1', quantity: 2, unitPrice: 1250, kind: 'physical' }]);
+    expect(order.total).toBe(2500);
+  });
+
+  it('writes nothing when the catalog refuses a SKU', async () => {
+    const store = fakeStore();
+    const place = placeOrder({
+      saveNewOrder: store.saveNewOrder,
+      priceLines: async () => {
+        throw new UnprocessableError('Unknown SKU: SKU-1');
+      },
+      newOrderId: () => 'ord_q',
+      now: () => new Date(0),
+    });
+    await expect(place(input, me, { correlationId: 'c' })).rejects.toThrow('Unknown SKU: SKU-1');
+    expect(store.orders.size).toBe(0);
+  });
+});
+
 describe('reading and cancelling', () => {
   it("hides other customers' orders but lets an admin see them", async () => {
     const store = fakeStore();
     const place = placeOrder({
       saveNewOrder: store.saveNewOrder,
+      priceLines: catalog(),
       newOrderId: () => 'ord_x',
       now: () => new Date(0),
     });
@@ -101,11 +136,12 @@ describe('reading and cancelling', () => {
 
   it('cancels from PLACED, then conflicts', async () => {
     const store = fakeStore();
-    await placeOrder({ saveNewOrder: store.saveNewOrder, newOrderId: () => 'ord_y', now: () => new Date(0) })(
-      input,
-      me,
-      { correlationId: 'c' },
-    );
+    await placeOrder({
+      saveNewOrder: store.saveNewOrder,
+      priceLines: catalog(),
+      newOrderId: () => 'ord_y',
+      now: () => new Date(0),
+    })(input, me, { correlationId: 'c' });
     const cancel = cancelOrderFor({
       getOrder: store.getOrder,
       cancelOrder: store.cancelOrder,
@@ -117,11 +153,12 @@ describe('reading and cancelling', () => {
 
   it('reports a conflict when the status changes between read and conditional write', async () => {
     const store = fakeStore();
-    await placeOrder({ saveNewOrder: store.saveNewOrder, newOrderId: () => 'ord_z', now: () => new Date(0) })(
-      input,
-      me,
-      { correlationId: 'c' },
-    );
+    await placeOrder({
+      saveNewOrder: store.saveNewOrder,
+      priceLines: catalog(),
+      newOrderId: () => 'ord_z',
+      now: () => new Date(0),
+    })(input, me, { correlationId: 'c' });
     const racing: CancelOrder = async () => ({
       cancelled: false,
       current: { ...store.orders.get('ord_z')!, status: 'CONFIRMED' },

@@ -12,15 +12,17 @@ import type { Principal } from '@order-platform/shared/http';
 import {
   isCancellable,
   newOrder,
+  pricedLines,
   requestFingerprint,
   toView,
   type OrderView,
   type PlaceOrderInput,
 } from './order';
-import type { CancelOrder, GetOrder, ListCustomerOrders, SaveNewOrder } from './ports';
+import type { CancelOrder, GetOrder, ListCustomerOrders, PriceLines, SaveNewOrder } from './ports';
 
 export interface PlaceOrderDeps {
   saveNewOrder: SaveNewOrder;
+  priceLines: PriceLines;
   newOrderId: () => string;
   now: () => Date;
 }
@@ -37,8 +39,14 @@ export function placeOrder(deps: PlaceOrderDeps) {
         'An order needs a contact address for its receipts: the token has no email claim and the body no contactEmail',
       );
     }
+    // Priced by the platform, at this moment: the order keeps these prices.
+    const prices = await deps.priceLines(
+      input.currency,
+      input.lines.map((l) => l.sku),
+      ctx.correlationId,
+    );
     const order = newOrder(
-      input,
+      { ...input, lines: pricedLines(input, prices) },
       {
         orderId: deps.newOrderId(),
         customerId: principal.customerId,

@@ -1,14 +1,18 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { ulid } from 'ulid';
 import { awsClient } from '@order-platform/shared/aws';
 import { loadConfig } from '@order-platform/shared/config';
+import { ValidationError } from '@order-platform/shared/errors';
 import { errorResponse, json, parseJsonBody, principalOf } from '@order-platform/shared/http';
 import { currentCorrelationId, metrics, withObservability } from '@order-platform/shared/observability';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { placeOrderInputSchema } from '../domain/order';
+import { placeOrderInputSchema, platformOwnedFields } from '../domain/order';
 import { placeOrder, type PlaceOrderDeps } from '../domain/use-cases';
 import { buildSaveNewOrder, documentClient } from '../adapters/orders-table';
+import { buildPriceLines } from '../adapters/catalog-prices';
+import { buildCatalogClient } from '../../../catalog/src/client/catalog-client';
 import { idempotencyKeyOf } from './http-common';
 
 /**
@@ -28,7 +32,13 @@ export function makeHandler(deps: PlaceOrderDeps) {
     try {
       const principal = principalOf(event);
       const idempotencyKey = idempotencyKeyOf(event);
-      const input = parseJsonBody(event, placeOrderInputSchema);
+      const input = parseJsonBody(event, placeOrderInputSchema, {
+        // Said plainly before the schema's generic "unrecognized key".
+        precheck: (body) => {
+          const owned = platformOwnedFields(body);
+          if (owned.length) throw new ValidationError('Lines carry only sku and quantity', owned);
+        },
+      });
       const { order, replayed } = await place(input, principal, {
         correlationId: currentCorrelationId(),
         idempotencyKey,
@@ -44,13 +54,20 @@ export function makeHandler(deps: PlaceOrderDeps) {
   };
 }
 
-const config = loadConfig(['TABLE_NAME']);
+const config = loadConfig(['TABLE_NAME', 'PRICE_LINES_FUNCTION']);
 
 export const handler = withObservability(
   makeHandler({
     saveNewOrder: buildSaveNewOrder(
       documentClient(awsClient(DynamoDBClient, { maxAttempts: 2 })),
       config.TABLE_NAME,
+    ),
+    priceLines: buildPriceLines(
+      buildCatalogClient(
+        awsClient(LambdaClient, { maxAttempts: 2 }),
+        { priceLines: config.PRICE_LINES_FUNCTION },
+        { timeoutMs: 3_000 },
+      ),
     ),
     newOrderId: () => `ord_${ulid()}`,
     now: () => new Date(),

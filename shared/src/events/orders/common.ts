@@ -20,9 +20,11 @@ export const orderLineSchema = z.strictObject({
   sku: skuSchema,
   quantity: z.number().check(z.int(), z.positive(), z.maximum(1000)),
   unitPrice: moneySchema.check(z.maximum(10_000_000)),
-  kind: z._default(z.enum(['physical', 'digital', 'gift-card']), 'physical'),
+  /** The catalog's kind of the product (fulfilment routes on it). */
+  kind: z._default(z.enum(['physical', 'digital', 'giftcard']), 'physical'),
 });
 
 export type OrderLine = z.infer<typeof orderLineSchema>;
+export type ProductKind = OrderLine['kind'];
 
 export const reasonSchema = z.string().check(z.minLength(1), z.maxLength(500));
