@@ -23,6 +23,7 @@ import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { createDatabase, startMoto, startPostgres, startRedis } from '@order-platform/test-support/engines';
 import { LAMBDA_RETRY_DELAYS_MS } from '@order-platform/test-support/lambda-async';
+import { startSerialGate } from '@order-platform/test-support/serial-gate';
 import {
   startLambdaInvokeServer,
   type LambdaInvokeServer,
@@ -424,12 +425,19 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
       resources.push(...(await deployStack(root, stack, clients, exports, run, log)));
 
     // 3. the services no engine provides
+    // moto applies transactions and conditional writes without isolation from concurrent
+    // requests (a cancelled transaction can undo a committed one; two updates of one item
+    // can lose one): the functions' DynamoDB calls go through a one-at-a-time gate, as the
+    // component tests' do, so concurrent reservations and imports keep DynamoDB's guarantees.
+    const dynamoGate = await startSerialGate(moto.url);
+    stops.push(() => dynamoGate.stop());
     const runtimeEnv: Record<string, string> = {
       AWS_REGION: REGION,
       AWS_DEFAULT_REGION: REGION,
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_ENDPOINT_URL: moto.url,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamoGate.url,
       AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
     };
     const overrides: Record<string, string> = { DATABASE_URL: databaseUrl, REDIS_URL: redis.url };
