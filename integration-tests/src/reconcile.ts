@@ -145,6 +145,23 @@ export async function gatherFacts(c: PlatformClient, opts: GatherOptions = {}): 
     paymentId,
     count: invoiceItems.filter((i) => i.paymentId === paymentId && i.status === 'ISSUED').length,
   }));
+  const invoicesBucket = physical('op-invoicing', 'InvoicesBucket');
+  const documents = await Promise.all(
+    captures.map(async (paymentId) => {
+      const invoice = invoiceItems.find((i) => i.paymentId === paymentId && i.status === 'ISSUED');
+      const stored = invoice
+        ? await c.invoiceDocument({ bucket: invoicesBucket, key: invoice.documentKey as string })
+        : undefined;
+      return { paymentId, count: stored ? 1 : 0 };
+    }),
+  );
+  const exported = await c.accountingExports(captures);
+  const exports = captures.map((paymentId) => ({
+    paymentId,
+    count: exported.filter(
+      (e) => e.recordType === 'PaymentCaptured' && (e.data as { paymentId?: string }).paymentId === paymentId,
+    ).length,
+  }));
   const refunds = (await Promise.all(orderIds.map((id) => c.providerOrder(id)))).flatMap((o) =>
     o.refunds
       .filter((r) => r.status === 'succeeded')
@@ -193,6 +210,8 @@ export async function gatherFacts(c: PlatformClient, opts: GatherOptions = {}): 
     orders,
     money,
     invoices,
+    documents,
+    exports,
     receipts,
     refunds,
     reservations: orderIds.map((orderId) => ({

@@ -73,7 +73,16 @@ describe(`the order platform (${client.endpoints.target})`, () => {
       expect(client.placed.size).toBeGreaterThan(10);
       expect(report.violations, lines.join('\n')).toEqual([]);
       // It looked at every part, not at nothing.
-      for (const part of ['money', 'reservations', 'stock', 'invoices', 'receipts', 'dead letters'])
+      for (const part of [
+        'money',
+        'reservations',
+        'stock',
+        'invoices',
+        'invoice documents',
+        'accounting exports',
+        'receipts',
+        'dead letters',
+      ])
         expect(
           report.checked.some((c) => c.startsWith(`${part}:`)),
           part,

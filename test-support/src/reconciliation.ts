@@ -53,6 +53,9 @@ export interface ReconciliationFacts {
   reservations?: ReservationFact[];
   /** Payment ids that have an invoice; refunds and captures that have a receipt. */
   invoices?: { paymentId: string; count: number }[];
+  /** Per capture: its invoice's document stored (S3), and its PaymentCaptured accounting export. */
+  documents?: { paymentId: string; count: number }[];
+  exports?: { paymentId: string; count: number }[];
   receipts?: { key: string; count: number }[];
   refunds?: { refundId: string; paymentId: string }[];
   /** Messages left in DLQs: queue name and a one-line description of each. */
@@ -137,6 +140,19 @@ export function checkReconciliation(facts: ReconciliationFacts): ReconciliationR
       if (n !== 1) violations.push(`${m.orderId}: capture ${m.paymentId} has ${n} invoices, expected 1`);
     }
     checked.push(`invoices: ${facts.invoices.length}`);
+  }
+
+  for (const [name, list] of [
+    ['invoice documents', facts.documents],
+    ['accounting exports', facts.exports],
+  ] as const) {
+    if (!list) continue;
+    const found = new Map(list.map((d) => [d.paymentId, d.count]));
+    for (const m of facts.money.filter((x) => x.captured > 0)) {
+      const n = found.get(m.paymentId) ?? 0;
+      if (n !== 1) violations.push(`${m.orderId}: capture ${m.paymentId} has ${n} ${name}, expected 1`);
+    }
+    checked.push(`${name}: ${list.length}`);
   }
 
   if (facts.receipts) {
