@@ -17,6 +17,7 @@ import pg from 'pg';
 import {
   checkReconciliation,
   formatReport,
+  ledgerMoney,
   type ReconciliationFacts,
   type ReconciliationReport,
 } from '../../test-support/src/reconciliation';
@@ -94,20 +95,7 @@ export async function gatherFacts(c: PlatformClient, opts: GatherOptions = {}): 
   await db.connect();
   let money: ReconciliationFacts['money'];
   try {
-    const rows = await db.query<{ order_id: string; payment_id: string; captured: string; refunded: string }>(
-      `SELECT order_id, payment_id,
-              coalesce(sum(amount) FILTER (WHERE kind = 'payment.succeeded'), 0) AS captured,
-              coalesce(sum(amount) FILTER (WHERE kind = 'refund.succeeded'), 0) AS refunded
-       FROM payments.ledger_entries WHERE order_id = ANY($1::text[])
-       GROUP BY order_id, payment_id`,
-      [orderIds],
-    );
-    money = rows.rows.map((r) => ({
-      orderId: r.order_id,
-      paymentId: r.payment_id,
-      captured: Number(r.captured),
-      refunded: Number(r.refunded),
-    }));
+    money = await ledgerMoney(db, orderIds);
   } finally {
     await db.end();
   }

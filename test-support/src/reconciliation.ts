@@ -184,3 +184,26 @@ export function formatReport(report: ReconciliationReport): string {
     ...(report.violations.length ? report.violations.map((v) => `  VIOLATION ${v}`) : ['  no violations']),
   ].join('\n');
 }
+
+/** Anything that runs a Postgres query (a pg Pool or Client). */
+export interface Queryable {
+  query<R extends Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: R[] }>;
+}
+
+/** The payments ledger's money per payment id of these orders (captured, refunded). */
+export async function ledgerMoney(db: Queryable, orderIds: string[]): Promise<MoneyFact[]> {
+  const rows = await db.query<{ order_id: string; payment_id: string; captured: string; refunded: string }>(
+    `SELECT order_id, payment_id,
+            coalesce(sum(amount) FILTER (WHERE kind = 'payment.succeeded'), 0) AS captured,
+            coalesce(sum(amount) FILTER (WHERE kind = 'refund.succeeded'), 0) AS refunded
+     FROM payments.ledger_entries WHERE order_id = ANY($1::text[])
+     GROUP BY order_id, payment_id`,
+    [orderIds],
+  );
+  return rows.rows.map((r) => ({
+    orderId: r.order_id,
+    paymentId: r.payment_id,
+    captured: Number(r.captured),
+    refunded: Number(r.refunded),
+  }));
+}

@@ -37,14 +37,20 @@ async function place(quantity = 1) {
   return order;
 }
 
-async function runToEnd(order: Order) {
-  const result = await world.runSaga(order);
-  expect(result.error, result.error?.stack).toBeUndefined();
-  await world.recordOutcome(order);
-  return {
-    output: result.output as { status?: string } | undefined,
-    order: await world.getOrder(order.orderId),
-  };
+const runToEnd = (order: Order) => world.runToEnd(order);
+
+/** Places one order and runs its saga with the provider in `mode`, then puts the provider back. */
+async function placeAndRunWith(settings: {
+  mode: Parameters<SagaWorld['provider']['control']>[0]['mode'];
+  confirmDelayMs?: number;
+}) {
+  world.provider.control(settings);
+  const order = await place(1);
+  try {
+    return { order, outcome: await runToEnd(order) };
+  } finally {
+    world.provider.control({ mode: 'approve', confirmDelayMs: 20 });
+  }
 }
 
 describe('order-to-cash: no charge kept for an unfinished order, no paid order failed', () => {
@@ -64,15 +70,7 @@ describe('order-to-cash: no charge kept for an unfinished order, no paid order f
   it.each(['timeout-after-charge', 'error-after-charge'] as const)(
     'the answer is lost after a capture (%s) and the webhook is slower than the retries: refunded exactly once, FAILED with the reason',
     async (mode) => {
-      world.provider.control({ mode });
-      const order = await place(1);
-      const outcome = await webhooksLate(async () => {
-        try {
-          return await runToEnd(order);
-        } finally {
-          world.provider.control({ mode: 'approve' });
-        }
-      });
+      const { order, outcome } = await webhooksLate(() => placeAndRunWith({ mode }));
       expect(outcome.output).toMatchObject({ status: 'FAILED' });
       expect(outcome.order.statusReason).toMatch(/^PaymentOutcomeUnknownError: /);
       const [charge, ...others] = world.provider.charges().filter((c) => c.orderId === order.orderId);
@@ -87,14 +85,7 @@ describe('order-to-cash: no charge kept for an unfinished order, no paid order f
   );
 
   it('the first answer is lost, the retry with the same key gets it: one charge, CONFIRMED, nothing refunded', async () => {
-    world.provider.control({ mode: 'timeout-after-charge-once' });
-    const order = await place(1);
-    let outcome;
-    try {
-      outcome = await runToEnd(order);
-    } finally {
-      world.provider.control({ mode: 'approve' });
-    }
+    const { order, outcome } = await placeAndRunWith({ mode: 'timeout-after-charge-once' });
     await world.settled();
     expect(outcome.output).toMatchObject({ status: 'CONFIRMED' });
     const [charge, ...others] = world.provider.charges().filter((c) => c.orderId === order.orderId);
@@ -124,14 +115,7 @@ describe('order-to-cash: no charge kept for an unfinished order, no paid order f
 
   it('the capture arrives after the saga failed: the reconciler refunds it, once', async () => {
     // The provider times out and creates the charge only later, after the saga's look-up.
-    world.provider.control({ mode: 'charge-late', confirmDelayMs: 2_500 });
-    const order = await place(1);
-    let outcome;
-    try {
-      outcome = await runToEnd(order);
-    } finally {
-      world.provider.control({ mode: 'approve', confirmDelayMs: 20 });
-    }
+    const { order, outcome } = await placeAndRunWith({ mode: 'charge-late', confirmDelayMs: 2_500 });
     expect(outcome.output).toMatchObject({ status: 'FAILED' });
     expect(outcome.order.statusReason).toMatch(/^PaymentOutcomeUnknownError: /);
     await world.settled(); // the late charge, and its payment.succeeded
@@ -152,14 +136,7 @@ describe('order-to-cash: no charge kept for an unfinished order, no paid order f
   });
 
   it('a double capture: the order is CONFIRMED on one, the reconciler refunds the other once', async () => {
-    world.provider.control({ mode: 'double-capture' });
-    const order = await place(1);
-    let outcome;
-    try {
-      outcome = await runToEnd(order);
-    } finally {
-      world.provider.control({ mode: 'approve' });
-    }
+    const { order, outcome } = await placeAndRunWith({ mode: 'double-capture' });
     expect(outcome.output).toMatchObject({ status: 'CONFIRMED' });
     await world.settled();
     const charges = world.provider.charges().filter((c) => c.orderId === order.orderId);

@@ -22,6 +22,7 @@ import { envelope, type Envelope } from '@order-platform/shared/events/envelope'
 import { paymentFailedV1, paymentSucceededV1, refundIssuedV1 } from '@order-platform/shared/events/payments';
 import { createTableFromTemplate, lambdaContext, uniqueName } from '../../../test-support/src/aws';
 import { createDatabase } from '../../../test-support/src/engines';
+import { ledgerMoney, type MoneyFact } from '../../../test-support/src/reconciliation';
 import { httpEvent } from '../../../test-support/src/http-events';
 import {
   loadStateMachineDefinition,
@@ -65,12 +66,7 @@ export interface SagaWorldOptions {
   ledgerServerUrl?: string;
 }
 
-export interface LedgerBalance {
-  orderId: string;
-  paymentId: string;
-  captured: number;
-  refunded: number;
-}
+export type LedgerBalance = MoneyFact;
 
 export interface SagaWorld {
   provider: SimulatedProvider;
@@ -85,6 +81,10 @@ export interface SagaWorld {
     customerId?: string,
   ): Promise<Order>;
   runSaga(order: Order): Promise<ExecutionResult>;
+  /** Runs the saga to its end (throws if the execution itself failed) and, with a ledger, records its outcome. */
+  runToEnd(
+    order: Order,
+  ): Promise<{ output: { status?: string } | undefined; order: Order & { taskToken?: string } }>;
   getOrder(orderId: string): Promise<Order & { taskToken?: string }>;
   cancel(orderId: string, customerId: string): Promise<APIGatewayProxyResult>;
   deliverOrderCancelled(before: Order, after: Order): Promise<unknown>;
@@ -279,6 +279,15 @@ export async function startSagaWorld(opts: SagaWorldOptions): Promise<SagaWorld>
         retryIntervalOverrides: noPause,
       });
     },
+    async runToEnd(order) {
+      const result = await world.runSaga(order);
+      if (result.error) throw result.error;
+      if (pool) await world.recordOutcome(order);
+      return {
+        output: result.output as { status?: string } | undefined,
+        order: await world.getOrder(order.orderId),
+      };
+    },
     async getOrder(orderId) {
       return (await readOrder(orderId)) as Order & { taskToken?: string };
     },
@@ -377,29 +386,7 @@ export async function startSagaWorld(opts: SagaWorldOptions): Promise<SagaWorld>
       const r = await reconciler();
       return { findings: r.findings, fresh: r.fresh, refunded: r.refunded, resolved: r.resolved };
     },
-    async ledger(orderIds) {
-      const rows = await (
-        await ledgerPool()
-      ).query<{
-        order_id: string;
-        payment_id: string;
-        captured: string;
-        refunded: string;
-      }>(
-        `SELECT order_id, payment_id,
-                coalesce(sum(amount) FILTER (WHERE kind = 'payment.succeeded'), 0) AS captured,
-                coalesce(sum(amount) FILTER (WHERE kind = 'refund.succeeded'), 0) AS refunded
-         FROM payments.ledger_entries WHERE order_id = ANY($1::text[])
-         GROUP BY order_id, payment_id`,
-        [orderIds],
-      );
-      return rows.rows.map((r) => ({
-        orderId: r.order_id,
-        paymentId: r.payment_id,
-        captured: Number(r.captured),
-        refunded: Number(r.refunded),
-      }));
-    },
+    ledger: async (orderIds) => ledgerMoney(await ledgerPool(), orderIds),
     setStock: (sku, available) => setStock(sku, available, new Date().toISOString()),
     async stock(skus) {
       const out = (await getStock({ skus }, ctx())) as {

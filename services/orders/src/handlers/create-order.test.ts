@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 
 vi.stubEnv('TABLE_NAME', 'unit-orders');
+vi.stubEnv('PRICE_LINES_FUNCTION', 'unit-price-lines');
 const { locationOf } = await import('./create-order');
 
 const event = (path: string, contextPath?: string) =>

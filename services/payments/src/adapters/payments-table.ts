@@ -53,6 +53,26 @@ async function putIfAbsent(doc: DynamoDBDocumentClient, table: string, item: Ite
 }
 
 export function buildPaymentsStore(doc: DynamoDBDocumentClient, table: string): PaymentsStore {
+  /** Adds one to a call counter of a charge still REQUESTED; the record after it, or undefined. */
+  const countChargeCall = async (orderId: string, counter: 'callsStarted' | 'callsNotSent', now: string) => {
+    try {
+      const out = await doc.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: chargeKey(orderId),
+          UpdateExpression: `SET updatedAt = :now ADD ${counter} :one`,
+          ConditionExpression: '#status = :requested',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':now': now, ':one': 1, ':requested': 'REQUESTED' },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return strip<ChargeRecord>(out.Attributes);
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  };
   return {
     async getCharge(orderId) {
       const out = await doc.send(
@@ -63,39 +83,10 @@ export function buildPaymentsStore(doc: DynamoDBDocumentClient, table: string): 
     createCharge: (record) =>
       putIfAbsent(doc, table, { ...chargeKey(record.orderId), entity: 'Charge', ...record }),
     async startChargeCall(orderId, now) {
-      try {
-        const out = await doc.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: chargeKey(orderId),
-            UpdateExpression: 'SET updatedAt = :now ADD callsStarted :one',
-            ConditionExpression: '#status = :requested',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':now': now, ':one': 1, ':requested': 'REQUESTED' },
-            ReturnValues: 'ALL_NEW',
-          }),
-        );
-        return strip<ChargeRecord>(out.Attributes);
-      } catch (error) {
-        if (isConditionFailure(error)) return undefined;
-        throw error;
-      }
+      return countChargeCall(orderId, 'callsStarted', now);
     },
     async noteChargeCallNotSent(orderId, now) {
-      await doc
-        .send(
-          new UpdateCommand({
-            TableName: table,
-            Key: chargeKey(orderId),
-            UpdateExpression: 'SET updatedAt = :now ADD callsNotSent :one',
-            ConditionExpression: '#status = :requested',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':now': now, ':one': 1, ':requested': 'REQUESTED' },
-          }),
-        )
-        .catch((error: unknown) => {
-          if (!isConditionFailure(error)) throw error;
-        });
+      await countChargeCall(orderId, 'callsNotSent', now);
     },
     async updateCharge(orderId, from, patch, now) {
       const values: Item = { ':now': now };
