@@ -148,15 +148,22 @@ export const patterns = [
   {
     id: 'P09',
     name: 'Internal API',
-    service: 'inventory',
+    service: 'inventory, catalog (orders prices through it)',
     status: 'built',
     code: [
       'services/inventory/src/handlers/reserve-stock.ts',
       'services/inventory/src/client/inventory-client.ts',
+      'services/catalog/src/handlers/price-lines.ts',
+      'services/orders/src/adapters/catalog-prices.ts',
     ],
-    proof: ['integration-tests/src/scenarios.ts', 'services/inventory/tests/internal-api.component.test.ts'],
+    proof: [
+      'integration-tests/src/scenarios.ts',
+      'integration-tests/src/catalog-scenarios.ts',
+      'services/inventory/tests/internal-api.component.test.ts',
+      'services/orders/tests/orders-api.component.test.ts',
+    ],
     notes:
-      'Synchronous Invoke through the real Lambda SDK client against a local Invoke endpoint; typed OutOfStockError and TimeoutError at the caller.',
+      "Synchronous Invoke through the real Lambda SDK client against a local Invoke endpoint; typed OutOfStockError and TimeoutError at the caller. Orders are priced by the catalog's priceLines when placed (a client price is a 400, an unknown or inactive SKU a 422 naming it, nothing written; a catalog that does not answer is a 503); live in the e2e catalog and bad-input scenarios.",
   },
   {
     id: 'P10',
@@ -297,6 +304,7 @@ export const patterns = [
       `${c}/serverless.yml`,
     ],
     proof: [
+      'integration-tests/src/catalog-scenarios.ts',
       `${c}/tests/import.component.test.ts`,
       `${c}/tests/fan-in.component.test.ts`,
       `${c}/tests/template.test.ts`,
