@@ -64,6 +64,11 @@ export interface GatherOptions {
   expectedDeadLetters?: Record<string, number>;
   /** Look into the DLQs (default true); a demo on a long-lived platform leaves them alone. */
   deadLetters?: boolean;
+  /**
+   * Compare each SKU's stock with what this run's confirmed orders hold (default true):
+   * true only on a platform this run started, where nobody else holds stock.
+   */
+  stockTotals?: boolean;
 }
 
 /** Everything the check needs, read from the local runner's engines. */
@@ -206,7 +211,7 @@ export async function gatherFacts(c: PlatformClient, opts: GatherOptions = {}): 
       orderId,
       status: reservations.find((r) => r.orderId === orderId)?.status ?? 'NONE',
     })),
-    stock,
+    ...(opts.stockTotals === false ? {} : { stock }),
     ...(opts.deadLetters === false ? {} : { deadLetters }),
     ...(opts.expectedDeadLetters ? { expectedDeadLetters: opts.expectedDeadLetters } : {}),
   };
