@@ -54,11 +54,11 @@ async function main() {
   const section = [
     '## Local runner (`npm run bench:local`)',
     '',
-    `The whole platform started by the local runner from its packaged templates (${runs} runs, packages up to date; engines, 11 stacks, custom-resource migrations and the demo stock included), then orders placed and followed to CONFIRMED through the saga with the simulated provider answering at once (its webhook comes 300 ms later).`,
+    `The whole platform started by the local runner from its packaged templates (${runs} runs, packages up to date; engines, every stack, custom-resource migrations and the demo catalog with its stock included), then orders placed and followed to CONFIRMED through the saga with the simulated provider answering at once (its webhook comes 300 ms later).`,
     '',
     '| measure | median | min | max |',
     '| --- | --- | --- | --- |',
-    `| ready (engines + 11 stacks + migrations + stock) | ${median(ready)} ms | ${Math.min(...ready)} ms | ${Math.max(...ready)} ms |`,
+    `| ready (engines + stacks + migrations + catalog and stock) | ${median(ready)} ms | ${Math.min(...ready)} ms | ${Math.max(...ready)} ms |`,
     `| first order, POST to CONFIRMED (cold functions) | ${median(cold)} ms | ${Math.min(...cold)} ms | ${Math.max(...cold)} ms |`,
     `| later orders, POST to CONFIRMED (warm) | ${median(warm)} ms | ${Math.min(...warm)} ms | ${Math.max(...warm)} ms |`,
     '',
