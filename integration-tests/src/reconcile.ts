@@ -13,6 +13,7 @@ import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import pg from 'pg';
 import {
   checkReconciliation,
@@ -49,12 +50,16 @@ async function batchGet(
   return items;
 }
 
-/** What the demo loaded (inventory's seed): the stock each SKU received on a fresh platform. */
+/** What `npm run dev` loads: the stock column of the demo catalog CSV, per SKU (a fresh platform's stock received). */
 export function seededStock(): Map<string, number> {
-  const seed = JSON.parse(
-    readFileSync(join(repoRoot, 'services', 'inventory', 'seed', 'demo-stock.json'), 'utf8'),
-  ) as { sku: string; available: number }[];
-  return new Map(seed.map((s) => [s.sku, s.available]));
+  const rows = parse(
+    readFileSync(join(repoRoot, 'services', 'catalog', 'seed', 'demo-catalog.csv'), 'utf8'),
+    {
+      columns: true,
+      skip_empty_lines: true,
+    },
+  ) as { sku: string; stock: string }[];
+  return new Map(rows.filter((r) => r.stock !== '').map((r) => [r.sku, Number(r.stock)]));
 }
 
 export interface GatherOptions {
