@@ -8,6 +8,7 @@ import {
   ProviderUnavailableError,
 } from './errors';
 import {
+  chargeInputSchema,
   chargePayment,
   mayHaveCharged,
   refundCapture,
@@ -374,5 +375,12 @@ describe('settlePayment', () => {
       status: 'FAILED',
       declineReason: 'insufficient_funds',
     });
+  });
+});
+
+describe('the charge input', () => {
+  it('accepts an order without a known contact (null, as the saga passes it for older orders)', () => {
+    expect(chargeInputSchema.safeParse({ ...input, customerEmail: null }).success).toBe(true);
+    expect(chargeInputSchema.safeParse({ ...input, customerEmail: 'not-an-email' }).success).toBe(false);
   });
 });

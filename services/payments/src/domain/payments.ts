@@ -32,8 +32,8 @@ export const chargeInputSchema = z.object({
   amount: z.number().check(z.int(), z.positive(), z.maximum(100_000_000)),
   currency: currencySchema,
   customerId: customerIdSchema,
-  /** The customer's contact, passed to the provider for its receipt and echoed in its webhooks. */
-  customerEmail: z.optional(emailSchema),
+  /** The customer's contact, passed to the provider for its receipt and echoed in its webhooks (null: none known). */
+  customerEmail: z.optional(z.nullable(emailSchema)),
   /** Accepted for the saga's convenience; payments never resumes a workflow itself. */
   taskToken: z.optional(z.string()),
   correlationId: z.optional(z.string()),
@@ -167,7 +167,8 @@ export function chargePayment({ store, provider, now }: PaymentDeps) {
     }
     // Never attempted, or an earlier attempt's outcome is unknown: the same key makes the
     // provider answer with the first result if it did create the charge.
-    const earlierMayHaveCharged = mayHaveCharged({ ...record, callsStarted: record.callsStarted - 1 });
+    // A record written before calls were counted has none: this call is its first known one.
+    const earlierMayHaveCharged = mayHaveCharged({ ...record, callsStarted: (record.callsStarted ?? 1) - 1 });
     try {
       const charge = await provider.charge(
         {
