@@ -228,6 +228,24 @@ export const scenarios: Scenario[] = [
         check(cancel.status === 200 || cancel.status === 202, 'the cancel is accepted', cancel);
         const done = await c.waitForStatus(token, placed.body.orderId, ['CONFIRMED', 'FAILED', 'CANCELLED']);
         check(done.status === 'CANCELLED', 'the saga compensates: refund, release, CANCELLED', done);
+        check(done.statusReason === 'changed my mind', "the reason is the customer's own", done.statusReason);
+        // The order says CANCELLED at once (the customer's write); the saga's refund follows.
+        let money = await c.providerOrder(placed.body.orderId);
+        const refunded = () =>
+          money.charges.every((ch) =>
+            money.refunds.some((r) => r.paymentId === ch.id && r.amount === ch.amount),
+          );
+        await eventually(
+          async () => {
+            money = await c.providerOrder(placed.body.orderId);
+            return refunded() ? true : undefined;
+          },
+          {
+            timeoutMs: 60_000,
+            what: 'every charge of the cancelled order to be refunded in full',
+            last: () => money,
+          },
+        );
         note({
           patterns: 'P03 P02',
           what: 'OrderCancelled mid-saga -> refund + release -> CANCELLED',
