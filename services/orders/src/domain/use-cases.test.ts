@@ -5,7 +5,7 @@ import {
   NotFoundError,
   UnprocessableError,
 } from '@order-platform/shared/errors';
-import { cancelOrderFor, getOrderFor, listOrdersFor, placeOrder } from './use-cases';
+import { cancelOrderFor, getOrderFor, listOrdersFor, placeOrder, type PlaceOrderDeps } from './use-cases';
 import type { Order, OrderView } from './order';
 import type { CancelOrder, GetOrder, PriceLines, SaveNewOrder } from './ports';
 
@@ -43,16 +43,21 @@ const catalog =
   async (_currency, skus) =>
     skus.map((sku) => ({ sku, kind: 'physical' as const, unitPrice: prices[sku] ?? 10 }));
 
+/** placeOrder over the fake store and the fake catalog; a test overrides what it is about. */
+const placing = (store: ReturnType<typeof fakeStore>, over: Partial<PlaceOrderDeps> = {}) =>
+  placeOrder({
+    saveNewOrder: store.saveNewOrder,
+    priceLines: catalog(),
+    newOrderId: () => 'ord_x',
+    now: () => new Date(0),
+    ...over,
+  });
+
 describe('placeOrder', () => {
   it('replays the first response for a repeated key and rejects a reused key with another body', async () => {
     const store = fakeStore();
     let n = 0;
-    const place = placeOrder({
-      saveNewOrder: store.saveNewOrder,
-      priceLines: catalog(),
-      newOrderId: () => `ord_${++n}`,
-      now: () => new Date(0),
-    });
+    const place = placing(store, { newOrderId: () => `ord_${++n}` });
     const first = await place(input, me, { correlationId: 'c', idempotencyKey: 'k' });
     const again = await place(input, me, { correlationId: 'c', idempotencyKey: 'k' });
     expect(again).toEqual({ order: first.order, replayed: true });
@@ -65,12 +70,7 @@ describe('placeOrder', () => {
   it('records the contact from the token, or from the body when the token has none, else refuses', async () => {
     const store = fakeStore();
     let n = 0;
-    const place = placeOrder({
-      saveNewOrder: store.saveNewOrder,
-      priceLines: catalog(),
-      newOrderId: () => `ord_${++n}`,
-      now: () => new Date(0),
-    });
+    const place = placing(store, { newOrderId: () => `ord_${++n}` });
     const fromToken = await place(input, me, { correlationId: 'c' });
     const anonymous = { customerId: 'c-2', role: 'customer' as const };
     const fromBody = await place({ ...input, contactEmail: 'two@example.com' }, anonymous, {
@@ -86,12 +86,7 @@ describe('placeOrder', () => {
 describe('orders are priced by the platform', () => {
   it('takes each price from the catalog at the moment of placing, and keeps it', async () => {
     const store = fakeStore();
-    const place = placeOrder({
-      saveNewOrder: store.saveNewOrder,
-      priceLines: catalog({ 'SKU-1': 1250 }),
-      newOrderId: () => 'ord_p',
-      now: () => new Date(0),
-    });
+    const place = placing(store, { priceLines: catalog({ 'SKU-1': 1250 }), newOrderId: () => 'ord_p' });
     const { order } = await place(input, me, { correlationId: 'c' });
     expect(order.lines).toEqual([{ sku: 'SKU-1', quantity: 2, unitPrice: 1250, kind: 'physical' }]);
     expect(order.total).toBe(2500);
@@ -99,13 +94,11 @@ describe('orders are priced by the platform', () => {
 
   it('writes nothing when the catalog refuses a SKU', async () => {
     const store = fakeStore();
-    const place = placeOrder({
-      saveNewOrder: store.saveNewOrder,
+    const place = placing(store, {
       priceLines: async () => {
         throw new UnprocessableError('Unknown SKU: SKU-1');
       },
       newOrderId: () => 'ord_q',
-      now: () => new Date(0),
     });
     await expect(place(input, me, { correlationId: 'c' })).rejects.toThrow('Unknown SKU: SKU-1');
     expect(store.orders.size).toBe(0);
@@ -115,12 +108,7 @@ describe('orders are priced by the platform', () => {
 describe('reading and cancelling', () => {
   it("hides other customers' orders but lets an admin see them", async () => {
     const store = fakeStore();
-    const place = placeOrder({
-      saveNewOrder: store.saveNewOrder,
-      priceLines: catalog(),
-      newOrderId: () => 'ord_x',
-      now: () => new Date(0),
-    });
+    const place = placing(store, { newOrderId: () => 'ord_x' });
     await place(input, me, { correlationId: 'c' });
     const get = getOrderFor(store.getOrder);
     await expect(get('ord_x', { customerId: 'c-2', role: 'customer' })).rejects.toBeInstanceOf(NotFoundError);
@@ -136,12 +124,7 @@ describe('reading and cancelling', () => {
 
   it('cancels from PLACED, then conflicts', async () => {
     const store = fakeStore();
-    await placeOrder({
-      saveNewOrder: store.saveNewOrder,
-      priceLines: catalog(),
-      newOrderId: () => 'ord_y',
-      now: () => new Date(0),
-    })(input, me, { correlationId: 'c' });
+    await placing(store, { newOrderId: () => 'ord_y' })(input, me, { correlationId: 'c' });
     const cancel = cancelOrderFor({
       getOrder: store.getOrder,
       cancelOrder: store.cancelOrder,
@@ -153,12 +136,7 @@ describe('reading and cancelling', () => {
 
   it('reports a conflict when the status changes between read and conditional write', async () => {
     const store = fakeStore();
-    await placeOrder({
-      saveNewOrder: store.saveNewOrder,
-      priceLines: catalog(),
-      newOrderId: () => 'ord_z',
-      now: () => new Date(0),
-    })(input, me, { correlationId: 'c' });
+    await placing(store, { newOrderId: () => 'ord_z' })(input, me, { correlationId: 'c' });
     const racing: CancelOrder = async () => ({
       cancelled: false,
       current: { ...store.orders.get('ord_z')!, status: 'CONFIRMED' },
