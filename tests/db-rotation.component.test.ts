@@ -74,7 +74,8 @@ describe('a rotated database password', () => {
     const stale = probe('first-secret-1');
     await expect(stale.connect()).rejects.toMatchObject({ code: '28P01' });
     await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1', [role]);
-    // The pool notices its dead idle client and drops it.
+    // The server ends the pool's idle connection; the pool may not have read the goodbye
+    // yet when the next transaction asks for a connection (inTransaction copes either way).
     await expect
       .poll(
         async () =>

@@ -144,31 +144,53 @@ export async function getPool(settings: PgSettings = pgSettingsFromEnv()): Promi
   }
 }
 
+const ignoreError = () => undefined;
+
+/**
+ * A pooled connection whose server ended it while it sat idle (a failover, a rotation,
+ * pg_terminate_backend) may still be handed out before the pool has read the goodbye:
+ * its BEGIN fails before anything ran, so one fresh connection is safe to try. A broken
+ * connection is destroyed, never put back in the pool.
+ */
+async function begin(p: Pick<pg.Pool, 'connect'>): Promise<pg.PoolClient> {
+  for (let attempt = 1; ; attempt++) {
+    const client = await p.connect();
+    client.on('error', ignoreError);
+    try {
+      await client.query('BEGIN');
+      return client;
+    } catch (error) {
+      client.removeListener('error', ignoreError);
+      client.release(error as Error);
+      if (attempt >= 2) throw error;
+    }
+  }
+}
+
 /**
  * Runs `fn` inside one transaction on one pooled connection.
  *
  * pg-pool only listens for errors on idle clients: a checked-out client whose server
  * goes away emits 'error' with no listener, which would crash the container. The
- * listener below keeps that as what it is, a failed query (which rejects anyway).
+ * listener keeps that as what it is, a failed query (which rejects anyway). A client
+ * that cannot even roll back is broken and is destroyed rather than reused.
  */
 export async function inTransaction<T>(
   p: Pick<pg.Pool, 'connect'>,
   fn: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
-  const client = await p.connect();
-  const onError = () => undefined;
-  client.on('error', onError);
+  const client = await begin(p);
+  let broken: Error | undefined;
   try {
-    await client.query('BEGIN');
     const result = await fn(client);
     await client.query('COMMIT');
     return result;
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    await client.query('ROLLBACK').catch((rollbackError: Error) => void (broken = rollbackError));
     throw error;
   } finally {
-    client.removeListener('error', onError);
-    client.release();
+    client.removeListener('error', ignoreError);
+    client.release(broken);
   }
 }
 
