@@ -131,9 +131,13 @@ describe('the order saga (packaged ASL, real handlers)', () => {
     expect(res.statusCode).toBe(200);
     await world.deliverOrderCancelled(before, await world.getOrder(order.orderId));
     const result = await running;
-    world.webhookDelivery = 'once';
     expect(result.error).toBeUndefined();
     expect(result.output).toMatchObject({ status: 'CANCELLED' });
+    // The held webhooks (the capture, maybe the refund) finally arrive: the ledger then
+    // holds both sides of the payment, and the order stays CANCELLED.
+    await world.settled();
+    world.webhookDelivery = 'once';
+    for (const event of world.heldWebhooks.splice(0)) await world.deliverWebhook(event);
     expect((await world.getOrder(order.orderId)).status).toBe('CANCELLED');
   });
 
