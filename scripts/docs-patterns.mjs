@@ -2,33 +2,73 @@
 // Writes the pattern table (one row per P and X id of the catalog) into README.md
 // (between the patterns markers) and docs/patterns.md, from docs/patterns.data.mjs.
 // `--check` fails if either file is out of date or a linked path does not exist.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { patterns, practices } from '../docs/patterns.data.mjs';
 import { root } from './stacks.mjs';
 
 const check = process.argv.includes('--check');
+// A link's text is the path a reader can find it by: services/ dropped, the service kept
+// (`orders/tests/template.test.ts`, not `tests/template.test.ts`).
 const link = (path, from) => {
   const [file] = path.split('#');
-  const label = file.split('/').slice(-2).join('/');
-  return `[${label}](${from}${path})`;
+  return `[${file.replace(/^services\//, '')}](${from}${path})`;
 };
 const links = (paths, from) => (paths.length ? paths.map((p) => link(p, from)).join('<br/>') : '—');
 
+/**
+ * The live column comes from the end-to-end scenarios themselves: each one notes the
+ * patterns it shows (`note({ patterns: 'P03 P20', ... })`), so a row links the scenario
+ * that asserts the pattern in the running platform, and no row can claim one that does not.
+ */
+function liveScenarios() {
+  const files = [
+    'integration-tests/src/scenarios.ts',
+    'integration-tests/src/catalog-scenarios.ts',
+    ...readdirSync(join(root, 'integration-tests', 'tests'))
+      .filter((f) => f.endsWith('.e2e.test.ts'))
+      .map((f) => `integration-tests/tests/${f}`),
+  ];
+  const byId = new Map();
+  for (const file of files) {
+    let current;
+    readFileSync(join(root, file), 'utf8')
+      .split('\n')
+      .forEach((line, i) => {
+        const named = line.match(/^\s*(?:name: |it\()(['"])(.+?)\1/);
+        if (named) current = { name: named[2], path: `${file}#L${i + 1}` };
+        const noted = line.match(/patterns: '([^']+)'/);
+        if (!noted || !current) return;
+        for (const id of noted[1].split(/\s+/)) {
+          const list = byId.get(id) ?? [];
+          if (!list.some((s) => s.name === current.name)) list.push(current);
+          byId.set(id, list);
+        }
+      });
+  }
+  return byId;
+}
+const live = liveScenarios();
+const liveLinks = (id, from) =>
+  (live.get(id) ?? []).map((s) => `[${s.name}](${from}${s.path})`).join('<br/>') || '—';
+// Component, unit and template proofs; the e2e files are in the live column instead.
+const tests = (p) => p.proof.filter((path) => !path.startsWith('integration-tests/'));
+
 function table(from) {
   const rows = [
-    '| id | pattern | service | status | code | proof |',
-    '|---|---|---|---|---|---|',
+    '| id | pattern | service | status | code | tests (unit, component, template) | live in the running platform (e2e) |',
+    '|---|---|---|---|---|---|---|',
     ...patterns.map(
       (p) =>
-        `| ${p.id} | ${p.name} | ${p.service} | ${p.status} | ${links(p.code, from)} | ${links(p.proof, from)} |`,
+        `| ${p.id} | ${p.name} | ${p.service} | ${p.status} | ${links(p.code, from)} | ${links(tests(p), from)} | ${liveLinks(p.id, from)} |`,
     ),
   ];
   const practiceRows = [
-    '| id | practice | status | where | proof |',
-    '|---|---|---|---|---|',
+    '| id | practice | status | where | tests | live (e2e) |',
+    '|---|---|---|---|---|---|',
     ...practices.map(
-      (p) => `| ${p.id} | ${p.name} | ${p.status} | ${links(p.code, from)} | ${links(p.proof, from)} |`,
+      (p) =>
+        `| ${p.id} | ${p.name} | ${p.status} | ${links(p.code, from)} | ${links(tests(p), from)} | ${liveLinks(p.id, from)} |`,
     ),
   ];
   return `${rows.join('\n')}\n\n${practiceRows.join('\n')}\n`;
@@ -44,7 +84,7 @@ const readmePath = join(root, 'README.md');
 const readme = readFileSync(readmePath, 'utf8');
 const nextReadme = readme.replace(
   /<!-- patterns:start -->[\s\S]*<!-- patterns:end -->/,
-  `<!-- patterns:start -->\nStatus: **built** = code and proof in CI; **partial** = what is missing is said in the row's notes in [docs/patterns.md](docs/patterns.md); **not built** = planned.\n\n${table('')}<!-- patterns:end -->`,
+  `<!-- patterns:start -->\nStatus: **built** = code and proof in CI; the live column links the end-to-end scenario that asserts the pattern in \`npm run dev\` (its \`note({ patterns })\`); **partial** = what is missing is said in the row's notes in [docs/patterns.md](docs/patterns.md); **not built** = planned.\n\n${table('')}<!-- patterns:end -->`,
 );
 
 const notes = [...patterns, ...practices]
