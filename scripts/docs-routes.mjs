@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Writes the table of every HTTP route of the platform into README.md (between the
-// routes markers), read from the stacks' packaged CloudFormation (`npm run package`), so
+// routes markers), and the deploy order (between the stacks markers, from
+// scripts/stacks.mjs: the one list deploy, packaging and the local runner follow), read from the stacks' packaged CloudFormation (`npm run package`), so
 // the documented routes cannot drift from the deployed ones. `--check` fails when the
 // README is out of date (a template test runs it).
 //
@@ -62,19 +63,38 @@ function table() {
   return `${rows.join('\n')}\n`;
 }
 
+/** The stacks in deploy order, each with the stack name it deploys as. */
+function deployOrder() {
+  return stacks()
+    .map((stack, i) => {
+      const name = readFileSync(join(root, stack, 'serverless.yml'), 'utf8').match(/^service:\s*(\S+)/m)?.[1];
+      return `${i + 1}. \`${name}\` ([${stack === '.' ? 'serverless.yml' : stack}](${stack === '.' ? 'serverless.yml' : stack}))`;
+    })
+    .join('\n');
+}
+
 const readmePath = join(root, 'README.md');
 const readme = readFileSync(readmePath, 'utf8');
-const next = readme.replace(
-  /<!-- routes:start -->[\s\S]*<!-- routes:end -->/,
-  `<!-- routes:start -->\n${table()}<!-- routes:end -->`,
-);
+const next = readme
+  .replace(
+    /<!-- routes:start -->[\s\S]*<!-- routes:end -->/,
+    `<!-- routes:start -->\n${table()}<!-- routes:end -->`,
+  )
+  .replace(
+    /<!-- stacks:start -->[\s\S]*<!-- stacks:end -->/,
+    `<!-- stacks:start -->\n${deployOrder()}\n<!-- stacks:end -->`,
+  );
 if (check) {
-  if (next !== readme) {
-    console.error('README.md route table is out of date. Run: node scripts/docs-routes.mjs');
+  if (!readme.includes('<!-- stacks:start -->')) {
+    console.error('README.md has no deploy order (<!-- stacks:start --> markers)');
     process.exit(1);
   }
-  console.log('route table up to date');
+  if (next !== readme) {
+    console.error('README.md route table or deploy order is out of date. Run: node scripts/docs-routes.mjs');
+    process.exit(1);
+  }
+  console.log('route table and deploy order up to date');
 } else {
   writeFileSync(readmePath, next);
-  console.log('wrote the README route table');
+  console.log('wrote the README route table and deploy order');
 }
