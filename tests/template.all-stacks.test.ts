@@ -4,7 +4,7 @@
  * X3 least privilege, X5 redrive, X6 stream mappings, X7 partial batch responses,
  * X9 concurrency in front of non-scaling resources, X11 sized timeouts.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -125,5 +125,21 @@ describe.each(stacks)('stack %s', (stack) => {
     for (const [id, cfg] of resourcesOfType(t, 'AWS::Lambda::EventInvokeConfig')) {
       expect(cfg.Properties?.DestinationConfig?.OnFailure?.Destination, id).toBeDefined();
     }
+  });
+});
+
+describe('account prerequisites', () => {
+  it('the README names the Lambda concurrency quota the reservations of every stack need (their sum + the 100 AWS keeps unreserved)', () => {
+    // Prepare
+    const reserved = stacks
+      .flatMap((s) => projectFunctions(loadTemplate(s)))
+      .reduce((sum, [, f]) => sum + Number(f.Properties?.ReservedConcurrentExecutions ?? 0), 0);
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+
+    // Assess: a reservation past quota - 100 fails the deploy, so the documented need is exact
+    expect(readme).toMatch(/concurrent executions quota is at least (\d+)\*\*/);
+    const documented = Number(readme.match(/concurrent executions quota is at least (\d+)\*\*/)![1]);
+    const reservedNamed = Number(readme.match(/the stacks reserve (\d+) executions/)?.[1]);
+    expect({ reserved: reservedNamed, quota: documented }).toEqual({ reserved, quota: reserved + 100 });
   });
 });
