@@ -130,8 +130,8 @@ describe('platform stack: network', () => {
 
   it("lets custom resources in the VPC answer CloudFormation: the S3 endpoint admits a PUT to AWS's response bucket, and no other foreign bucket", () => {
     // Prepare
-    const [[, s3]] = resourcesOfType(t, 'AWS::EC2::VPCEndpoint').filter(([id]) => id === 'S3GatewayEndpoint');
-    const statements = (s3!.Properties!.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement;
+    const s3 = resource(t, 'S3GatewayEndpoint');
+    const statements = (s3.Properties!.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement;
     const unconditioned = statements.filter((st) => !st.Condition);
 
     // Assess: own-account buckets, plus exactly the response bucket for PutObject
