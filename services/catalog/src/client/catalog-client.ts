@@ -1,6 +1,6 @@
 /**
  * Typed client for the catalog's internal API (P09), for the orders service to price
- * order lines (or to copy: it depends on nothing but @aws-sdk/client-lambda).
+ * order lines. The Invoke transport (deadline, failure kinds) is the shared internal-API invoker.
  *
  * - Calls `priceLines` with Lambda `Invoke` (RequestResponse) under a hard deadline per
  *   call (`timeoutMs`, an AbortSignal that also covers the SDK's own retries).
@@ -11,7 +11,8 @@
  *   const catalog = buildCatalogClient(lambda, { priceLines: process.env.PRICE_LINES_ARN }, { timeoutMs: 2000 });
  *   const { lines } = await catalog.priceLines('EUR', ['MUG-LOGO', 'POSTER-A2']);
  */
-import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { functionErrorOf, internalApiInvoker, type FunctionError } from '@order-platform/shared/internal-api';
 
 export type Currency = 'EUR' | 'USD' | 'GBP';
 export type Kind = 'physical' | 'digital' | 'giftcard';
@@ -107,21 +108,16 @@ const TYPED: Record<string, (message: string) => CatalogClientError> = {
   'Sandbox.Timedout': (m) => new TimeoutError(m),
 };
 
-/** The error a function error payload stands for. */
-export function errorFromPayload(payload: unknown): CatalogClientError {
-  const body = (payload && typeof payload === 'object' ? payload : {}) as {
-    errorType?: unknown;
-    errorMessage?: unknown;
-  };
-  const errorType = typeof body.errorType === 'string' ? body.errorType : 'Unknown';
-  const message = typeof body.errorMessage === 'string' ? body.errorMessage : 'Catalog function failed';
+const FALLBACK_MESSAGE = 'Catalog function failed';
+
+function typedError({ errorType, message }: FunctionError): CatalogClientError {
   return TYPED[errorType]?.(message) ?? new CatalogUnavailableError(message, errorType);
 }
 
-const isAbort = (error: unknown) => {
-  const name = (error as { name?: string } | undefined)?.name;
-  return name === 'AbortError' || name === 'TimeoutError';
-};
+/** The error a function error payload stands for. */
+export function errorFromPayload(payload: unknown): CatalogClientError {
+  return typedError(functionErrorOf(payload, FALLBACK_MESSAGE));
+}
 
 export interface CatalogClient {
   priceLines(currency: Currency, skus: string[], correlationId?: string): Promise<PriceLinesResponse>;
@@ -132,42 +128,16 @@ export function buildCatalogClient(
   functionNames: CatalogFunctionNames,
   options: CatalogClientOptions,
 ): CatalogClient {
-  const encoder = new TextEncoder();
-  const decoder = new TextDecoder();
-
-  async function invoke<T>(functionName: string, payload: unknown): Promise<T> {
-    const signal = AbortSignal.timeout(options.timeoutMs);
-    let out;
-    try {
-      out = await lambda.send(
-        new InvokeCommand({
-          FunctionName: functionName,
-          InvocationType: 'RequestResponse',
-          Payload: encoder.encode(JSON.stringify(payload)),
-        }),
-        { abortSignal: signal },
-      );
-    } catch (error) {
-      if (signal.aborted || isAbort(error))
-        throw new TimeoutError(`${functionName} did not answer within ${options.timeoutMs} ms`, {
-          cause: error,
-        });
-      throw new CatalogUnavailableError(
-        `Could not invoke ${functionName}: ${(error as Error).name}: ${(error as Error).message}`,
-        'CatalogUnavailableError',
-        { cause: error },
-      );
-    }
-    const text = out.Payload && out.Payload.length ? decoder.decode(out.Payload) : 'null';
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      throw new CatalogUnavailableError(`${functionName} returned a non-JSON payload`);
-    }
-    if (out.FunctionError) throw errorFromPayload(body);
-    return body as T;
-  }
+  const invoke = internalApiInvoker(lambda, {
+    timeoutMs: options.timeoutMs,
+    fallbackMessage: FALLBACK_MESSAGE,
+    failures: {
+      timeout: (message, cause) => new TimeoutError(message, { cause }),
+      unavailable: (message, cause) =>
+        new CatalogUnavailableError(message, 'CatalogUnavailableError', { cause }),
+      functionError: typedError,
+    },
+  });
 
   return {
     priceLines: (currency, skus, correlationId) =>

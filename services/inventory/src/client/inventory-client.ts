@@ -1,6 +1,6 @@
 /**
  * Typed client for the inventory service's internal API (P09), for other services to
- * use (or copy: it depends on nothing but @aws-sdk/client-lambda).
+ * use. The Invoke transport (deadline, failure kinds) is the shared internal-API invoker.
  *
  * - Calls the functions with Lambda `Invoke` (RequestResponse) and a hard deadline per
  *   call (`timeoutMs`, an AbortSignal covering the SDK's own retries): a hanging
@@ -10,7 +10,8 @@
  * - TimeoutError means "outcome unknown"; retrying is safe because reserve and release
  *   are idempotent per order.
  */
-import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { functionErrorOf, internalApiInvoker, type FunctionError } from '@order-platform/shared/internal-api';
 
 export interface StockLine {
   sku: string;
@@ -124,21 +125,16 @@ const TYPED: Record<string, (message: string) => InventoryClientError> = {
   'Sandbox.Timedout': (m) => new TimeoutError(m),
 };
 
-/** The error a function error payload stands for. */
-export function errorFromPayload(payload: unknown): InventoryClientError {
-  const body = (payload && typeof payload === 'object' ? payload : {}) as {
-    errorType?: unknown;
-    errorMessage?: unknown;
-  };
-  const errorType = typeof body.errorType === 'string' ? body.errorType : 'Unknown';
-  const message = typeof body.errorMessage === 'string' ? body.errorMessage : 'Inventory function failed';
+const FALLBACK_MESSAGE = 'Inventory function failed';
+
+function typedError({ errorType, message }: FunctionError): InventoryClientError {
   return TYPED[errorType]?.(message) ?? new InventoryUnavailableError(message, errorType);
 }
 
-const isAbort = (error: unknown) => {
-  const name = (error as { name?: string } | undefined)?.name;
-  return name === 'AbortError' || name === 'TimeoutError';
-};
+/** The error a function error payload stands for. */
+export function errorFromPayload(payload: unknown): InventoryClientError {
+  return typedError(functionErrorOf(payload, FALLBACK_MESSAGE));
+}
 
 export interface InventoryClient {
   reserve(request: ReserveRequest): Promise<ReserveResponse>;
@@ -151,44 +147,16 @@ export function buildInventoryClient(
   functionNames: InventoryFunctionNames,
   options: InventoryClientOptions,
 ): InventoryClient {
-  const encoder = new TextEncoder();
-  const decoder = new TextDecoder();
-
-  async function invoke<T>(functionName: string, payload: unknown): Promise<T> {
-    const signal = AbortSignal.timeout(options.timeoutMs);
-    let out;
-    try {
-      out = await lambda.send(
-        new InvokeCommand({
-          FunctionName: functionName,
-          InvocationType: 'RequestResponse',
-          Payload: encoder.encode(JSON.stringify(payload)),
-        }),
-        { abortSignal: signal },
-      );
-    } catch (error) {
-      if (signal.aborted || isAbort(error)) {
-        throw new TimeoutError(`${functionName} did not answer within ${options.timeoutMs} ms`, {
-          cause: error,
-        });
-      }
-      const name = (error as Error).name ?? 'Error';
-      throw new InventoryUnavailableError(
-        `Could not invoke ${functionName}: ${name}: ${(error as Error).message}`,
-        'InventoryUnavailableError',
-        { cause: error },
-      );
-    }
-    const text = out.Payload && out.Payload.length ? decoder.decode(out.Payload) : 'null';
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      throw new InventoryUnavailableError(`${functionName} returned a non-JSON payload`);
-    }
-    if (out.FunctionError) throw errorFromPayload(body);
-    return body as T;
-  }
+  const invoke = internalApiInvoker(lambda, {
+    timeoutMs: options.timeoutMs,
+    fallbackMessage: FALLBACK_MESSAGE,
+    failures: {
+      timeout: (message, cause) => new TimeoutError(message, { cause }),
+      unavailable: (message, cause) =>
+        new InventoryUnavailableError(message, 'InventoryUnavailableError', { cause }),
+      functionError: typedError,
+    },
+  });
 
   return {
     reserve: (request) => invoke<ReserveResponse>(functionNames.reserveStock, request),
