@@ -1,0 +1,45 @@
+/**
+ * zod's JSON Schema output, as the contract documents publish it: draft 2020-12 (what
+ * OpenAPI 3.1 embeds), without the `format`s zod invents (`starts_with`, `ends_with`...),
+ * which other validators reject or warn about; the `pattern` zod writes beside them
+ * already says the same.
+ */
+import * as z from 'zod/mini';
+
+const STANDARD_FORMATS = new Set([
+  'date-time',
+  'date',
+  'time',
+  'duration',
+  'email',
+  'idn-email',
+  'hostname',
+  'idn-hostname',
+  'ipv4',
+  'ipv6',
+  'uri',
+  'uri-reference',
+  'iri',
+  'iri-reference',
+  'uuid',
+  'uri-template',
+  'json-pointer',
+  'relative-json-pointer',
+  'regex',
+]);
+
+/**
+ * `input`: what a sender may send (defaults optional); `output`: what a reader gets.
+ * A refinement has no JSON Schema form: it stays a runtime check (unrepresentable: any).
+ */
+export function jsonSchemaOf(schema: z.ZodMiniType, io: 'input' | 'output'): Record<string, unknown> {
+  return z.toJSONSchema(schema, {
+    io,
+    target: 'draft-2020-12',
+    unrepresentable: 'any',
+    override: ({ jsonSchema }) => {
+      if (typeof jsonSchema.format === 'string' && !STANDARD_FORMATS.has(jsonSchema.format))
+        delete jsonSchema.format;
+    },
+  }) as Record<string, unknown>;
+}
