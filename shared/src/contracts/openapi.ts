@@ -40,6 +40,11 @@ export interface RouteContract {
   responses: Record<number, ResponseContract>;
   /** Statuses answered with the platform's error body (shared/src/http.ts errorResponse). */
   errors: Record<number, string>;
+  /**
+   * Statuses API Gateway answers itself, with its own `{ message }` body, before any code
+   * of ours runs. The ones the route's authentication implies are added by the builder.
+   */
+  gatewayErrors?: Record<number, string>;
 }
 
 export interface ServiceContract {
@@ -49,7 +54,7 @@ export interface ServiceContract {
   routes: RouteContract[];
 }
 
-/** The one error body every handler and gateway response uses (errorResponse in http.ts). */
+/** The one error body every handler uses (errorResponse in http.ts), and the customised gateway responses. */
 export const errorBodySchema = z.object({
   error: z.object({
     code: z.string(),
@@ -57,6 +62,18 @@ export const errorBodySchema = z.object({
     details: z.optional(z.array(z.object({ path: z.string(), message: z.string() }))),
   }),
 });
+
+/** API Gateway's built-in error body (a gateway response the stack does not customise). */
+export const gatewayErrorBodySchema = z.object({ message: z.string() });
+
+/** What API Gateway answers for a route's authentication before the integration runs. */
+const AUTH_GATEWAY_ERRORS: Record<Auth, Record<number, string>> = {
+  bearer: { 401: 'API Gateway: no token, or the gatekeeper refused it' },
+  apiKey: { 403: 'API Gateway: missing or unknown API key' },
+  // Verified by the handler itself: its 401 is in the platform's error shape.
+  signature: {},
+  none: {},
+};
 
 const SECURITY_SCHEMES = {
   bearer: {
@@ -127,11 +144,17 @@ function operation(route: RouteContract): Record<string, unknown> {
       ...(r.schema ? { content: { 'application/json': { schema: jsonSchema(r.schema, 'output') } } } : {}),
     };
   }
+  const gateway = { ...AUTH_GATEWAY_ERRORS[route.auth], ...route.gatewayErrors };
+  const both = Object.keys(gateway).filter((status) => status in route.errors);
+  if (both.length)
+    throw new Error(`${route.operationId}: ${both.join(', ')} listed both as our error and as API Gateway's`);
+  const errorRef = (name: string) => ({
+    'application/json': { schema: { $ref: `#/components/schemas/${name}` } },
+  });
   for (const [status, description] of Object.entries(route.errors))
-    responses[status] = {
-      description,
-      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-    };
+    responses[status] = { description, content: errorRef('Error') };
+  for (const [status, description] of Object.entries(gateway))
+    responses[status] = { description, content: errorRef('GatewayError') };
   const params = parameters(route);
   return {
     operationId: route.operationId,
@@ -170,7 +193,10 @@ export function openApiDocument(contract: ServiceContract): Record<string, unkno
     ],
     paths,
     components: {
-      schemas: { Error: jsonSchema(errorBodySchema, 'output') },
+      schemas: {
+        Error: jsonSchema(errorBodySchema, 'output'),
+        GatewayError: jsonSchema(gatewayErrorBodySchema, 'output'),
+      },
       ...(used.length
         ? {
             securitySchemes: Object.fromEntries(

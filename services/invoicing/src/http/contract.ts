@@ -37,7 +37,6 @@ export const contract: ServiceContract = {
       responses: { 200: { description: 'A page of invoices', schema: invoicePageSchema } },
       errors: {
         400: 'Malformed customer id, limit or cursor',
-        401: 'No or an invalid token',
         403: "Another customer's invoices",
       },
     },

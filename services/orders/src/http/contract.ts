@@ -67,7 +67,6 @@ export const contract: ServiceContract = {
       },
       errors: {
         400: 'Malformed JSON or a body the schema rejects',
-        401: 'No or an invalid token',
         413: 'Body over 16 KiB',
         415: 'Not application/json',
         422: 'No contact address, or Idempotency-Key reused with another body',
@@ -84,7 +83,6 @@ export const contract: ServiceContract = {
       responses: { 200: { description: 'The order', schema: orderViewSchema } },
       errors: {
         400: 'Malformed order id',
-        401: 'No or an invalid token',
         404: "Unknown, or another customer's",
       },
     },
@@ -99,7 +97,6 @@ export const contract: ServiceContract = {
       responses: { 200: { description: 'The cancelled order', schema: orderViewSchema } },
       errors: {
         400: 'Malformed order id or body',
-        401: 'No or an invalid token',
         404: "Unknown, or another customer's",
         409: 'No longer cancellable (confirmed, failed or cancelled)',
       },
@@ -115,7 +112,6 @@ export const contract: ServiceContract = {
       responses: { 200: { description: 'A page of orders', schema: orderPageSchema } },
       errors: {
         400: 'Malformed customer id, limit or cursor',
-        401: 'No or an invalid token',
         403: "Another customer's orders",
       },
     },

@@ -41,10 +41,11 @@ export const contract: ServiceContract = {
       body: { schema: carrierUpdateSchema, required: true },
       responses: { 202: { description: 'Queued', schema: carrierAcceptedSchema } },
       errors: {
+        // The stack reshapes the validator's 400 (BadRequestBodyResponse) into the platform's error.
         400: 'The body does not match the model',
-        403: 'Missing or unknown API key',
         502: 'The queue did not take it; retry',
       },
+      gatewayErrors: { 415: 'Not application/json (the integration passes nothing else through)' },
     },
   ],
 };
