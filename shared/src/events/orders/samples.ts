@@ -26,7 +26,7 @@ export function sampleOrderPlaced(over: Partial<OrderPlacedV1> = {}): Envelope<O
   };
   return envelope(orderPlacedV1, data, {
     correlationId,
-    idempotencyKey: `${data.orderId}#1`,
+    idempotencyKey: `${data.orderId}:v1:PLACED`,
     occurredAt: data.placedAt,
   });
 }
@@ -44,7 +44,7 @@ export function sampleOrderConfirmed(over: Partial<OrderConfirmedV1> = {}): Enve
   };
   return envelope(orderConfirmedV1, data, {
     correlationId,
-    idempotencyKey: `${data.orderId}#4`,
+    idempotencyKey: `${data.orderId}:v4:CONFIRMED`,
     occurredAt: data.confirmedAt,
   });
 }
@@ -59,7 +59,7 @@ export function sampleOrderCancelled(over: Partial<OrderCancelledV1> = {}): Enve
   };
   return envelope(orderCancelledV1, data, {
     correlationId,
-    idempotencyKey: `${data.orderId}#2`,
+    idempotencyKey: `${data.orderId}:v2:CANCELLED`,
     occurredAt: data.cancelledAt,
   });
 }
@@ -74,7 +74,7 @@ export function sampleOrderFailed(over: Partial<OrderFailedV1> = {}): Envelope<O
   };
   return envelope(orderFailedV1, data, {
     correlationId,
-    idempotencyKey: `${data.orderId}#3`,
+    idempotencyKey: `${data.orderId}:v3:FAILED`,
     occurredAt: data.failedAt,
   });
 }
