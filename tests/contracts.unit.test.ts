@@ -6,14 +6,16 @@
  *   its zod schema and its generated JSON Schema, read back from docs/events/ with a
  *   2020-12 validator, so the published schema accepts what the platform really sends;
  * - the response schemas of the OpenAPI contracts accept what the handlers' view
- *   functions really return.
+ *   functions really return, and the published error body what errorResponse answers.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
+import { ConflictError, ValidationError } from '@order-platform/shared/errors';
 import { messageContracts } from '@order-platform/shared/events/registry';
+import { errorResponse } from '@order-platform/shared/http';
 import { contractFiles, repoRoot } from '../scripts/contracts.mjs';
 import { productViewSchema } from '../services/catalog/src/http/contract';
 import { toView as productView } from '../services/catalog/src/domain/product';
@@ -102,5 +104,31 @@ describe('OpenAPI response schemas accept real views', () => {
     );
     const parsed = invoiceViewSchema.safeParse(view);
     expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
+  });
+});
+
+describe('the published error body', () => {
+  const ajv = new Ajv2020({ strict: false });
+  const orders = JSON.parse(readFileSync(join(repoRoot, 'docs/openapi/orders.json'), 'utf8')) as {
+    components: { schemas: Record<string, object> };
+  };
+  const errorSchema = ajv.compile(orders.components.schemas.Error!);
+
+  it.each([
+    [
+      'a 400 with details',
+      new ValidationError('Invalid request body', [{ path: 'lines', message: 'too few' }]),
+    ],
+    ['a 409', new ConflictError('Order ord_1 is CONFIRMED and can no longer be cancelled')],
+    ['a 500', new Error('boom')],
+  ])('is what errorResponse answers: %s', (_what, error) => {
+    const body: unknown = JSON.parse(errorResponse(error).body);
+    expect(errorSchema(body), ajv.errorsText(errorSchema.errors)).toBe(true);
+  });
+
+  it("is open: the dashboard's 503 carries its parts beside the error", () => {
+    const body = { error: { code: 'DEPENDENCY_UNAVAILABLE', message: 'none' }, customerId: 'c-1', parts: {} };
+    expect(errorSchema(body)).toBe(true);
+    expect(errorSchema({ message: 'Unauthorized' })).toBe(false);
   });
 });

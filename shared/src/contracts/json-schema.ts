@@ -31,15 +31,27 @@ const STANDARD_FORMATS = new Set([
 /**
  * `input`: what a sender may send (defaults optional); `output`: what a reader gets.
  * A refinement has no JSON Schema form: it stays a runtime check (unrepresentable: any).
+ *
+ * zod closes every plain `z.object` in its output view (`additionalProperties: false`).
+ * For a response that would promise more than the platform keeps: fields are added
+ * within a version (X4), so a client must read past unknown ones. `openObjects` leaves
+ * plain objects open and keeps `strictObject`s (a real promise: nothing else) closed.
  */
-export function jsonSchemaOf(schema: z.ZodMiniType, io: 'input' | 'output'): Record<string, unknown> {
+export function jsonSchemaOf(
+  schema: z.ZodMiniType,
+  io: 'input' | 'output',
+  opts: { openObjects?: boolean } = {},
+): Record<string, unknown> {
   return z.toJSONSchema(schema, {
     io,
     target: 'draft-2020-12',
     unrepresentable: 'any',
-    override: ({ jsonSchema }) => {
+    override: ({ zodSchema, jsonSchema }) => {
       if (typeof jsonSchema.format === 'string' && !STANDARD_FORMATS.has(jsonSchema.format))
         delete jsonSchema.format;
+      const def = zodSchema._zod.def as { type: string; catchall?: unknown };
+      if (opts.openObjects && def.type === 'object' && def.catchall === undefined)
+        delete jsonSchema.additionalProperties;
     },
   }) as Record<string, unknown>;
 }

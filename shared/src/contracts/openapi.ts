@@ -96,10 +96,10 @@ const SECURITY_SCHEMES = {
   },
 } as const;
 
-/** Requests are described as sent (defaults optional), responses as produced. */
+/** Requests are described as sent (defaults optional), responses as produced (and open: json-schema.ts). */
 function jsonSchema(schema: Schema, io: 'input' | 'output'): Record<string, unknown> {
   // The document declares the dialect once (OpenAPI 3.1: 2020-12), not each schema.
-  const { $schema: _dialect, ...rest } = jsonSchemaOf(schema, io);
+  const { $schema: _dialect, ...rest } = jsonSchemaOf(schema, io, { openObjects: io === 'output' });
   return rest;
 }
 
