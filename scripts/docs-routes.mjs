@@ -10,39 +10,11 @@
 // stage's ServiceEndpoint output.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { routesOf } from './routes.mjs';
 import { root, stacks } from './stacks.mjs';
 
 const check = process.argv.includes('--check');
 const LOCAL = 'http://127.0.0.1:3000';
-
-/** The logical id a Ref / GetAtt points at. */
-const target = (v) => v?.Ref ?? (Array.isArray(v?.['Fn::GetAtt']) ? v['Fn::GetAtt'][0] : undefined);
-
-export function routesOf(template) {
-  const resources = template.Resources ?? {};
-  const pathOf = (id) => {
-    if (!id || !resources[id] || resources[id].Type !== 'AWS::ApiGateway::Resource') return '';
-    const r = resources[id].Properties;
-    return `${pathOf(target(r.ParentId))}/${r.PathPart}`;
-  };
-  const routes = [];
-  for (const [, r] of Object.entries(resources)) {
-    if (r.Type !== 'AWS::ApiGateway::Method') continue;
-    const p = r.Properties;
-    if (p.HttpMethod === 'OPTIONS') continue;
-    const path = pathOf(target(p.ResourceId)) || '/';
-    const auth =
-      p.AuthorizationType === 'CUSTOM'
-        ? 'token (gatekeeper)'
-        : p.ApiKeyRequired
-          ? 'API key (x-api-key)'
-          : path.startsWith('/webhooks/payments')
-            ? 'signature (Payment-Signature)'
-            : 'none';
-    routes.push({ method: p.HttpMethod, path, auth });
-  }
-  return routes.sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method));
-}
 
 function table() {
   const rows = ['| service | method | URL (`npm run dev`) | authentication |', '|---|---|---|---|'];

@@ -58,6 +58,7 @@ function banner(p: LocalPlatform): string {
     '',
     `Simulated payment provider: ${p.provider.url} (POST /_control {"mode":"decline"|"fail"|...})`,
     `Runner control:    ${p.controlUrl}/_local/info`,
+    `API contracts:     ${p.controlUrl}/_local/openapi (OpenAPI 3.1, one per service)`,
     `Engines:           moto ${p.engines.moto}, postgres ${p.engines.postgres}, redis ${p.engines.redis}`,
     '',
     'Ctrl-C stops everything.',

@@ -58,6 +58,7 @@ import {
   type SourceContext,
 } from './sources';
 import { startApiGateway, type LocalApiGateway } from './apigw';
+import { openApiRoute } from './openapi';
 import { startStepFunctions, type LocalStepFunctions } from './sfn';
 import type { LocalResource, LogSink } from './types';
 
@@ -615,6 +616,8 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
         return Promise.resolve(host.functions().map((f) => ({ name: f.name, ...host.stats(f.name) })));
       return undefined;
     });
+    // Each API's contract (docs/openapi/, npm run docs:contracts) beside the API itself.
+    control.routes.push(openApiRoute(join(root, 'docs', 'openapi')));
 
     const readyMs = Date.now() - started;
     log.line(

@@ -1,20 +1,14 @@
 /** GET /customers/{customerId}/invoices?limit&cursor (the billing API): newest first, cursor-paginated. */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import * as z from 'zod/mini';
 import { awsClient } from '@order-platform/shared/aws';
 import { loadConfig } from '@order-platform/shared/config';
 import { customerIdSchema } from '@order-platform/shared/events/orders';
 import { errorResponse, json, principalOf, validate } from '@order-platform/shared/http';
 import { withObservability } from '@order-platform/shared/observability';
-import { listInvoicesFor } from '../domain/list-invoices';
+import { listInvoicesFor, listInvoicesQuerySchema } from '../domain/list-invoices';
 import type { ListCustomerInvoices } from '../domain/ports';
 import { buildListCustomerInvoices, documentClient } from '../adapters/invoices-table';
-
-const querySchema = z.strictObject({
-  limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 20),
-  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
-});
 
 export function makeHandler(deps: { listCustomerInvoices: ListCustomerInvoices; bucket: string }) {
   const list = listInvoicesFor(deps.listCustomerInvoices, deps.bucket);
@@ -25,7 +19,7 @@ export function makeHandler(deps: { listCustomerInvoices: ListCustomerInvoices; 
         event.pathParameters?.customerId,
         'customerId path parameter',
       );
-      const query = validate(querySchema, event.queryStringParameters ?? {}, 'query string');
+      const query = validate(listInvoicesQuerySchema, event.queryStringParameters ?? {}, 'query string');
       return json(200, await list(customerId, principalOf(event), query));
     } catch (error) {
       return errorResponse(error);

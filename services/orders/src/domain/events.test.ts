@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseEnvelope } from '@order-platform/shared/events/envelope';
 import { orderCancelledV1, orderEventContracts, orderPlacedV1 } from '@order-platform/shared/events/orders';
+import { sampleOrderPlaced } from '@order-platform/shared/events/orders/samples';
 import { UnsupportedEventVersionError } from '@order-platform/shared/errors';
 import { eventForChange } from './events';
 import type { Order } from './order';
@@ -29,6 +30,13 @@ describe('eventForChange (stream record → domain event)', () => {
       idempotencyKey: `${placed.orderId}:v1:PLACED`,
     });
     expect(parseEnvelope(event, orderEventContracts).contract).toBe(orderPlacedV1);
+  });
+
+  it('an OrderPlaced has the fields of the shared sample its consumers are tested with', () => {
+    const event = eventForChange(undefined, placed)!;
+    const sample = sampleOrderPlaced();
+    expect(Object.keys(event.metadata).sort()).toEqual(Object.keys(sample.metadata).sort());
+    expect(Object.keys(event.data as object).sort()).toEqual(Object.keys(sample.data).sort());
   });
 
   it('a status change to CANCELLED is OrderCancelled with the reason', () => {

@@ -1,12 +1,8 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import * as z from 'zod/mini';
 import { orderIdSchema } from '@order-platform/shared/events/orders';
 import { ValidationError } from '@order-platform/shared/errors';
 import { header, validate } from '@order-platform/shared/http';
-
-const idempotencyKeySchema = z
-  .string()
-  .check(z.regex(/^[\x21-\x7e]{1,255}$/, 'must be 1-255 printable ASCII characters without spaces'));
+import { idempotencyKeySchema } from '../http/schemas';
 
 export function idempotencyKeyOf(event: APIGatewayProxyEvent): string | undefined {
   const key = header(event, 'idempotency-key');

@@ -1,6 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import * as z from 'zod/mini';
 import { awsClient } from '@order-platform/shared/aws';
 import { loadConfig } from '@order-platform/shared/config';
 import { customerIdSchema } from '@order-platform/shared/events/orders';
@@ -9,11 +8,7 @@ import { withObservability } from '@order-platform/shared/observability';
 import { listOrdersFor } from '../domain/use-cases';
 import type { ListCustomerOrders } from '../domain/ports';
 import { buildListCustomerOrders, documentClient } from '../adapters/orders-table';
-
-const querySchema = z.strictObject({
-  limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 20),
-  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
-});
+import { listOrdersQuerySchema } from '../http/schemas';
 
 /** GET /customers/{customerId}/orders?limit&cursor: newest first, cursor-paginated. */
 export function makeHandler(deps: { listCustomerOrders: ListCustomerOrders }) {
@@ -25,7 +20,7 @@ export function makeHandler(deps: { listCustomerOrders: ListCustomerOrders }) {
         event.pathParameters?.customerId,
         'customerId path parameter',
       );
-      const query = validate(querySchema, event.queryStringParameters ?? {}, 'query string');
+      const query = validate(listOrdersQuerySchema, event.queryStringParameters ?? {}, 'query string');
       return json(200, await list(customerId, principalOf(event), query));
     } catch (error) {
       return errorResponse(error);

@@ -2,26 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { UnsupportedEventVersionError } from '../../errors';
 import { envelope, parseEnvelope } from '../envelope';
 import { CATALOG_SOURCE, catalogImportedV1 } from './catalogImported.v1';
+import { sampleCatalogImportedData } from './samples';
 
-const sample = {
-  jobId: '0123456789abcdef0123456789abcdef',
-  bucket: 'op-catalog-dev-123456789012-us-east-1',
-  key: 'imports/full/catalog.csv',
-  mode: 'full' as const,
-  counts: {
-    rows: 10,
-    created: 7,
-    updated: 1,
-    unchanged: 1,
-    rejected: 1,
-    deactivated: 2,
-    stockAdjustments: 5,
-  },
-  chunks: 1,
-  reportKey: 'results/0123456789abcdef0123456789abcdef.json',
-  startedAt: '2026-12-03T10:00:00.000Z',
-  completedAt: '2026-12-03T10:00:02.000Z',
-};
+// The sample the catalog's producer and consumers share (./samples.ts).
+const sample = sampleCatalogImportedData();
 
 describe('CatalogImported v1 contract', () => {
   it('round-trips through the platform envelope, keyed by the job id', () => {
