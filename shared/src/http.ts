@@ -8,7 +8,9 @@ import {
   ValidationError,
   type ErrorDetail,
 } from './errors';
+import { customerIdSchema } from './events/orders';
 import { logger } from './observability';
+import { pageQuerySchema, type PageQuery } from './pagination';
 import './zod-locale';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -114,4 +116,27 @@ export function principalOf(event: APIGatewayProxyEvent): Principal {
   // API Gateway hands context values over as strings; an empty one means "none".
   const email = typeof ctx.email === 'string' && ctx.email !== '' ? ctx.email : undefined;
   return { customerId, role, ...(email ? { email } : {}) };
+}
+
+/**
+ * GET /customers/{customerId}/<things>?limit&cursor: validates the path and the page,
+ * asks `list` for one page of that customer's things (it decides who may see them) and
+ * answers 200, or the error's 4xx.
+ */
+export function customerListHandler(
+  list: (customerId: string, principal: Principal, page: PageQuery) => Promise<unknown>,
+) {
+  return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+    try {
+      const customerId = validate(
+        customerIdSchema,
+        event.pathParameters?.customerId,
+        'customerId path parameter',
+      );
+      const page = validate(pageQuerySchema, event.queryStringParameters ?? {}, 'query string');
+      return json(200, await list(customerId, principalOf(event), page));
+    } catch (error) {
+      return errorResponse(error);
+    }
+  };
 }

@@ -6,16 +6,12 @@
  * carries). Only ISSUED invoices are listed: a CREATED one is still being issued and its
  * document may not exist yet.
  */
-import * as z from 'zod/mini';
 import { ForbiddenError } from '@order-platform/shared/errors';
 import type { Principal } from '@order-platform/shared/http';
 import type { InvoiceSummary, ListCustomerInvoices } from './ports';
 
-/** ?limit&cursor (the handler validates with it; the OpenAPI contract documents it). */
-export const listInvoicesQuerySchema = z.strictObject({
-  limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 20),
-  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
-});
+/** ?limit&cursor: the platform's one page query (the OpenAPI contract documents it). */
+export { pageQuerySchema as listInvoicesQuerySchema } from '@order-platform/shared/pagination';
 
 export interface InvoiceView {
   invoiceId: string;
