@@ -1,0 +1,105 @@
+/**
+ * The one dead-letter message format. A parked message is the original, untouched (body
+ * and message attributes), plus what went wrong under one attribute prefix, `failure.`.
+ * So the replay tool (tooling/dlq/replay.ts) restores the original exactly by dropping
+ * that prefix, and nothing of ours can collide with a producer's attribute.
+ *
+ * SQS allows 10 message attributes. The originals always stay whole (a replay must put
+ * back what the producer sent); ours fill the slots left, most useful first. With all ten
+ * taken by the producer the failure is only in the consumer's log line.
+ *
+ * Plain data only (no AWS SDK import): the attribute shape is the SDK's wire shape.
+ */
+import type { Failure } from './failures';
+
+export const FAILURE_PREFIX = 'failure.';
+export const MAX_MESSAGE_ATTRIBUTES = 10;
+
+/** What the DLQ message says about the failure, most useful first (see the limit above). */
+export const FAILURE_ATTRIBUTES = {
+  reason: `${FAILURE_PREFIX}reason`,
+  kind: `${FAILURE_PREFIX}kind`,
+  at: `${FAILURE_PREFIX}at`,
+  sourceQueueArn: `${FAILURE_PREFIX}sourceQueueArn`,
+  sourceMessageId: `${FAILURE_PREFIX}sourceMessageId`,
+} as const;
+
+/**
+ * Names the consumers used before this format (billing and catalog: failureReason,
+ * sourceQueueArn; inventory: failureReason, sourceMessageId; webhook: failure-*). Messages
+ * parked under them may still sit in a DLQ, so the replay drops them too.
+ */
+export const LEGACY_FAILURE_ATTRIBUTES: readonly string[] = [
+  'failureReason',
+  'sourceQueueArn',
+  'sourceMessageId',
+];
+export const LEGACY_FAILURE_PREFIX = 'failure-';
+
+/** A message attribute as the SQS API sends and receives it. */
+export interface WireAttribute {
+  DataType: string | undefined;
+  StringValue?: string | undefined;
+  BinaryValue?: Uint8Array | undefined;
+}
+
+/** A message attribute as Lambda hands it to a consumer (binary values base64). */
+export interface RecordAttribute {
+  dataType: string;
+  stringValue?: string | undefined;
+  binaryValue?: string | undefined;
+}
+
+/** The parts of an SQS record the format needs. */
+export interface ParkedRecord {
+  messageId: string;
+  body: string;
+  eventSourceARN: string;
+  messageAttributes?: Record<string, RecordAttribute>;
+  attributes?: { MessageGroupId?: string | undefined };
+}
+
+export function isFailureAttribute(name: string): boolean {
+  return (
+    name.startsWith(FAILURE_PREFIX) ||
+    name.startsWith(LEGACY_FAILURE_PREFIX) ||
+    LEGACY_FAILURE_ATTRIBUTES.includes(name)
+  );
+}
+
+function toWire(a: RecordAttribute): WireAttribute {
+  return a.binaryValue !== undefined
+    ? { DataType: a.dataType, BinaryValue: Buffer.from(a.binaryValue, 'base64') }
+    : { DataType: a.dataType, StringValue: a.stringValue ?? '' };
+}
+
+const MAX_REASON_CHARS = 1_000;
+
+/** The attributes of the DLQ message: the originals as sent, then ours while slots remain. */
+export function deadLetterAttributes(
+  record: ParkedRecord,
+  failure: Failure,
+  at: Date,
+): Record<string, WireAttribute> {
+  const out: Record<string, WireAttribute> = {};
+  for (const [name, value] of Object.entries(record.messageAttributes ?? {})) out[name] = toWire(value);
+  const ours: [string, string][] = [
+    [FAILURE_ATTRIBUTES.reason, failure.reason.slice(0, MAX_REASON_CHARS) || 'unknown'],
+    [FAILURE_ATTRIBUTES.kind, failure.kind],
+    [FAILURE_ATTRIBUTES.at, at.toISOString()],
+    [FAILURE_ATTRIBUTES.sourceQueueArn, record.eventSourceARN],
+    [FAILURE_ATTRIBUTES.sourceMessageId, record.messageId],
+  ];
+  for (const [name, value] of ours) {
+    if (Object.keys(out).length >= MAX_MESSAGE_ATTRIBUTES) break;
+    if (value) out[name] = { DataType: 'String', StringValue: value };
+  }
+  return out;
+}
+
+/** A received DLQ message's attributes without ours: what the producer originally sent. */
+export function originalAttributes(
+  attributes: Record<string, WireAttribute> | undefined,
+): Record<string, WireAttribute> {
+  return Object.fromEntries(Object.entries(attributes ?? {}).filter(([name]) => !isFailureAttribute(name)));
+}
