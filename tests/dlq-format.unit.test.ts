@@ -40,8 +40,8 @@ describe('DLQ format round trip', () => {
     expect(parked[FAILURE_ATTRIBUTES.reason]?.StringValue).toBe('PermanentError: bad');
     expect(parked[FAILURE_ATTRIBUTES.kind]?.StringValue).toBe('permanent');
     expect(parked[FAILURE_ATTRIBUTES.at]?.StringValue).toBe(at.toISOString());
-    expect(parked[FAILURE_ATTRIBUTES.sourceQueueArn]?.StringValue).toBe(original.eventSourceARN);
-    expect(parked[FAILURE_ATTRIBUTES.sourceMessageId]?.StringValue).toBe('m-1');
+    expect(parked[FAILURE_ATTRIBUTES.sourceArn]?.StringValue).toBe(original.eventSourceARN);
+    expect(parked[FAILURE_ATTRIBUTES.sourceId]?.StringValue).toBe('m-1');
     expect(replayed.MessageBody).toBe(original.body);
     expect(replayed.MessageAttributes).toEqual({
       correlationId: { DataType: 'String', StringValue: 'c-1' },

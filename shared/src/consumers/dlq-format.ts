@@ -20,8 +20,10 @@ export const FAILURE_ATTRIBUTES = {
   reason: `${FAILURE_PREFIX}reason`,
   kind: `${FAILURE_PREFIX}kind`,
   at: `${FAILURE_PREFIX}at`,
-  sourceQueueArn: `${FAILURE_PREFIX}sourceQueueArn`,
-  sourceMessageId: `${FAILURE_PREFIX}sourceMessageId`,
+  /** The queue or stream the record came from. */
+  sourceArn: `${FAILURE_PREFIX}sourceArn`,
+  /** Its message id (queue) or sequence number (stream). */
+  sourceId: `${FAILURE_PREFIX}sourceId`,
 } as const;
 
 /**
@@ -75,26 +77,47 @@ function toWire(a: RecordAttribute): WireAttribute {
 
 const MAX_REASON_CHARS = 1_000;
 
+/** Where a parked record came from. */
+export interface FailureOrigin {
+  sourceArn?: string | undefined;
+  sourceId?: string | undefined;
+}
+
+/** Our attributes alone, most useful first (for a parked stream record, which has no others). */
+export function failureAttributes(
+  failure: Failure,
+  at: Date,
+  origin: FailureOrigin = {},
+  room = MAX_MESSAGE_ATTRIBUTES,
+): Record<string, WireAttribute> {
+  const ours: [string, string | undefined][] = [
+    [FAILURE_ATTRIBUTES.reason, failure.reason.slice(0, MAX_REASON_CHARS) || 'unknown'],
+    [FAILURE_ATTRIBUTES.kind, failure.kind],
+    [FAILURE_ATTRIBUTES.at, at.toISOString()],
+    [FAILURE_ATTRIBUTES.sourceArn, origin.sourceArn],
+    [FAILURE_ATTRIBUTES.sourceId, origin.sourceId],
+  ];
+  const out: Record<string, WireAttribute> = {};
+  for (const [name, value] of ours) {
+    if (Object.keys(out).length >= room) break;
+    if (value) out[name] = { DataType: 'String', StringValue: value };
+  }
+  return out;
+}
+
 /** The attributes of the DLQ message: the originals as sent, then ours while slots remain. */
 export function deadLetterAttributes(
   record: ParkedRecord,
   failure: Failure,
   at: Date,
 ): Record<string, WireAttribute> {
-  const out: Record<string, WireAttribute> = {};
-  for (const [name, value] of Object.entries(record.messageAttributes ?? {})) out[name] = toWire(value);
-  const ours: [string, string][] = [
-    [FAILURE_ATTRIBUTES.reason, failure.reason.slice(0, MAX_REASON_CHARS) || 'unknown'],
-    [FAILURE_ATTRIBUTES.kind, failure.kind],
-    [FAILURE_ATTRIBUTES.at, at.toISOString()],
-    [FAILURE_ATTRIBUTES.sourceQueueArn, record.eventSourceARN],
-    [FAILURE_ATTRIBUTES.sourceMessageId, record.messageId],
-  ];
-  for (const [name, value] of ours) {
-    if (Object.keys(out).length >= MAX_MESSAGE_ATTRIBUTES) break;
-    if (value) out[name] = { DataType: 'String', StringValue: value };
-  }
-  return out;
+  const originals: Record<string, WireAttribute> = {};
+  for (const [name, value] of Object.entries(record.messageAttributes ?? {})) originals[name] = toWire(value);
+  const room = MAX_MESSAGE_ATTRIBUTES - Object.keys(originals).length;
+  return {
+    ...originals,
+    ...failureAttributes(failure, at, { sourceArn: record.eventSourceARN, sourceId: record.messageId }, room),
+  };
 }
 
 /** A received DLQ message's attributes without ours: what the producer originally sent. */
