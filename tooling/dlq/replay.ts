@@ -30,7 +30,6 @@ import {
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   type Message,
-  type MessageAttributeValue,
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
@@ -116,7 +115,7 @@ export async function resolveQueues(
 
 /** The message to send back to the source: the DLQ message without the failure attributes. */
 export function replayEntry(m: Message, index: number, fifo: boolean): SendMessageBatchRequestEntry {
-  const attrs = originalAttributes(m.MessageAttributes) as Record<string, MessageAttributeValue>;
+  const attrs = originalAttributes(m.MessageAttributes);
   return {
     Id: String(index),
     MessageBody: m.Body ?? '',

@@ -121,8 +121,6 @@ export function deadLetterAttributes(
 }
 
 /** A received DLQ message's attributes without ours: what the producer originally sent. */
-export function originalAttributes(
-  attributes: Record<string, WireAttribute> | undefined,
-): Record<string, WireAttribute> {
+export function originalAttributes<A>(attributes: Record<string, A> | undefined): Record<string, A> {
   return Object.fromEntries(Object.entries(attributes ?? {}).filter(([name]) => !isFailureAttribute(name)));
 }
