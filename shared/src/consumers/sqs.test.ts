@@ -1,7 +1,7 @@
 import type { SQSRecord } from 'aws-lambda';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PermanentError, PoisonMessageError } from '../errors';
-import { currentCorrelationId } from '../observability';
+import { currentCorrelationId, logger } from '../observability';
 import type { Failure } from './failures';
 import { sqsConsumer, sqsFifoConsumer } from './sqs';
 import { context, failedIds, sqsRecord } from './test-records';
@@ -60,7 +60,16 @@ describe('sqsConsumer (standard queue)', () => {
     expect(failedIds(response)).toEqual([records[1]!.messageId, records[2]!.messageId]);
   });
 
+  afterEach(() => {
+    vi.restoreAllMocks();
+    logger.setLogLevel('SILENT');
+  });
+
   it('runs each record in its own correlation scope, even when they run at once', async () => {
+    const lines: { message: string; correlationId?: string }[] = [];
+    const cons = (logger as unknown as { console: { info: (...a: unknown[]) => void } }).console;
+    vi.spyOn(cons, 'info').mockImplementation((...a: unknown[]) => void lines.push(JSON.parse(String(a[0]))));
+    logger.setLogLevel('INFO');
     const seen: string[] = [];
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
@@ -68,9 +77,11 @@ describe('sqsConsumer (standard queue)', () => {
       deadLetter: parked().deadLetter,
       parallel: true,
       handle: async (r) => {
+        // The first record waits for the second to start, so their awaits interleave.
         if (r.body === 'second') release();
         else await gate;
         seen.push(`${r.body}:${currentCorrelationId()}`);
+        logger.info(`handled ${r.body}`);
       },
     });
     const records = [sqsRecord('first', { attrs: { correlationId: 'c-1' } }), sqsRecord('second')];
@@ -78,6 +89,10 @@ describe('sqsConsumer (standard queue)', () => {
     await handler({ Records: records }, context());
 
     expect(seen).toEqual([`second:${records[1]!.messageId}`, 'first:c-1']);
+    expect(lines.map((l) => [l.message, l.correlationId])).toEqual([
+      ['handled second', records[1]!.messageId],
+      ['handled first', 'c-1'],
+    ]);
   });
 
   it('retries a permanent failure whose parking failed (the redrive still catches it later)', async () => {
