@@ -73,6 +73,14 @@ export class PermanentError extends Error {
   override name = 'PermanentError';
 }
 
+/**
+ * A message that cannot even be read (not JSON, not the kind of message its queue
+ * carries): permanent, and labelled apart so an operator knows the producer needs a fix.
+ */
+export class PoisonMessageError extends PermanentError {
+  override name = 'PoisonMessageError';
+}
+
 /** An event version a consumer has not declared support for (X4). */
 export class UnsupportedEventVersionError extends PermanentError {
   override name = 'UnsupportedEventVersionError';

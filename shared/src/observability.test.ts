@@ -1,6 +1,13 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Context } from 'aws-lambda';
-import { correlationIdOf, currentCorrelationId, logger, withObservability } from './observability';
+import {
+  correlationIdOf,
+  currentCorrelationId,
+  logger,
+  setCorrelationId,
+  withCorrelationId,
+  withObservability,
+} from './observability';
 
 const context = {
   functionName: 'f',
@@ -60,6 +67,44 @@ describe('correlation ids (X2)', () => {
     const handler = withObservability(async () => currentCorrelationId());
     const id = await handler({}, context);
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('per-record correlation scopes', () => {
+  it('keep the ids of records that interleave apart, in code and on log lines', async () => {
+    const logged: unknown[] = [];
+    const cons = (logger as unknown as { console: { info: (...a: unknown[]) => void } }).console;
+    vi.spyOn(cons, 'info').mockImplementation(
+      (...a: unknown[]) => void logged.push(JSON.parse(String(a[0]))),
+    );
+    logger.setLogLevel('INFO');
+    // Each record waits for the other before logging, so their awaits interleave.
+    let releaseA!: () => void;
+    let releaseB!: () => void;
+    const aWaits = new Promise<void>((r) => (releaseA = r));
+    const bWaits = new Promise<void>((r) => (releaseB = r));
+    const record = (id: string, wait: Promise<void>, release: () => void) =>
+      withCorrelationId(id, async () => {
+        release();
+        await wait;
+        logger.info('record done');
+        return currentCorrelationId();
+      });
+    const seen = await Promise.all([record('rec-a', aWaits, releaseB), record('rec-b', bWaits, releaseA)]);
+    expect(seen).toEqual(['rec-a', 'rec-b']);
+    expect(logged.map((l) => (l as { correlationId: string }).correlationId).sort()).toEqual([
+      'rec-a',
+      'rec-b',
+    ]);
+  });
+
+  it('let a record replace only its own id (from the envelope it parsed)', async () => {
+    setCorrelationId('invocation-1');
+    await withCorrelationId('msg-1', async () => {
+      setCorrelationId('envelope-1');
+      expect(currentCorrelationId()).toBe('envelope-1');
+    });
+    expect(currentCorrelationId()).toBe('invocation-1');
   });
 });
 

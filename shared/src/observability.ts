@@ -9,8 +9,10 @@
  * call, costs ~110 KB of bundle (aws-xray-sdk-core) and its import time on every cold
  * start, so it is opt-in (`tracing.ts`) for functions that fan out to several services.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import { Logger } from '@aws-lambda-powertools/logger';
+import { LogFormatter, LogItem, Logger } from '@aws-lambda-powertools/logger';
+import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import middy, { type MiddlewareObj } from '@middy/core';
@@ -20,25 +22,78 @@ export const CORRELATION_HEADER = 'x-correlation-id';
 
 const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'order-platform';
 
-export const logger = new Logger({ serviceName });
+interface CorrelationScope {
+  id: string;
+}
+
+/**
+ * Records of one batch may run concurrently, so a single module-level id would let one
+ * record's log lines carry another's id. Each record runs in its own scope; work outside
+ * any record (an HTTP request, a whole-event handler) uses the invocation's scope.
+ */
+const recordScope = new AsyncLocalStorage<CorrelationScope>();
+let invocationScope: CorrelationScope | undefined;
+
+const activeScope = (): CorrelationScope | undefined => recordScope.getStore() ?? invocationScope;
+
+/**
+ * Powertools keeps appended keys per invocation, not per async context; stamping the id
+ * while formatting reads it from the scope of the code that is logging. The keys are
+ * Powertools' own standard ones (its formatter is not exported to extend).
+ */
+class CorrelatedLogFormatter extends LogFormatter {
+  formatAttributes(attributes: UnformattedAttributes, additional: LogAttributes): LogItem {
+    const lambda = attributes.lambdaContext;
+    return new LogItem({
+      attributes: {
+        level: attributes.logLevel,
+        message: attributes.message,
+        timestamp: this.formatTimestamp(attributes.timestamp),
+        service: attributes.serviceName,
+        cold_start: lambda?.coldStart,
+        function_arn: lambda?.invokedFunctionArn,
+        function_memory_size: lambda?.memoryLimitInMB,
+        function_name: lambda?.functionName,
+        function_request_id: lambda?.awsRequestId,
+        sampling_rate: attributes.sampleRateValue,
+        xray_trace_id: attributes.xRayTraceId,
+        correlationId: activeScope()?.id,
+      },
+    }).addAttributes(additional);
+  }
+}
+
+export const logger = new Logger({ serviceName, logFormatter: new CorrelatedLogFormatter() });
 export const metrics = new Metrics({
   serviceName,
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'OrderPlatform',
 });
 
-let correlationId: string | undefined;
+const usable = (id: string | undefined): string => (id && id.length <= 128 ? id : randomUUID());
 
 /** The correlation id of the unit of work in progress (request, event or record). */
 export function currentCorrelationId(): string {
-  if (!correlationId) correlationId = randomUUID();
-  return correlationId;
+  const scope = activeScope();
+  if (scope) return scope.id;
+  invocationScope = { id: randomUUID() };
+  return invocationScope.id;
 }
 
-/** Sets the correlation id for the work that follows; batch consumers call it once per record. */
+/**
+ * Sets the correlation id for the work that follows: inside a record's scope (see
+ * `withCorrelationId`) only that record's, elsewhere the invocation's.
+ */
 export function setCorrelationId(id: string | undefined): string {
-  correlationId = id && id.length <= 128 ? id : randomUUID();
-  logger.appendKeys({ correlationId });
-  return correlationId;
+  const next = usable(id);
+  const scope = recordScope.getStore();
+  if (scope) scope.id = next;
+  else invocationScope = { id: next };
+  return next;
+}
+
+/** Runs one record's work in its own correlation scope; the batch runners call it per record. */
+export function withCorrelationId<T>(id: string | undefined, work: () => Promise<T>): Promise<T> {
+  return recordScope.run({ id: usable(id) }, work);
 }
 
 type AnyRecord = Record<string, unknown>;

@@ -12,8 +12,10 @@
  * - The source is found from the DLQ (ListDeadLetterSourceQueues; exactly one), from a
  *   source queue's own RedrivePolicy when the queue given is the source, from the DLQ's
  *   RedriveAllowPolicy, or given explicitly (--to).
- * - The failure-* attributes a consumer added when it dead-lettered a message are
- *   dropped; the original body and attributes are kept. FIFO sources keep the group id.
+ * - The failure.* attributes a consumer added when it dead-lettered a message (the one
+ *   format, shared/src/consumers/dlq-format.ts) are dropped, and so are the names used
+ *   before it; the original body and attributes go back unchanged. FIFO sources keep
+ *   the group id.
  *
  * AWS also offers StartMessageMoveTask (the console's "DLQ redrive"); this tool does the
  * same with plain Send/Delete, so it runs against any SQS API (moto, LocalStack) and can
@@ -28,10 +30,10 @@ import {
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   type Message,
-  type MessageAttributeValue,
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { originalAttributes } from '@order-platform/shared/consumers/dlq-format';
 
 export interface ReplayOptions {
   /** The DLQ (or its source queue): name, URL or ARN. */
@@ -54,8 +56,6 @@ export interface ReplayResult {
   failed: number;
   dryRun: boolean;
 }
-
-const DROPPED_ATTRIBUTE_PREFIX = 'failure-';
 
 async function queueUrl(client: SQSClient, queue: string): Promise<string> {
   if (/^https?:\/\//.test(queue)) return queue;
@@ -113,11 +113,9 @@ export async function resolveQueues(
   );
 }
 
-function replayEntry(m: Message, index: number, fifo: boolean): SendMessageBatchRequestEntry {
-  const attrs: Record<string, MessageAttributeValue> = {};
-  for (const [name, value] of Object.entries(m.MessageAttributes ?? {})) {
-    if (!name.startsWith(DROPPED_ATTRIBUTE_PREFIX)) attrs[name] = value;
-  }
+/** The message to send back to the source: the DLQ message without the failure attributes. */
+export function replayEntry(m: Message, index: number, fifo: boolean): SendMessageBatchRequestEntry {
+  const attrs = originalAttributes(m.MessageAttributes);
   return {
     Id: String(index),
     MessageBody: m.Body ?? '',

@@ -134,7 +134,7 @@ describe('billing notifier fan-out', () => {
     expect(accounting.failed).toEqual([]);
     const parked = await receiveAll(w.accounting.queues.BillingRecordsDeadLetterQueue!.url, { delete: true });
     expect(parked.map((m) => m.Body)).toEqual(['{"hello":"not a billing record"}']);
-    expect(parked[0]!.MessageAttributes?.failureReason?.StringValue).toMatch(
+    expect(parked[0]!.MessageAttributes?.['failure.reason']?.StringValue).toMatch(
       /PermanentError: Not a platform event envelope/,
     );
     expect(parked[0]!.MessageAttributes?.recordType?.StringValue).toBe('InvoiceIssued');

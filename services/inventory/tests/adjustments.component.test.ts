@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { buildDeadLetter } from '@order-platform/shared/consumers/dead-letter';
 import {
   adjustmentMessage,
   type StockAdjustmentV1,
@@ -72,7 +73,7 @@ function recordingHandler(queue: FifoPair, log: string[]): Handler {
       log.push(`${a.sku}:${a.adjustmentId}:${outcome}`);
       return outcome;
     },
-    sendToDlq: consumer.buildSendToDlq(sqs, queue.dlqUrl),
+    deadLetter: buildDeadLetter(sqs, queue.dlqUrl),
   });
 }
 
@@ -221,7 +222,7 @@ describe('stock adjustments through the FIFO queue', () => {
       }),
     );
     expect(parked.Messages).toHaveLength(1);
-    expect(parked.Messages![0]!.MessageAttributes?.failureReason?.StringValue).toContain(
+    expect(parked.Messages![0]!.MessageAttributes?.['failure.reason']?.StringValue).toContain(
       'Invalid adjustment',
     );
   });

@@ -137,7 +137,7 @@ describe('invoicing subscriber', () => {
     expect(report.failed).toEqual([]); // not retried: it can never succeed
     const parked = await receiveAll(messaging.queues.PaymentsDeadLetterQueue!.url, { delete: true });
     expect(parked).toHaveLength(1);
-    expect(parked[0]!.MessageAttributes?.failureReason?.StringValue).toMatch(
+    expect(parked[0]!.MessageAttributes?.['failure.reason']?.StringValue).toMatch(
       /refusing a contradicting record/,
     );
     expect(await messageCount(issuedCapture.url)).toBe(0);

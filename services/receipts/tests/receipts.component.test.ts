@@ -93,7 +93,7 @@ describe('receipts subscriber', () => {
     expect(parked.map((m) => JSON.parse(m.Body!).metadata.idempotencyKey)).toEqual([
       broken.metadata.idempotencyKey,
     ]);
-    expect(parked[0]!.MessageAttributes?.failureReason?.StringValue).toMatch(
+    expect(parked[0]!.MessageAttributes?.['failure.reason']?.StringValue).toMatch(
       /Invalid PaymentCaptured v1 data: customerEmail/,
     );
     expect(await messageCount(messaging.queues.BillingRecordsQueue!.url)).toBe(0);

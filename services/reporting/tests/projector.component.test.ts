@@ -292,8 +292,9 @@ describe('projecting the orders stream', () => {
     expect(JSON.parse(parked[0]!.Body!)).toMatchObject({
       kind: 'PoisonStreamRecord',
       sequenceNumber: records[0]!.dynamodb!.SequenceNumber,
-      error: { name: 'PermanentError' },
+      failure: { kind: 'permanent', reason: expect.stringMatching(/^PermanentError: /) },
     });
+    expect(parked[0]!.MessageAttributes?.['failure.kind']?.StringValue).toBe('permanent');
     const { rows } = await main.pool.query('SELECT order_id FROM reporting.orders WHERE customer_id = $1', [
       'carol',
     ]);

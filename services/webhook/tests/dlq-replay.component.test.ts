@@ -84,7 +84,7 @@ describe('npm run dlq:replay', () => {
       new SendMessageCommand({
         QueueUrl: queues.dlqUrl,
         MessageBody: poison,
-        MessageAttributes: { 'failure-reason': { DataType: 'String', StringValue: 'Not a ledger message' } },
+        MessageAttributes: { 'failure.reason': { DataType: 'String', StringValue: 'Not a ledger message' } },
       }),
     );
     const ledgerBefore = await query(
@@ -123,7 +123,7 @@ describe('npm run dlq:replay', () => {
     expect(outboxAfter).toHaveLength(outboxBefore.length + 1);
     const dead = await drainMessages(queues.dlqUrl);
     expect(dead.map((m) => m.Body)).toEqual([poison]);
-    expect(dead[0]!.MessageAttributes?.['failure-reason']?.StringValue).toMatch(/Not a ledger message/);
+    expect(dead[0]!.MessageAttributes?.['failure.reason']?.StringValue).toMatch(/Not a ledger message/);
   });
 
   it('finds the DLQ from a source queue, honours --to and --max, and the CLI prints a count', async () => {

@@ -255,12 +255,10 @@ describe('1,000 deliveries: 10 % duplicates, 2 % poison, writer at its configure
     }
     // SQS (and moto, which is not thread-safe) may deliver a message twice; a poison
     // message delivered twice is dead-lettered twice with the same source message id.
-    const deadSources = new Set(
-      dlq.map((m) => m.MessageAttributes?.['failure-source-message-id']?.StringValue),
-    );
+    const deadSources = new Set(dlq.map((m) => m.MessageAttributes?.['failure.sourceId']?.StringValue));
     expect(deadSources.size).toBe(20);
     expect(new Set(dlq.map((m) => m.Body))).toEqual(new Set(poison));
-    expect(dlq.every((m) => m.MessageAttributes?.['failure-reason']?.StringValue)).toBe(true);
+    expect(dlq.every((m) => m.MessageAttributes?.['failure.reason']?.StringValue)).toBe(true);
     expect(await depth(queues.queueUrl)).toBe(0);
 
     // One event per provider webhook, published once; none for refund requests or duplicates

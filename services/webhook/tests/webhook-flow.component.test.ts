@@ -200,14 +200,14 @@ describe('POST /webhooks/payments → queue → ledger → bus', () => {
     const writer = await container<QueueHandler>(WRITER);
     const mod = writer.module as typeof import('../src/handlers/write-ledger');
     const { buildRecordEntries } = await import('../src/adapters/ledger-store');
-    const { buildSendToDlq } = await import('../src/adapters/queue');
+    const { buildDeadLetter } = await import('@order-platform/shared/consumers/dead-letter');
     const { getPool } = await import('@order-platform/shared/db/postgres');
     const crashing = mod.makeHandler({
       recordEntries: buildRecordEntries(() => getPool()),
       publishOutbox: async () => {
         throw new Error('process killed between commit and publish');
       },
-      sendToDlq: buildSendToDlq(sqs, w.dlqUrl),
+      deadLetter: buildDeadLetter(sqs, w.dlqUrl),
       mode: 'batch',
       now: () => new Date(),
     });
@@ -237,7 +237,7 @@ describe('POST /webhooks/payments → queue → ledger → bus', () => {
     const writer = await container<QueueHandler>(WRITER);
     const mod = writer.module as typeof import('../src/handlers/write-ledger');
     const { buildRecordEntries } = await import('../src/adapters/ledger-store');
-    const { buildSendToDlq } = await import('../src/adapters/queue');
+    const { buildDeadLetter } = await import('@order-platform/shared/consumers/dead-letter');
     const { buildPublishEnvelopes } = await import('../src/adapters/event-bus');
     const { EventBridgeClient } = await import('@aws-sdk/client-eventbridge');
     const { getPool } = await import('@order-platform/shared/db/postgres');
@@ -253,7 +253,7 @@ describe('POST /webhooks/payments → queue → ledger → bus', () => {
         await put(rows.map((r) => r.envelope));
         throw new Error('process killed after PutEvents, before marking the rows');
       },
-      sendToDlq: buildSendToDlq(sqs, w.dlqUrl),
+      deadLetter: buildDeadLetter(sqs, w.dlqUrl),
       mode: 'batch',
       now: () => new Date(),
     });

@@ -9,7 +9,7 @@ import { loadConfig } from '@order-platform/shared/config';
 import { billingRecordContracts } from '@order-platform/shared/events/billing/index';
 import { withObservability } from '@order-platform/shared/observability';
 import { buildPutExportObject } from '../adapters/exports-bucket';
-import { buildDeadLetter } from '@order-platform/shared/queues/dead-letter';
+import { buildDeadLetter } from '@order-platform/shared/consumers/dead-letter';
 import { makeExporter, type ExporterDeps } from './exporter';
 
 export const makeHandler = (deps: ExporterDeps) => makeExporter(billingRecordContracts, deps);

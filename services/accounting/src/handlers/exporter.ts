@@ -1,6 +1,7 @@
 /** The one thing both accounting handlers do with a record: write its export line. */
 import type { EventContract } from '@order-platform/shared/events/envelope';
-import { makeSubscriber, type DeadLetter } from '@order-platform/shared/events/billing/subscriber';
+import type { DeadLetter } from '@order-platform/shared/consumers/dead-letter';
+import { makeSubscriber } from '@order-platform/shared/events/billing/subscriber';
 import { logger } from '@order-platform/shared/observability';
 import { exportLineFor } from '../domain/export-line';
 import type { PutExportObject } from '../domain/ports';

@@ -6,24 +6,18 @@
  * queue, then counts the chunk on the job exactly once; the worker that counts the last
  * chunk asks the finaliser to complete the job.
  *
- * A message that is not a chunk goes to the DLQ at once; any other failure leaves the
- * message for another delivery (the retry counts the same: see planChunk).
+ * Runs on the platform's SQS consumer (shared/src/consumers): a message that is not a
+ * chunk goes to the DLQ at once; any other failure leaves the message for another
+ * delivery (the retry counts the same: see planChunk).
  */
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { awsClient } from '@order-platform/shared/aws';
 import { loadConfig } from '@order-platform/shared/config';
-import { PermanentError } from '@order-platform/shared/errors';
-import {
-  currentCorrelationId,
-  logger,
-  setCorrelationId,
-  withObservability,
-} from '@order-platform/shared/observability';
-import { buildDeadLetter } from '@order-platform/shared/queues/dead-letter';
-import type { DeadLetter } from '@order-platform/shared/events/billing/subscriber';
+import { buildDeadLetter, type DeadLetter } from '@order-platform/shared/consumers/dead-letter';
+import { sqsConsumer } from '@order-platform/shared/consumers/sqs';
+import { PermanentError, PoisonMessageError } from '@order-platform/shared/errors';
+import { currentCorrelationId, logger, withObservability } from '@order-platform/shared/observability';
 import { buildRecordChunk } from '../adapters/jobs-table';
 import { buildLoadProducts, buildWriteProducts } from '../adapters/products-table';
 import { buildRequestFinalize, buildSendAdjustments } from '../adapters/queues';
@@ -34,10 +28,6 @@ import { jobsTable, productsTable } from './deps';
 
 /** A chunk needs a few seconds; with less left, leave it for the next delivery (X8). */
 export const TIME_GUARD_MS = 15_000;
-
-export class OutOfTimeError extends Error {
-  override name = 'OutOfTimeError';
-}
 
 const count = () => z.number().check(z.int(), z.nonnegative());
 const chunkSchema = z.object({
@@ -61,7 +51,7 @@ export function parseChunk(body: string): Chunk {
   try {
     raw = JSON.parse(body);
   } catch {
-    throw new PermanentError('Chunk message is not JSON');
+    throw new PoisonMessageError('Chunk message is not JSON');
   }
   const parsed = chunkSchema.safeParse(raw);
   if (!parsed.success) throw new PermanentError(`Not an import chunk: ${parsed.error.issues[0]?.message}`);
@@ -74,30 +64,17 @@ export interface WorkerDeps {
 }
 
 export function makeHandler(deps: WorkerDeps) {
-  return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-    const processor = new BatchProcessor(EventType.SQS);
-    const recordHandler = async (record: SQSRecord) => {
-      if (context.getRemainingTimeInMillis() < TIME_GUARD_MS)
-        throw new OutOfTimeError('Not enough time left for a chunk; leaving it for the next delivery');
-      setCorrelationId(record.messageAttributes?.correlationId?.stringValue ?? record.messageId);
-      try {
-        const chunk = parseChunk(record.body);
-        const result = await deps.process(chunk);
-        logger.info('Chunk', { jobId: chunk.jobId, chunk: chunk.index, rows: chunk.rows.length, ...result });
-      } catch (error) {
-        if (!(error instanceof PermanentError)) throw error;
-        logger.error('Chunk can never succeed; sent to the dead-letter queue', { reason: error.message });
-        await deps.deadLetter(record, error);
-      }
-    };
-    // One chunk per invocation: a failed chunk is reported like any partial failure (and
-    // retried by SQS), not thrown as a whole-batch failure.
-    return processPartialResponse(event, recordHandler, processor, {
-      context,
-      processInParallel: false,
-      throwOnFullBatchFailure: false,
-    });
-  };
+  // One chunk per invocation: a failed chunk is reported like any partial failure (and
+  // retried by SQS), not thrown as a whole-batch failure.
+  return sqsConsumer({
+    deadLetter: deps.deadLetter,
+    timeGuardMs: TIME_GUARD_MS,
+    handle: async (record) => {
+      const chunk = parseChunk(record.body);
+      const result = await deps.process(chunk);
+      logger.info('Chunk', { jobId: chunk.jobId, chunk: chunk.index, rows: chunk.rows.length, ...result });
+    },
+  });
 }
 
 const cfg = loadConfig(['STOCK_ADJUSTMENTS_QUEUE_URL', 'FINALIZE_QUEUE_URL', 'CHUNKS_DLQ_URL']);

@@ -42,7 +42,7 @@ describe('applyAdjustments (FIFO consumer)', () => {
         if (a.delta === -99) throw new Error('rejected');
         return 'applied';
       },
-      sendToDlq: vi.fn(),
+      deadLetter: vi.fn(),
     });
     const event: SQSEvent = {
       Records: [
@@ -64,19 +64,22 @@ describe('applyAdjustments (FIFO consumer)', () => {
   });
 
   it('sends a message that can never succeed to the DLQ at once and acknowledges it', async () => {
-    const sendToDlq = vi.fn(async () => undefined);
+    const deadLetter = vi.fn(async () => undefined);
     const apply = vi.fn(async () => 'applied' as const);
-    const handler = makeHandler({ apply, sendToDlq });
+    const handler = makeHandler({ apply, deadLetter });
     const bad = record('SKU-A', {}, '{"sku":"A"}');
     const response = await handler({ Records: [bad, record('SKU-A')] }, context(10_000));
     expect(response.batchItemFailures).toEqual([]);
-    expect(sendToDlq).toHaveBeenCalledWith(bad, expect.stringContaining('Invalid adjustment'));
+    expect(deadLetter).toHaveBeenCalledWith(bad, {
+      kind: 'permanent',
+      reason: expect.stringContaining('Invalid adjustment'),
+    });
     expect(apply).toHaveBeenCalledTimes(1);
   });
 
   it('leaves every record for redelivery when the function is about to time out (X8)', async () => {
     const apply = vi.fn(async () => 'applied' as const);
-    const handler = makeHandler({ apply, sendToDlq: vi.fn() });
+    const handler = makeHandler({ apply, deadLetter: vi.fn() });
     const response = await handler({ Records: [record('SKU-A'), record('SKU-B')] }, context(500));
     expect(response.batchItemFailures).toHaveLength(2);
     expect(apply).not.toHaveBeenCalled();

@@ -12,7 +12,8 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { awsClient } from '@order-platform/shared/aws';
 import { loadConfig } from '@order-platform/shared/config';
 import { paymentCapturedV1 } from '@order-platform/shared/events/billing/index';
-import { makeSubscriber, type DeadLetter } from '@order-platform/shared/events/billing/subscriber';
+import type { DeadLetter } from '@order-platform/shared/consumers/dead-letter';
+import { makeSubscriber } from '@order-platform/shared/events/billing/subscriber';
 import { logger, metrics, withObservability } from '@order-platform/shared/observability';
 import { issueInvoiceFor, type IssueOutcome } from '../domain/issue-invoice';
 import type { Envelope } from '@order-platform/shared/events/envelope';
@@ -20,7 +21,7 @@ import type { PaymentCapturedV1 } from '@order-platform/shared/events/billing/in
 import { buildClaimInvoice, buildMarkInvoiceIssued, documentClient } from '../adapters/invoices-table';
 import { buildStoreInvoiceDocument } from '../adapters/invoice-documents';
 import { buildPublishBillingRecord } from '@order-platform/shared/events/billing/publish';
-import { buildDeadLetter } from '@order-platform/shared/queues/dead-letter';
+import { buildDeadLetter } from '@order-platform/shared/consumers/dead-letter';
 
 export interface IssueInvoiceHandlerDeps {
   issue: (payment: Envelope<PaymentCapturedV1>) => Promise<IssueOutcome>;

@@ -7,11 +7,12 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { awsClient } from '@order-platform/shared/aws';
 import { loadConfig } from '@order-platform/shared/config';
 import { paymentCapturedV1, refundIssuedV1 } from '@order-platform/shared/events/billing/index';
-import { makeSubscriber, type DeadLetter } from '@order-platform/shared/events/billing/subscriber';
+import type { DeadLetter } from '@order-platform/shared/consumers/dead-letter';
+import { makeSubscriber } from '@order-platform/shared/events/billing/subscriber';
 import { logger, metrics, withObservability } from '@order-platform/shared/observability';
 import { receiptFor, type BillingRecord } from '../domain/receipts';
 import type { SendOutcome } from '../domain/send-once';
-import { buildDeadLetter } from '@order-platform/shared/queues/dead-letter';
+import { buildDeadLetter } from '@order-platform/shared/consumers/dead-letter';
 import { receiptsDeps } from './deps';
 
 export interface SendReceiptsDeps {

@@ -2,6 +2,7 @@
  * The reporting service's ports: function types the domain calls, implemented by the
  * factories in ../adapters (Postgres, Redis, HTTP) and by fakes in unit tests.
  */
+import type { Failure } from '@order-platform/shared/consumers/failures';
 import type { OrderRow } from './order-item';
 
 // ---- Read model (Postgres) -------------------------------------------------------------
@@ -18,10 +19,10 @@ export interface AffectedKeys {
  */
 export type ApplyRows = (rows: readonly OrderRow[]) => Promise<{ applied: number; affected: AffectedKeys }>;
 
-/** Parks a record that can never be projected (contract violation). */
+/** Parks a record that can never be projected (contract violation), with why. */
 export type ParkPoison = (
   item: { id: string; source?: string; change: unknown },
-  error: Error,
+  failure: Failure,
 ) => Promise<void>;
 
 /** Called after a commit that moved rows: drops the cached reports those rows feed. */

@@ -9,12 +9,17 @@
  * - Failures: stream semantics are ordered per shard; Lambda resumes from the lowest
  *   reported sequence number. So a failed chunk is reported together with every record
  *   after it, and nothing after a failure is applied in this invocation.
- * - Poison: a record that breaks the contract can never succeed; it is parked (failure
- *   queue) and acknowledged, so it does not block the shard.
- * - Time: before each chunk the remaining time is checked (X8); what does not fit is
- *   reported as failed and comes back in the retry.
+ * - Poison: a record that breaks the contract can never succeed (the platform's failure
+ *   taxonomy, shared/src/consumers/failures.ts); it is parked (failure queue) and
+ *   acknowledged, so it does not block the shard.
+ * - Time: before each chunk the platform's time guard is checked (X8); what does not fit
+ *   is reported as failed and comes back in the retry.
+ *
+ * Why not the platform's per-record stream consumer: a chunk is one transaction and its
+ * aggregates are recomputed once, so the unit of work here is the chunk, not the record.
  */
-import { PermanentError } from '@order-platform/shared/errors';
+import { classifyFailure, describeError } from '@order-platform/shared/consumers/failures';
+import { DEFAULT_TIME_GUARD_MS, timeGuard } from '@order-platform/shared/consumers/time-guard';
 import { latestPerOrder, rowFromChange, type OrderRow, type RawChange } from './order-item';
 import type { AffectedKeys, ApplyRows, ParkPoison, ReadModelChanged } from './ports';
 
@@ -47,11 +52,6 @@ export interface ProjectorDeps {
 }
 
 export const DEFAULT_CHUNK_SIZE = 50;
-export const DEFAULT_TIME_GUARD_MS = 3_000;
-
-export class OutOfTimeError extends Error {
-  override name = 'OutOfTimeError';
-}
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -61,8 +61,9 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 
 export function projectBatch(deps: ProjectorDeps) {
   const chunkSize = deps.chunkSize ?? DEFAULT_CHUNK_SIZE;
-  const guard = deps.timeGuardMs ?? DEFAULT_TIME_GUARD_MS;
+  const margin = deps.timeGuardMs ?? DEFAULT_TIME_GUARD_MS;
   return async (items: readonly StreamItem[], remainingMs: () => number): Promise<ProjectionOutcome> => {
+    const guard = timeGuard(remainingMs, margin);
     const outcome: ProjectionOutcome = { failedIds: [], applied: 0, stale: 0, ignored: 0, poisoned: 0 };
     const parts = chunks(items, chunkSize);
     for (let i = 0; i < parts.length; i++) {
@@ -75,22 +76,18 @@ export function projectBatch(deps: ProjectorDeps) {
           .map((item) => item.id);
         return outcome;
       };
-      if (remainingMs() < guard)
-        return failRest(
-          new OutOfTimeError(
-            `Less than ${guard} ms left; ${items.length - i * chunkSize} records left for the retry`,
-          ),
-        );
       const rows: OrderRow[] = [];
       try {
+        guard.check(`${items.length - i * chunkSize} records`);
         for (const item of chunk) {
           try {
             const row = rowFromChange(item.change);
             if (row) rows.push(row);
             else outcome.ignored++;
           } catch (error) {
-            if (!(error instanceof PermanentError)) throw error;
-            await deps.parkPoison(item, error);
+            const kind = classifyFailure(error);
+            if (kind === 'retry') throw error;
+            await deps.parkPoison(item, { kind, reason: describeError(error) });
             outcome.poisoned++;
           }
         }

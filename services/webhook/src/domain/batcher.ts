@@ -6,12 +6,12 @@
  * time every record of the batch has added its entry; the flush writes them all in one
  * transaction and settles each promise.
  *
- * If that transaction fails because of one entry's data (a permanent failure), the
+ * If that transaction fails because of one entry's data (a permanent or poison failure), the
  * flush falls back to one transaction per entry, so the bad entry fails alone and the
  * others are written. A temporary failure (database down) fails every entry: they are
  * all retried.
  */
-import { classifyFailure } from './failures';
+import { classifyFailure } from '@order-platform/shared/consumers/failures';
 
 interface Pending<T, R> {
   item: T;
@@ -31,7 +31,7 @@ export function createBatcher<T, R>(writeMany: (items: T[]) => Promise<R>) {
       const result = await writeMany(batch.map((p) => p.item));
       for (const p of batch) p.resolve(result);
     } catch (error) {
-      if (batch.length > 1 && classifyFailure(error) === 'permanent') {
+      if (batch.length > 1 && classifyFailure(error) !== 'retry') {
         for (const p of batch) await writeMany([p.item]).then(p.resolve, p.reject);
       } else {
         for (const p of batch) p.reject(error);

@@ -11,7 +11,7 @@ import {
   orderFailedV1,
   type OrderConfirmedV1,
 } from '@order-platform/shared/events/orders';
-import { PermanentError } from '@order-platform/shared/errors';
+import { PermanentError, PoisonMessageError } from '@order-platform/shared/errors';
 import type { OrderOutcome } from './reconcile';
 
 export const ORDER_OUTCOME_CONTRACTS = [orderConfirmedV1, orderFailedV1, orderCancelledV1];
@@ -22,7 +22,7 @@ export function orderOutcomeFrom(body: string): { outcome: OrderOutcome; correla
   try {
     detail = (JSON.parse(body) as { detail?: unknown }).detail;
   } catch (error) {
-    throw new PermanentError(`Message body is not JSON: ${(error as Error).message}`);
+    throw new PoisonMessageError(`Message body is not JSON: ${(error as Error).message}`);
   }
   let parsed;
   try {

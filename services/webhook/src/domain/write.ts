@@ -3,7 +3,7 @@
  * Parsing is strict and total: anything that is not a ledger message is a
  * PermanentError (it goes to the DLQ at once); the database work is behind ports.
  */
-import { PermanentError } from '@order-platform/shared/errors';
+import { PermanentError, PoisonMessageError } from '@order-platform/shared/errors';
 import { ledgerEntryFor, type LedgerEntry } from './ledger';
 import { ledgerMessageSchema, type LedgerMessage } from './messages';
 import { carrierUpdateSchema, type CarrierUpdate } from './shipments';
@@ -12,7 +12,7 @@ function parseJson(body: string): unknown {
   try {
     return JSON.parse(body);
   } catch (error) {
-    throw new PermanentError(`Message body is not JSON: ${(error as Error).message}`);
+    throw new PoisonMessageError(`Message body is not JSON: ${(error as Error).message}`);
   }
 }
 

@@ -9,7 +9,7 @@ import { awsClient } from '@order-platform/shared/aws';
 import { BILLING_SOURCE } from '@order-platform/shared/events/billing/index';
 import { buildPublishBillingRecord } from '@order-platform/shared/events/billing/publish';
 import { logger } from '@order-platform/shared/observability';
-import { describeError } from '../domain/failures';
+import { describeError } from '@order-platform/shared/consumers/failures';
 import type { PublishEnvelopes } from '../domain/ports';
 import { routeBySource } from '../domain/publishing';
 import { buildPublishBillingEnvelopes } from '../adapters/billing-topic';

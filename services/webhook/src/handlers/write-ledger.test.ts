@@ -1,5 +1,6 @@
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
+import type { Failure } from '@order-platform/shared/consumers/failures';
 
 vi.hoisted(() => {
   process.env.EVENT_BUS_NAME = 'unit-bus';
@@ -68,7 +69,7 @@ function fakes(opts: { failWrite?: Error; failPublish?: boolean; duplicates?: st
       if (opts.failPublish) throw new Error('bus down');
       return { published: ids.length, failed: 0 };
     }),
-    sendToDlq: vi.fn(async (_record: SQSRecord, _reason: string) => undefined),
+    deadLetter: vi.fn(async (_record: SQSRecord, _failure: Failure) => undefined),
     now: () => new Date('2026-11-22T10:00:00Z'),
   };
   return { deps, written };
@@ -104,10 +105,10 @@ describe('writeLedger handler', () => {
       context(),
     );
     expect(res.batchItemFailures).toEqual([]);
-    expect(deps.sendToDlq).toHaveBeenCalledTimes(2);
-    expect(deps.sendToDlq.mock.calls.map(([r, reason]) => [r.messageId, reason.slice(0, 20)])).toEqual([
-      ['1', 'PermanentError: Mess'],
-      ['3', 'PermanentError: Not '],
+    expect(deps.deadLetter).toHaveBeenCalledTimes(2);
+    expect(deps.deadLetter.mock.calls.map(([r, f]) => [r.messageId, f.kind, f.reason.slice(0, 20)])).toEqual([
+      ['1', 'poison', 'PoisonMessageError: '],
+      ['3', 'permanent', 'PermanentError: Not '],
     ]);
     expect(written.flat().map((e) => e.entryId)).toEqual(['evt_b']);
   });
@@ -121,13 +122,13 @@ describe('writeLedger handler', () => {
       context(),
     );
     expect(res.batchItemFailures).toEqual([{ itemIdentifier: '1' }, { itemIdentifier: '2' }]);
-    expect(deps.sendToDlq).not.toHaveBeenCalled();
+    expect(deps.deadLetter).not.toHaveBeenCalled();
     expect(deps.publishOutbox).not.toHaveBeenCalled();
   });
 
   it('if the DLQ send fails, the poison record is retried rather than lost', async () => {
     const { deps } = fakes();
-    deps.sendToDlq.mockRejectedValueOnce(new Error('sqs down'));
+    deps.deadLetter.mockRejectedValueOnce(new Error('sqs down'));
     const res = await makeHandler({ ...deps, mode: 'batch' })(event(record('1', '{not json')), context());
     expect(res.batchItemFailures).toEqual([{ itemIdentifier: '1' }]);
   });

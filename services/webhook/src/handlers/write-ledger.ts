@@ -12,24 +12,24 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { awsClient } from '@order-platform/shared/aws';
 import { optionalEnv, requireEnv } from '@order-platform/shared/config';
+import { buildDeadLetter, type DeadLetter } from '@order-platform/shared/consumers/dead-letter';
+import { describeError } from '@order-platform/shared/consumers/failures';
+import { correlationAttribute, sqsConsumer } from '@order-platform/shared/consumers/sqs';
 import { getPool } from '@order-platform/shared/db/postgres';
 import { logger, metrics, setCorrelationId, withObservability } from '@order-platform/shared/observability';
 import { createBatcher } from '../domain/batcher';
-import { describeError } from '../domain/failures';
 import type { PublishOutbox, RecordEntries } from '../domain/ports';
 import { entryFromBody } from '../domain/write';
 import { buildRecordEntries } from '../adapters/ledger-store';
 import { buildPublishOutbox } from '../adapters/outbox';
-import { buildSendToDlq, type SendToDlq } from '../adapters/queue';
 import { outboxPublisher } from './outbox-publisher';
-import { consumeBatch, correlationAttribute } from './sqs-consumer';
 
 export type WriteMode = 'batch' | 'single';
 
 export interface WriterDeps {
   recordEntries: RecordEntries;
   publishOutbox: PublishOutbox;
-  sendToDlq: SendToDlq;
+  deadLetter: DeadLetter;
   /** 'batch': one transaction per SQS batch; 'single': one per message (the benchmark's baseline). */
   mode: WriteMode;
   now: () => Date;
@@ -40,11 +40,11 @@ export function makeHandler(deps: WriterDeps) {
   return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const batcher = deps.mode === 'batch' ? createBatcher(deps.recordEntries) : undefined;
     const outboxIds = new Set<number>();
-    const response = await consumeBatch(event, context, {
+    const consume = sqsConsumer({
       parallel: deps.mode === 'batch',
-      sendToDlq: deps.sendToDlq,
+      deadLetter: deps.deadLetter,
       ...(deps.timeGuardMs !== undefined ? { timeGuardMs: deps.timeGuardMs } : {}),
-      handleRecord: async (record) => {
+      handle: async (record) => {
         const entry = entryFromBody(record.body, {
           fallbackCorrelationId: correlationAttribute(record) ?? record.messageId,
           now: deps.now(),
@@ -65,6 +65,7 @@ export function makeHandler(deps: WriterDeps) {
         }
       },
     });
+    const response = await consume(event, context);
     metrics.addMetric('LedgerMessagesFailed', MetricUnit.Count, response.batchItemFailures.length);
     if (outboxIds.size) {
       try {
@@ -93,7 +94,7 @@ export const handler = withObservability(
   makeHandler({
     recordEntries: buildRecordEntries(pool),
     publishOutbox: buildPublishOutbox(pool, events),
-    sendToDlq: buildSendToDlq(awsClient(SQSClient), requireEnv('PAYMENTS_DLQ_URL')),
+    deadLetter: buildDeadLetter(awsClient(SQSClient), requireEnv('PAYMENTS_DLQ_URL')),
     mode: (optionalEnv('WRITE_MODE') ?? 'batch') === 'single' ? 'single' : 'batch',
     now: () => new Date(),
   }),

@@ -9,7 +9,8 @@ import { billingMessageAttributes } from './attributes';
 import { paymentCapturedV1 } from './paymentCaptured.v1';
 import { refundIssuedV1 } from './refundIssued.v1';
 import { samplePaymentCaptured, sampleRefundIssued } from './samples';
-import { makeSubscriber, readBillingRecord, TIME_GUARD_MS, type DeadLetter } from './subscriber';
+import type { DeadLetter } from '../../consumers/dead-letter';
+import { makeSubscriber, readBillingRecord, TIME_GUARD_MS } from './subscriber';
 import type { Envelope } from '../envelope';
 
 let n = 0;
@@ -55,8 +56,8 @@ const plenty = context(() => 60_000);
 function harness(handle: (type: string) => Promise<void> = async () => undefined) {
   const dead: { id: string; reason: string }[] = [];
   const handled: string[] = [];
-  const deadLetter: DeadLetter = async (record, reason) => {
-    dead.push({ id: record.messageId, reason: reason.message });
+  const deadLetter: DeadLetter = async (record, failure) => {
+    dead.push({ id: record.messageId, reason: failure.reason });
   };
   const handler = makeSubscriber({
     accepted: [paymentCapturedV1, refundIssuedV1],

@@ -4,34 +4,25 @@
  * attributes are SNS's). Every subscriber (invoicing, receipts, accounting) builds its
  * queue handler with `makeSubscriber`, so they all behave alike:
  *
- * - Powertools batch processing with partial batch responses (X7): one bad record never
- *   fails the batch.
- * - A remaining-time guard before each record (X8): when the invocation is nearly out of
- *   time, the rest of the batch is reported as failed and comes back after the visibility
- *   timeout, instead of being cut off halfway.
+ * - The platform's SQS consumer (shared/src/consumers/sqs.ts): partial batch responses
+ *   (X7), a remaining-time guard before each record (X8), and the failure taxonomy: what
+ *   can never succeed goes to the subscriber's DLQ at once and is acknowledged, anything
+ *   else is retried and, after the queue's maxReceiveCount, SQS moves it to the same DLQ.
  * - Versioned contracts (X4): only the declared contracts are accepted; an unknown type,
- *   an undeclared version, a body that is not an envelope, or attributes that disagree
- *   with the body are PermanentErrors: the record goes to the subscriber's DLQ at once and
- *   is acknowledged. Any other error is temporary: the record is retried and, after the
- *   queue's maxReceiveCount, SQS moves it to the same DLQ.
+ *   an undeclared version or attributes that disagree with the body are PermanentErrors,
+ *   a body that is not JSON a PoisonMessageError.
  * - The envelope's correlation id becomes the log context of the record (X2).
  */
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { PermanentError } from '../../errors';
-import { logger, setCorrelationId } from '../../observability';
+import type { SQSRecord } from 'aws-lambda';
+import type { DeadLetter } from '../../consumers/dead-letter';
+import { sqsConsumer } from '../../consumers/sqs';
+import { PermanentError, PoisonMessageError } from '../../errors';
+import { setCorrelationId } from '../../observability';
 import { parseEnvelope, type Envelope, type EventContract } from '../envelope';
 import { RECORD_TYPE_ATTRIBUTE, VERSION_ATTRIBUTE } from './common';
 
 /** Stop taking new records when less than this is left of the invocation. */
 export const TIME_GUARD_MS = 3_000;
-
-export class OutOfTimeError extends Error {
-  override name = 'OutOfTimeError';
-}
-
-/** Port: send a record that can never succeed to the subscriber's DLQ, with the reason. */
-export type DeadLetter = (record: SQSRecord, reason: Error) => Promise<void>;
 
 type DataOf<C> = C extends EventContract<infer T> ? T : never;
 
@@ -49,7 +40,7 @@ export function readBillingRecord<C extends EventContract<unknown>>(
   try {
     raw = JSON.parse(record.body);
   } catch {
-    throw new PermanentError('Message body is not JSON');
+    throw new PoisonMessageError('Message body is not JSON');
   }
   const parsed = parseEnvelope(raw, accepted) as ParsedRecord<C>;
   const { eventType, version } = parsed.event.metadata;
@@ -80,26 +71,14 @@ export interface SubscriberDeps<C extends EventContract<unknown>> {
 }
 
 export function makeSubscriber<C extends EventContract<unknown>>(deps: SubscriberDeps<C>) {
-  const guard = deps.timeGuardMs ?? TIME_GUARD_MS;
-  return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-    const processor = new BatchProcessor(EventType.SQS);
-    const recordHandler = async (record: SQSRecord) => {
-      if (context.getRemainingTimeInMillis() < guard) {
-        throw new OutOfTimeError('Not enough time left; leaving this record for a later receive');
-      }
-      try {
-        const parsed = readBillingRecord(record, deps.accepted);
-        setCorrelationId(parsed.event.metadata.correlationId);
-        await deps.handle(parsed, record);
-      } catch (error) {
-        if (!(error instanceof PermanentError)) throw error;
-        logger.error('Record can never succeed; sent to the dead-letter queue', {
-          messageId: record.messageId,
-          reason: error.message,
-        });
-        await deps.deadLetter(record, error);
-      }
-    };
-    return processPartialResponse(event, recordHandler, processor, { context, processInParallel: false });
-  };
+  return sqsConsumer({
+    deadLetter: deps.deadLetter,
+    timeGuardMs: deps.timeGuardMs ?? TIME_GUARD_MS,
+    handle: async (record) => {
+      const parsed = readBillingRecord(record, deps.accepted);
+      // The envelope's id, once the record is read: the same id as the producer's log lines.
+      setCorrelationId(parsed.event.metadata.correlationId);
+      await deps.handle(parsed, record);
+    },
+  });
 }
