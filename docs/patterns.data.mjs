@@ -375,10 +375,20 @@ export const patterns = [
     name: 'SQS worker with failure classes',
     service: 'webhook',
     status: 'built',
-    code: [`${w}/src/domain/failures.ts`, `${w}/src/handlers/sqs-consumer.ts`],
-    proof: [`${w}/tests/load.component.test.ts`, `${w}/tests/outage.component.test.ts`],
+    code: [
+      'shared/src/consumers/failures.ts',
+      'shared/src/consumers/sqs.ts',
+      'shared/src/consumers/dlq-format.ts',
+      `${w}/src/handlers/write-ledger.ts`,
+    ],
+    proof: [
+      'shared/src/consumers/failures.test.ts',
+      'shared/src/consumers/sqs.test.ts',
+      `${w}/tests/load.component.test.ts`,
+      `${w}/tests/outage.component.test.ts`,
+    ],
     notes:
-      'Permanent failures go to the DLQ at once; temporary ones (database down) are retried through partial batch responses; nothing lost or doubled across a Postgres restart.',
+      'One consumer toolkit for every queue and stream (shared/src/consumers): a failure is retry (reported in the partial batch response), permanent (bad data: to the DLQ at once with `failure.*` attributes, the original message untouched) or poison (unparseable). The ledger writer shows it under load: nothing lost or doubled across a Postgres restart.',
   },
   {
     id: 'P26',
@@ -531,8 +541,14 @@ export const practices = [
     id: 'X7',
     name: 'Partial batch responses',
     status: 'built',
-    code: [`${o}/src/handlers/publish-events.ts`, `${w}/src/handlers/sqs-consumer.ts`],
+    code: [
+      'shared/src/consumers/sqs.ts',
+      'shared/src/consumers/streams.ts',
+      `${o}/src/handlers/publish-events.ts`,
+    ],
     proof: [
+      'shared/src/consumers/sqs.test.ts',
+      'shared/src/consumers/streams.test.ts',
       `${o}/tests/publisher.component.test.ts`,
       `${w}/tests/outage.component.test.ts`,
       'tests/template.all-stacks.test.ts',
@@ -542,8 +558,8 @@ export const practices = [
     id: 'X8',
     name: 'Batch consumers watch remaining time',
     status: 'built',
-    code: [`${o}/src/handlers/publish-events.ts`],
-    proof: [`${o}/src/handlers/publish-events.test.ts`],
+    code: ['shared/src/consumers/time-guard.ts', 'shared/src/consumers/record.ts'],
+    proof: ['shared/src/consumers/sqs.test.ts', `${o}/src/handlers/publish-events.test.ts`],
   },
   {
     id: 'X9',
