@@ -9,6 +9,7 @@ import {
   type ErrorDetail,
 } from './errors';
 import { logger } from './observability';
+import type { Principal } from './principal';
 import './zod-locale';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -94,13 +95,7 @@ export function header(event: Pick<APIGatewayProxyEvent, 'headers'>, name: strin
   return undefined;
 }
 
-/** The caller as established by the gatekeeper (the Lambda authorizer's context). */
-export interface Principal {
-  customerId: string;
-  role: 'customer' | 'admin';
-  /** The token's `email` claim, when the identity provider sets one. */
-  email?: string;
-}
+export type { Principal } from './principal';
 
 export function principalOf(event: APIGatewayProxyEvent): Principal {
   const ctx = event.requestContext?.authorizer ?? {};
