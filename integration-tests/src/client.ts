@@ -13,7 +13,7 @@ import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, S3Client } from '@aw
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { issueDevToken } from '../../services/auth/src/dev/dev-issuer';
-import { signPayload, SIGNATURE_HEADER } from '../../services/webhook/src/domain/signature';
+import { signPayload, SIGNATURE_HEADER } from '../../services/webhook/src/client/signature';
 
 export interface PlatformEndpoints {
   target: string;

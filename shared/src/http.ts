@@ -11,6 +11,7 @@ import {
 import { customerIdSchema } from './events/orders';
 import { logger } from './observability';
 import { pageQuerySchema, type PageQuery } from './pagination';
+import type { Principal } from './principal';
 import './zod-locale';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -96,13 +97,7 @@ export function header(event: Pick<APIGatewayProxyEvent, 'headers'>, name: strin
   return undefined;
 }
 
-/** The caller as established by the gatekeeper (the Lambda authorizer's context). */
-export interface Principal {
-  customerId: string;
-  role: 'customer' | 'admin';
-  /** The token's `email` claim, when the identity provider sets one. */
-  email?: string;
-}
+export type { Principal } from './principal';
 
 export function principalOf(event: APIGatewayProxyEvent): Principal {
   const ctx = event.requestContext?.authorizer ?? {};

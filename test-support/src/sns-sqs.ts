@@ -45,87 +45,7 @@ import {
   type CfnResource,
   type CfnTemplate,
 } from './template';
-
-export const MOTO_ACCOUNT = '123456789012';
-export const REGION = 'us-east-1';
-
-// ---------------------------------------------------------------------------------------
-// Intrinsic functions, enough for the resources these helpers create
-// ---------------------------------------------------------------------------------------
-
-export interface ResolveContext {
-  /** Logical id -> what `Ref` returns. */
-  refs: Record<string, string>;
-  /** Logical id -> attribute -> what `Fn::GetAtt` returns. */
-  attrs: Record<string, Record<string, string>>;
-  /** Export name -> value, for `Fn::ImportValue`. */
-  imports: Record<string, string>;
-}
-
-const PSEUDO: Record<string, string> = {
-  'AWS::AccountId': MOTO_ACCOUNT,
-  'AWS::Region': REGION,
-  'AWS::Partition': 'aws',
-  'AWS::URLSuffix': 'amazonaws.com',
-};
-
-export class UnresolvableError extends Error {
-  override name = 'UnresolvableError';
-}
-
-function lookup(ctx: ResolveContext, name: string): string {
-  if (name in PSEUDO) return PSEUDO[name]!;
-  const [id, attr] = name.split('.');
-  if (attr) {
-    const v = ctx.attrs[id!]?.[attr];
-    if (v === undefined) throw new UnresolvableError(`No value for Fn::GetAtt ${name}; create ${id} first`);
-    return v;
-  }
-  const v = ctx.refs[id!];
-  if (v === undefined) throw new UnresolvableError(`No value for Ref ${name}; create it first or pass it in`);
-  return v;
-}
-
-/** Resolves Ref, Fn::GetAtt, Fn::ImportValue, Fn::Sub and Fn::Join inside any value. */
-export function resolveValue(value: unknown, ctx: ResolveContext): unknown {
-  if (Array.isArray(value)) return value.map((v) => resolveValue(v, ctx));
-  if (!value || typeof value !== 'object') return value;
-  const v = value as Record<string, unknown>;
-  const keys = Object.keys(v);
-  if (keys.length === 1) {
-    const [fn] = keys as [string];
-    const arg = v[fn];
-    switch (fn) {
-      case 'Ref':
-        return lookup(ctx, String(arg));
-      case 'Fn::GetAtt': {
-        const [id, attr] = Array.isArray(arg) ? (arg as string[]) : String(arg).split('.');
-        return lookup(ctx, `${id}.${attr}`);
-      }
-      case 'Fn::ImportValue': {
-        const name = String(resolveValue(arg, ctx));
-        const out = ctx.imports[name];
-        if (out === undefined) throw new UnresolvableError(`The test must supply the import ${name}`);
-        return out;
-      }
-      case 'Fn::Sub': {
-        const [template, vars] = Array.isArray(arg)
-          ? (arg as [string, Record<string, unknown>])
-          : [String(arg), {}];
-        return template.replace(/\$\{([^}!]+)\}/g, (_, name: string) =>
-          name in vars ? String(resolveValue(vars[name], ctx)) : lookup(ctx, name),
-        );
-      }
-      case 'Fn::Join': {
-        const [sep, parts] = arg as [string, unknown[]];
-        return (resolveValue(parts, ctx) as unknown[]).join(sep);
-      }
-      default:
-        break;
-    }
-  }
-  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolveValue(x, ctx)]));
-}
+import { REGION, resolve as resolveIntrinsics, type Scope } from './cfn-intrinsics';
 
 // ---------------------------------------------------------------------------------------
 // Provisioning a stack's topics, queues and subscriptions in moto
@@ -177,12 +97,17 @@ export async function provisionMessaging(
   const template = loadTemplate(stack);
   const sqs = opts.sqs ?? new SQSClient({});
   const sns = opts.sns ?? new SNSClient({});
-  const ctx: ResolveContext = {
-    refs: { ...opts.refs },
-    attrs: { ...opts.attrs },
-    imports: { ...opts.imports },
+  // Intrinsics through the shared resolver (cfn-intrinsics.ts): the resources created
+  // below are added to its scope as they come.
+  const scope: Scope = {
+    refs: new Map(Object.entries(opts.refs ?? {})),
+    attrs: new Map(Object.entries(opts.attrs ?? {})),
+    exports: new Map(Object.entries(opts.imports ?? {})),
+    parameters: {},
+    conditions: {},
+    stackName: stack,
   };
-  const resolve = (v: unknown) => resolveValue(v, ctx);
+  const resolve = (v: unknown) => resolveIntrinsics(v, scope);
   const tag = uniqueName(stack.split('/').pop()!).slice(0, 40);
 
   const topics: ProvisionedMessaging['topics'] = {};
@@ -190,8 +115,8 @@ export async function provisionMessaging(
     const name = `${tag}-${id}`.slice(0, 256);
     const out = await sns.send(new CreateTopicCommand({ Name: name }));
     topics[id] = { arn: out.TopicArn!, name };
-    ctx.refs[id] = out.TopicArn!;
-    ctx.attrs[id] = { TopicArn: out.TopicArn!, TopicName: name };
+    scope.refs.set(id, out.TopicArn!);
+    scope.attrs.set(id, { TopicArn: out.TopicArn!, TopicName: name });
   }
 
   // Dead-letter queues first: a redrive policy names its DLQ's ARN.
@@ -221,8 +146,8 @@ export async function provisionMessaging(
       )
     ).Attributes!.QueueArn!;
     queues[id] = { url: created.QueueUrl!, arn, name };
-    ctx.refs[id] = created.QueueUrl!;
-    ctx.attrs[id] = { Arn: arn, QueueName: name, QueueUrl: created.QueueUrl! };
+    scope.refs.set(id, created.QueueUrl!);
+    scope.attrs.set(id, { Arn: arn, QueueName: name, QueueUrl: created.QueueUrl! });
   }
 
   for (const [, r] of resourcesOfType(template, 'AWS::SQS::QueuePolicy')) {

@@ -35,7 +35,7 @@ import {
   type SimulatedProvider,
   type WebhookEvent,
 } from '../../payments/src/simulator/provider';
-import { SIGNATURE_HEADER, verifySignature } from '../../webhook/src/domain/signature';
+import { SIGNATURE_HEADER, verifySignature } from '../../webhook/src/client/signature';
 import { ledgerEntryFor } from '../../webhook/src/domain/ledger';
 import { orderOutcomeFrom } from '../../webhook/src/domain/order-outcomes';
 import { buildRecordEntries } from '../../webhook/src/adapters/ledger-store';

@@ -7,7 +7,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifySignature } from '../../webhook/src/domain/signature';
+import { verifySignature } from '../../webhook/src/client/signature';
 import { buildProviderClient } from '../src/adapters/provider-client';
 import { PaymentDeclinedError } from '../src/domain/errors';
 import { startSimulatedProvider, type SimulatedProvider, type WebhookEvent } from '../src/simulator/provider';

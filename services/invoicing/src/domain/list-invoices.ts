@@ -7,7 +7,7 @@
  * document may not exist yet.
  */
 import { ForbiddenError } from '@order-platform/shared/errors';
-import type { Principal } from '@order-platform/shared/http';
+import type { Principal } from '@order-platform/shared/principal';
 import type { InvoiceSummary, ListCustomerInvoices } from './ports';
 
 /** ?limit&cursor: the platform's one page query (the OpenAPI contract documents it). */

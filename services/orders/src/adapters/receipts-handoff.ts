@@ -10,10 +10,7 @@
  * `op-receipts-<stage>-SendOrderConfirmationArn`.
  */
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import type { SendOrderConfirmationV1 } from '@order-platform/shared/events/billing/index';
-import type { Envelope } from '@order-platform/shared/events/envelope';
-
-export type HandoffOrderConfirmation = (command: Envelope<SendOrderConfirmationV1>) => Promise<void>;
+import type { HandoffOrderConfirmation } from '../domain/ports';
 
 export class HandoffFailedError extends Error {
   override name = 'HandoffFailedError';

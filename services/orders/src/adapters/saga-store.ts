@@ -5,7 +5,14 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { Order } from '../domain/order';
+import type {
+  ClaimSaga,
+  PaymentOutcome,
+  ReadPaymentOutcome,
+  SagaOrder,
+  StoreTaskToken,
+  TransitionOrder,
+} from '../domain/ports';
 import {
   DuplicateSagaError,
   InvalidTransitionError,
@@ -13,43 +20,14 @@ import {
   OrderNotFoundError,
   TRANSITIONS,
   explainRejectedTransition,
-  type SagaTarget,
 } from '../domain/saga';
 import { fromItem, orderKey } from './orders-table';
-
-type SagaOrder = Order & {
-  sagaExecutionId?: string;
-  taskToken?: string;
-  paymentId?: string;
-  paymentOutcome?: PaymentOutcome;
-};
 
 function oldItem(error: ConditionalCheckFailedException): SagaOrder | undefined {
   return error.Item
     ? (fromItem(unmarshall(error.Item as Parameters<typeof unmarshall>[0])) as SagaOrder | undefined)
     : undefined;
 }
-
-export interface TransitionInput {
-  orderId: string;
-  to: SagaTarget;
-  reason?: string;
-  paymentId?: string;
-  correlationId: string;
-  now: Date;
-}
-
-/** What the provider said about the order's payment, kept on the order until the saga reads it. */
-export type PaymentOutcome =
-  { status: 'SUCCEEDED'; paymentId: string } | { status: 'FAILED'; paymentId: string; reason: string };
-
-export type TransitionOrder = (input: TransitionInput) => Promise<SagaOrder>;
-export type ClaimSaga = (orderId: string, executionId: string) => Promise<SagaOrder>;
-/** Stores the wait's token, unless the payment outcome arrived first: then that outcome is returned. */
-export type StoreTaskToken = (
-  orderId: string,
-  taskToken: string,
-) => Promise<{ stored: true } | { stored: false; outcome: PaymentOutcome }>;
 
 export function buildTransitionOrder(doc: DynamoDBDocumentClient, table: string): TransitionOrder {
   return async ({ orderId, to, reason, paymentId, correlationId, now }) => {
@@ -123,9 +101,6 @@ export function buildClaimSaga(doc: DynamoDBDocumentClient, table: string): Clai
   };
 }
 
-/** The payment outcome recorded on the order, if any (strongly consistent). */
-export type ReadPaymentOutcome = (orderId: string) => Promise<PaymentOutcome | undefined>;
-
 export function buildReadPaymentOutcome(doc: DynamoDBDocumentClient, table: string): ReadPaymentOutcome {
   return async (orderId) => {
     const out = await doc.send(
@@ -169,5 +144,3 @@ export function buildStoreTaskToken(doc: DynamoDBDocumentClient, table: string):
     }
   };
 }
-
-export type { SagaOrder };

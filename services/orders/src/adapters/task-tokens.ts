@@ -21,18 +21,9 @@ import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { logger } from '@order-platform/shared/observability';
-import { PAYMENT_FAILED_ERROR } from '../domain/saga';
+import type { FailWaitingSaga, PaymentOutcome, RecordPaymentOutcome, SendToTask } from '../domain/ports';
+import { outcomeForTask } from '../domain/saga';
 import { orderKey } from './orders-table';
-import type { PaymentOutcome } from './saga-store';
-
-export type TaskOutcome = { success: unknown } | { error: string; cause: string };
-export type SendToTask = (token: string, outcome: TaskOutcome) => Promise<'resumed' | 'nothing-waiting'>;
-
-export function outcomeForTask(outcome: PaymentOutcome): TaskOutcome {
-  return outcome.status === 'SUCCEEDED'
-    ? { success: { paymentId: outcome.paymentId, status: 'SUCCEEDED' } }
-    : { error: PAYMENT_FAILED_ERROR, cause: outcome.reason };
-}
 
 /** A token that is gone, closed or timed out means the saga already moved on: not an error. */
 export function buildSendToTask(sfn: SFNClient): SendToTask {
@@ -62,9 +53,6 @@ export function buildSendToTask(sfn: SFNClient): SendToTask {
     }
   };
 }
-
-export type RecordResult = 'resumed' | 'recorded' | 'duplicate' | 'nothing-waiting';
-export type RecordPaymentOutcome = (orderId: string, outcome: PaymentOutcome) => Promise<RecordResult>;
 
 export function buildRecordPaymentOutcome(
   doc: DynamoDBDocumentClient,
@@ -133,13 +121,6 @@ export function buildRecordPaymentOutcome(
 
 const sameOutcome = (a: PaymentOutcome | undefined, b: PaymentOutcome) =>
   a?.paymentId === b.paymentId && a.status === b.status;
-
-/** Fails the saga's payment wait, if one is waiting on this order (customer cancel). */
-export type FailWaitingSaga = (
-  orderId: string,
-  error: string,
-  cause: string,
-) => Promise<'resumed' | 'nothing-waiting'>;
 
 export function buildFailWaitingSaga(
   doc: DynamoDBDocumentClient,

@@ -11,6 +11,7 @@
  * safely: whichever write lands first wins and the other sees why.
  */
 import type { OrderStatus } from './order';
+import type { PaymentOutcome, TaskOutcome } from './ports';
 
 /** Step Functions matches Catch/Retry on `error.name`; these names are part of the ASL. */
 export class OrderCancelledError extends Error {
@@ -69,6 +70,13 @@ export function explainRejectedTransition(to: SagaTarget, current: OrderStatus):
 export const ORDER_CANCELLED_ERROR = 'OrderCancelledError';
 /** The task-token failure the saga sees when the provider reports a failed payment. */
 export const PAYMENT_FAILED_ERROR = 'PaymentFailedError';
+
+/** How a recorded payment outcome resumes the saga's wait: its output, or PaymentFailedError. */
+export function outcomeForTask(outcome: PaymentOutcome): TaskOutcome {
+  return outcome.status === 'SUCCEEDED'
+    ? { success: { paymentId: outcome.paymentId, status: 'SUCCEEDED' } }
+    : { error: PAYMENT_FAILED_ERROR, cause: outcome.reason };
+}
 
 /**
  * The order's statusReason for a failure the saga caught: the error's name, then what it

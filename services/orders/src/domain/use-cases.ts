@@ -8,7 +8,7 @@ import {
   NotFoundError,
   UnprocessableError,
 } from '@order-platform/shared/errors';
-import type { Principal } from '@order-platform/shared/http';
+import type { Principal } from '@order-platform/shared/principal';
 import {
   isCancellable,
   newOrder,

@@ -12,9 +12,10 @@ import { loadConfig } from '@order-platform/shared/config';
 import { parseEnvelope } from '@order-platform/shared/events/envelope';
 import { orderCancelledV1 } from '@order-platform/shared/events/orders';
 import { withObservability } from '@order-platform/shared/observability';
+import type { FailWaitingSaga } from '../domain/ports';
 import { ORDER_CANCELLED_ERROR } from '../domain/saga';
 import { documentClient } from '../adapters/orders-table';
-import { buildFailWaitingSaga, buildSendToTask, type FailWaitingSaga } from '../adapters/task-tokens';
+import { buildFailWaitingSaga, buildSendToTask } from '../adapters/task-tokens';
 
 export function makeHandler(failWaiting: FailWaitingSaga) {
   return async (event: EventBridgeEvent<string, unknown>) => {

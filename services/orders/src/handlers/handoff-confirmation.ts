@@ -12,7 +12,8 @@ import { envelope, parseEnvelope } from '@order-platform/shared/events/envelope'
 import { orderConfirmationKey, sendOrderConfirmationV1 } from '@order-platform/shared/events/billing/index';
 import { orderConfirmedV1 } from '@order-platform/shared/events/orders';
 import { logger, withObservability } from '@order-platform/shared/observability';
-import { buildHandoffOrderConfirmation, type HandoffOrderConfirmation } from '../adapters/receipts-handoff';
+import type { HandoffOrderConfirmation } from '../domain/ports';
+import { buildHandoffOrderConfirmation } from '../adapters/receipts-handoff';
 
 export function makeHandler(deps: { handoff: HandoffOrderConfirmation }) {
   return async (event: EventBridgeEvent<string, unknown>): Promise<{ orderId: string; handedOff: true }> => {

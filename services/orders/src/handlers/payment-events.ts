@@ -14,11 +14,8 @@ import { parseEnvelope } from '@order-platform/shared/events/envelope';
 import { paymentFailedV1, paymentSucceededV1 } from '@order-platform/shared/events/payments';
 import { logger, withObservability } from '@order-platform/shared/observability';
 import { documentClient } from '../adapters/orders-table';
-import {
-  buildRecordPaymentOutcome,
-  buildSendToTask,
-  type RecordPaymentOutcome,
-} from '../adapters/task-tokens';
+import type { RecordPaymentOutcome } from '../domain/ports';
+import { buildRecordPaymentOutcome, buildSendToTask } from '../adapters/task-tokens';
 
 export function makeHandler(record: RecordPaymentOutcome) {
   return async (event: EventBridgeEvent<string, unknown>) => {

@@ -33,12 +33,13 @@
  *
  * Each confirmation is POSTed to `webhookUrl` after `confirmDelayMs`, signed as the
  * webhook service verifies it: `Payment-Signature: t=<unix s>,v1=<hex HMAC-SHA256(secret,
- * "${t}.${rawBody}")>` (services/webhook/src/domain/signature.ts), with up to 3 attempts.
+ * "${t}.${rawBody}")>` (services/webhook/src/domain/signature.ts, published as
+ * services/webhook/src/client/signature.ts), with up to 3 attempts.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SIGNATURE_HEADER, signPayload } from '../../../webhook/src/domain/signature';
+import { SIGNATURE_HEADER, signPayload } from '../../../webhook/src/client/signature';
 
 export const PROVIDER_MODES = [
   'approve',

@@ -1,114 +1,57 @@
 /**
- * The read model's schema, as plain versioned SQL applied by a tiny runner (no migration
- * library: node-pg-migrate is not installed, and a list of SQL strings bundles into the
- * Lambda without a loader). Rules: never edit an applied migration, add the next one.
+ * The read model's schema: plain SQL files in services/reporting/migrations, run by the
+ * platform's shared node-pg-migrate runner (shared/src/db/migrations.ts) in the service's
+ * own schema, `reporting` (history in reporting.pgmigrations): one transaction, under the
+ * schema's advisory lock, so concurrent runs (a deploy and a writer's first container, two
+ * containers) wait for each other and apply each step once. Never edit an applied
+ * migration, add the next file.
  *
- * The runner applies everything in one transaction under an advisory lock, so two
- * concurrent runs (a deploy and a test, two containers) cannot both apply a step, and a
- * failed step leaves nothing half-done (Postgres DDL is transactional).
+ * A database migrated by the earlier home-made runner (reporting.schema_migrations lists
+ * 001_reporting_schema) already holds the baseline: the first file creates only what is
+ * missing, so there it is just recorded as run (see the file).
  */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { migrationsDir as dirOrBundled, runMigrations } from '@order-platform/shared/db/migrations';
 import type { Db } from './read-model';
 
-export interface Migration {
-  id: string;
-  sql: string;
+export const SCHEMA = 'reporting';
+
+/** The SQL files: next to the bundle in Lambda (`migrations/**` is packaged), this service's folder otherwise. */
+export function migrationsDir(): string {
+  return dirOrBundled(join(__dirname, '..', '..', 'migrations'));
 }
 
-export const MIGRATIONS: readonly Migration[] = [
-  {
-    id: '001_reporting_schema',
-    sql: `
-      CREATE TABLE reporting.orders (
-        order_id    text PRIMARY KEY,
-        customer_id text NOT NULL,
-        status      text NOT NULL,
-        currency    text NOT NULL,
-        total       bigint NOT NULL,              -- minor units
-        units       integer NOT NULL,
-        order_date  date NOT NULL,                -- UTC day of createdAt: the day a sale counts for
-        created_at  timestamptz NOT NULL,
-        updated_at  timestamptz NOT NULL,
-        version     integer NOT NULL,             -- the producer's write counter: the guard
-        deleted     boolean NOT NULL DEFAULT false
-      );
-      CREATE INDEX orders_by_day ON reporting.orders (order_date);
-      CREATE INDEX orders_by_customer ON reporting.orders (customer_id);
+/** The migrations the code declares, oldest first (file names without `.sql`). */
+export function declaredMigrations(): string[] {
+  return readdirSync(migrationsDir())
+    .filter((f) => f.endsWith('.sql'))
+    .map((f) => f.slice(0, -'.sql'.length))
+    .sort();
+}
 
-      CREATE TABLE reporting.order_lines (
-        order_id   text NOT NULL REFERENCES reporting.orders (order_id) ON DELETE CASCADE,
-        sku        text NOT NULL,
-        quantity   integer NOT NULL,
-        unit_price bigint NOT NULL,
-        PRIMARY KEY (order_id, sku)
-      );
-      CREATE INDEX order_lines_by_sku ON reporting.order_lines (sku);
-
-      -- Aggregates: always recomputed from reporting.orders, never incremented.
-      CREATE TABLE reporting.daily_sales (
-        day               date NOT NULL,
-        currency          text NOT NULL,
-        orders            integer NOT NULL,
-        units             integer NOT NULL,
-        revenue           bigint NOT NULL,
-        last_order_update timestamptz NOT NULL,
-        PRIMARY KEY (day, currency)
-      );
-
-      CREATE TABLE reporting.customer_summaries (
-        customer_id       text NOT NULL,
-        currency          text NOT NULL,
-        orders            integer NOT NULL,
-        confirmed         integer NOT NULL,
-        cancelled         integer NOT NULL,
-        failed            integer NOT NULL,
-        spent             bigint NOT NULL,        -- confirmed orders only
-        first_order_at    timestamptz NOT NULL,
-        last_order_at     timestamptz NOT NULL,
-        last_order_update timestamptz NOT NULL,
-        PRIMARY KEY (customer_id, currency)
-      );
-    `,
-  },
-];
-
-export const LATEST_MIGRATION = MIGRATIONS[MIGRATIONS.length - 1]!.id;
-
-/** Applies the missing migrations; returns the ids it applied. */
+/** Applies the missing migrations on a connection of the pool; returns the names it applied. */
 export async function migrate(db: Db): Promise<string[]> {
   const client = await db.connect();
+  let failed: Error | undefined;
   try {
-    await client.query('BEGIN');
-    await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('reporting.migrations', 0))`);
-    await client.query('CREATE SCHEMA IF NOT EXISTS reporting');
-    await client.query(
-      'CREATE TABLE IF NOT EXISTS reporting.schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
-    );
-    const done = new Set(
-      (await client.query<{ id: string }>('SELECT id FROM reporting.schema_migrations')).rows.map(
-        (r) => r.id,
-      ),
-    );
-    const applied: string[] = [];
-    for (const m of MIGRATIONS) {
-      if (done.has(m.id)) continue;
-      await client.query(m.sql);
-      await client.query('INSERT INTO reporting.schema_migrations (id) VALUES ($1)', [m.id]);
-      applied.push(m.id);
-    }
-    await client.query('COMMIT');
-    return applied;
+    return (await runMigrations(client, { schema: SCHEMA, dir: migrationsDir() })).map((m) => m.name);
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    failed = error as Error;
     throw error;
   } finally {
-    client.release();
+    // node-pg-migrate set the session's search_path: put it back before the connection
+    // returns to the pool (and drop the connection if that fails, or the run broke it).
+    if (!failed) await client.query('RESET search_path').catch((error: Error) => (failed = error));
+    client.release(failed);
   }
 }
 
 /**
  * Makes a writer wait for the schema once per container. The deploy-time custom resource
  * normally has done it already; this covers a first deploy where the stream mapping starts
- * before the migration finishes (a failed batch would burn its bounded retries).
+ * before the migration finishes (a failed batch would burn its bounded retries). The
+ * writer's package includes `migrations/**` for it.
  */
 export function withSchema<A extends unknown[], R>(
   db: Db,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aggregate, PartFailedError, PartUnavailableError, runPart } from './dashboard';
+import { aggregate, customerDashboard, PartFailedError, PartUnavailableError, runPart } from './dashboard';
 
 const never = () => new Promise<never>(() => undefined);
 
@@ -69,5 +69,38 @@ describe('aggregate', () => {
   it('is complete when every part is ok', async () => {
     const result = await aggregate('c-1', { a: { timeoutMs: 100, call: async () => 1 } });
     expect(result).toMatchObject({ partial: false, parts: { a: { status: 'ok' } } });
+  });
+});
+
+describe('customerDashboard', () => {
+  const timeouts = { orders: 50, summary: 50, billing: 50 };
+  const ok = async () => ({ fine: true });
+  const broken = async () => {
+    throw new Error('down');
+  };
+
+  it('lets a customer read only their own dashboard (an admin any)', async () => {
+    const load = customerDashboard(timeouts);
+    const sources = { orders: ok, summary: ok, billing: ok };
+    await expect(load({ customerId: 'bob', role: 'customer' }, 'erin', sources)).rejects.toMatchObject({
+      status: 403,
+    });
+    await expect(load({ customerId: 'root', role: 'admin' }, 'erin', sources)).resolves.toMatchObject({
+      customerId: 'erin',
+      partial: false,
+      unavailable: false,
+    });
+  });
+
+  it('is partial when a part fails, and unavailable when none loaded', async () => {
+    const failures: string[] = [];
+    const load = customerDashboard(timeouts, (part) => failures.push(part));
+    const erin = { customerId: 'erin', role: 'customer' as const };
+    const partial = await load(erin, 'erin', { orders: ok, summary: broken, billing: undefined });
+    expect(partial).toMatchObject({ partial: true, unavailable: false });
+    expect(partial.parts.billing.status).toBe('unavailable');
+    const none = await load(erin, 'erin', { orders: broken, summary: broken, billing: undefined });
+    expect(none.unavailable).toBe(true);
+    expect(failures).toEqual(['summary', 'orders', 'summary']);
   });
 });

@@ -5,7 +5,9 @@
  * answer". The slowest possible answer is the largest part timeout, far below API
  * Gateway's 29 s limit.
  */
-import type { PartCall } from './ports';
+import type { Principal } from '@order-platform/shared/principal';
+import type { DashboardPart, DashboardSources, PartCall } from './ports';
+import { assertMayReadCustomer } from './reports';
 
 export type PartStatus = 'ok' | 'timeout' | 'error' | 'unavailable';
 
@@ -91,4 +93,44 @@ export async function aggregate<P extends string>(
 /** The longest a dashboard can take: the parts run in parallel. */
 export function budgetMs(parts: Record<string, PartSpec>): number {
   return Math.max(0, ...Object.values(parts).map((p) => p.timeoutMs));
+}
+
+/** How long each part of the customer dashboard may take, unless configured otherwise. */
+export const DEFAULT_TIMEOUTS_MS: Record<DashboardPart, number> = {
+  orders: 2_000,
+  summary: 1_500,
+  billing: 1_500,
+};
+
+export interface CustomerDashboard extends Dashboard<DashboardPart> {
+  /** No part could be loaded: the caller answers 503 (with the markers) rather than 200. */
+  unavailable: boolean;
+}
+
+/**
+ * GET /customers/{customerId}/dashboard (P11): a customer reads their own dashboard (an
+ * admin any); recent orders, the reporting summary and invoices are loaded in parallel,
+ * each within its timeout. One part failing makes the answer partial, not an error.
+ */
+export function customerDashboard(
+  timeoutsMs: Record<DashboardPart, number>,
+  onError: (part: DashboardPart, error: unknown) => void = () => undefined,
+) {
+  return async (
+    principal: Principal,
+    customerId: string,
+    sources: DashboardSources,
+  ): Promise<CustomerDashboard> => {
+    assertMayReadCustomer(principal, customerId);
+    const dashboard = await aggregate(
+      customerId,
+      {
+        orders: { timeoutMs: timeoutsMs.orders, call: sources.orders },
+        summary: { timeoutMs: timeoutsMs.summary, call: sources.summary },
+        billing: { timeoutMs: timeoutsMs.billing, call: sources.billing },
+      },
+      onError,
+    );
+    return { ...dashboard, unavailable: Object.values(dashboard.parts).every((p) => p.status !== 'ok') };
+  };
 }

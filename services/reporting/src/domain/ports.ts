@@ -91,3 +91,9 @@ export interface CacheStore {
 
 /** One downstream call of the dashboard; it must honour the signal (abort on timeout). */
 export type PartCall<T> = (signal: AbortSignal) => Promise<T>;
+
+/** The customer dashboard's parts. */
+export type DashboardPart = 'orders' | 'summary' | 'billing';
+
+/** Each part's call for one request; undefined when this stage has no such source. */
+export type DashboardSources = Record<DashboardPart, PartCall<unknown> | undefined>;

@@ -11,7 +11,7 @@
 import * as z from 'zod/mini';
 import '@order-platform/shared/zod-locale';
 import { ForbiddenError } from '@order-platform/shared/errors';
-import type { Principal } from '@order-platform/shared/http';
+import type { Principal } from '@order-platform/shared/principal';
 import type { ReadThrough } from './cache';
 import type { AffectedKeys, QueryCustomerSummary, QueryDailySales, QueryTopProducts } from './ports';
 

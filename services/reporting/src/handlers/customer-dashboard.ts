@@ -1,49 +1,28 @@
 /**
- * GET /customers/{customerId}/dashboard (P11): recent orders (orders API), the
- * reporting summary and invoices (billing API, optional) in parallel, each with its own
- * timeout. One part failing makes the answer partial, not an error.
- *
- * Deployed, the dashboard runs outside the VPC (the VPC has no NAT, and the APIs it calls
- * are public endpoints), so it reads the summary through this service's own
- * `GET /reports/customers/{id}/summary` route, forwarding the caller's token, like the
- * other parts. Tests can pass an in-process `summary` instead.
+ * GET /customers/{customerId}/dashboard (P11): domain/dashboard.ts customerDashboard over
+ * the platform's HTTP APIs (adapters/dashboard-sources.ts). 200 with every part's marker
+ * (partial when one failed), 503 with the markers when none could be loaded.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { intEnv, optionalEnv } from '@order-platform/shared/config';
-import {
-  errorResponse,
-  header,
-  json,
-  principalOf,
-  validate,
-  type Principal,
-} from '@order-platform/shared/http';
-import {
-  CORRELATION_HEADER,
-  currentCorrelationId,
-  logger,
-  metrics,
-  withObservability,
-} from '@order-platform/shared/observability';
-import { aggregate, type PartSpec } from '../domain/dashboard';
-import type { CustomerSummary } from '../domain/ports';
-import { assertMayReadCustomer, customerIdParamSchema } from '../domain/reports';
-import { buildHttpJsonCall, joinUrl } from '../adapters/http-json';
+import { errorResponse, header, json, principalOf, validate } from '@order-platform/shared/http';
+import { logger, metrics, withObservability } from '@order-platform/shared/observability';
 import { tracing } from '@order-platform/shared/tracing';
+import { DEFAULT_TIMEOUTS_MS, customerDashboard } from '../domain/dashboard';
+import type { DashboardPart } from '../domain/ports';
+import { customerIdParamSchema } from '../domain/reports';
+import { buildDashboardSources, type DashboardSourcesConfig } from '../adapters/dashboard-sources';
 
-export interface DashboardDeps {
-  summary?: (customerId: string, principal: Principal) => Promise<{ value: CustomerSummary }>;
-  reportingApiUrl?: string;
-  ordersApiUrl?: string;
-  billingApiUrl?: string;
-  timeoutsMs: { orders: number; summary: number; billing: number };
-  fetchImpl?: typeof fetch;
+export interface DashboardDeps extends DashboardSourcesConfig {
+  timeoutsMs: Record<DashboardPart, number>;
 }
 
-export const DEFAULT_TIMEOUTS_MS = { orders: 2_000, summary: 1_500, billing: 1_500 };
-
 export function makeHandler(deps: DashboardDeps) {
+  const sourcesFor = buildDashboardSources(deps);
+  const dashboardOf = customerDashboard(deps.timeoutsMs, (part, error) =>
+    logger.warn('Dashboard part failed', { part, error: error as Error }),
+  );
   return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     try {
       const principal = principalOf(event);
@@ -52,57 +31,24 @@ export function makeHandler(deps: DashboardDeps) {
         event.pathParameters?.customerId,
         'customerId path parameter',
       );
-      assertMayReadCustomer(principal, customerId);
-      const forward = {
-        authorization: header(event, 'authorization'),
-        [CORRELATION_HEADER]: currentCorrelationId(),
-      };
-      const id = encodeURIComponent(customerId);
-      const http = (name: string, base: string | undefined, path: string): PartSpec['call'] =>
-        base
-          ? buildHttpJsonCall(joinUrl(base, path), {
-              name,
-              headers: forward,
-              ...(deps.fetchImpl ? { fetchImpl: deps.fetchImpl } : {}),
-            })
-          : undefined;
-
-      const dashboard = await aggregate(
+      const authorization = header(event, 'authorization');
+      const { unavailable, ...dashboard } = await dashboardOf(
+        principal,
         customerId,
-        {
-          orders: {
-            timeoutMs: deps.timeoutsMs.orders,
-            call: http('orders', deps.ordersApiUrl, `customers/${id}/orders?limit=5`),
-          },
-          summary: {
-            timeoutMs: deps.timeoutsMs.summary,
-            call: deps.summary
-              ? async () => (await deps.summary!(customerId, principal)).value
-              : http('summary', deps.reportingApiUrl, `reports/customers/${id}/summary`),
-          },
-          billing: {
-            timeoutMs: deps.timeoutsMs.billing,
-            call: http('billing', deps.billingApiUrl, `customers/${id}/invoices`),
-          },
-        },
-        (part, error) => logger.warn('Dashboard part failed', { part, error: error as Error }),
+        sourcesFor({ customerId, principal, authorization }),
       );
-      for (const [part, result] of Object.entries(dashboard.parts)) {
-        if (result.status !== 'ok')
+      for (const [part, { status, durationMs }] of Object.entries(dashboard.parts)) {
+        if (status !== 'ok')
           metrics.addMetric(
-            `DashboardPart${result.status === 'timeout' ? 'Timeout' : 'Failed'}`,
+            `DashboardPart${status === 'timeout' ? 'Timeout' : 'Failed'}`,
             MetricUnit.Count,
             1,
           );
-        logger.debug('Dashboard part', { part, status: result.status, durationMs: result.durationMs });
+        logger.debug('Dashboard part', { part, status, durationMs });
       }
-      if (Object.values(dashboard.parts).every((p) => p.status !== 'ok')) {
-        return json(503, {
-          error: { code: 'DEPENDENCY_UNAVAILABLE', message: 'No part of the dashboard could be loaded' },
-          ...dashboard,
-        });
-      }
-      return json(200, dashboard);
+      if (!unavailable) return json(200, dashboard);
+      const error = { code: 'DEPENDENCY_UNAVAILABLE', message: 'No part of the dashboard could be loaded' };
+      return json(503, { error, ...dashboard });
     } catch (error) {
       return errorResponse(error);
     }

@@ -5,23 +5,7 @@
  * (the refund key makes that safe).
  */
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-
-export interface RefundCaptureRequest {
-  orderId: string;
-  paymentId: string;
-  amount: number;
-  currency: string;
-  idempotencyKey: string;
-  reason: string;
-  correlationId?: string;
-}
-
-export interface RefundCaptureAnswer {
-  status: 'REFUNDED' | 'NOTHING_TO_REFUND';
-  refund?: { refundId: string };
-}
-
-export type RefundCapture = (request: RefundCaptureRequest) => Promise<RefundCaptureAnswer>;
+import type { RefundCapture, RefundCaptureAnswer } from '../domain/ports';
 
 export function buildRefundCapture(
   client: LambdaClient,

@@ -3,7 +3,13 @@
  * out, and the findings' memory. Everything is in this service's own schema.
  */
 import type { Pool } from '@order-platform/shared/db/postgres';
-import type { CaptureBalance, Finding, OrderOutcome } from '../domain/reconcile';
+import type {
+  LoadReconciliationFacts,
+  MarkRefundRequested,
+  ReconciliationFacts,
+  RememberFindings,
+} from '../domain/ports';
+import type { Finding, OrderOutcome } from '../domain/reconcile';
 import type { PoolProvider } from './ledger-store';
 
 /** Terminal outcomes never change: the first record of an order stays. */
@@ -31,17 +37,12 @@ export function buildRecordOrderOutcome(pool: PoolProvider) {
   };
 }
 
-export interface ReconciliationFacts {
-  balances: CaptureBalance[];
-  outcomes: OrderOutcome[];
-}
-
 /**
  * The facts for one run, bounded to a look-back window: captures recorded within it (with
  * every refund of those payments, whenever recorded), the outcomes of their orders, and
  * confirmed orders within it (for "confirmed without capture").
  */
-export function buildLoadReconciliationFacts(pool: PoolProvider) {
+export function buildLoadReconciliationFacts(pool: PoolProvider): LoadReconciliationFacts {
   return async (lookbackSeconds: number): Promise<ReconciliationFacts> => {
     const db: Pool = await pool();
     const balances = await db.query<{
@@ -115,7 +116,7 @@ export interface StoredFinding extends Finding {
  * the missing capture arrived), and
  * returns the findings that are new plus the refunds still to ask for.
  */
-export function buildRememberFindings(pool: PoolProvider) {
+export function buildRememberFindings(pool: PoolProvider): RememberFindings {
   return async (
     findings: readonly Finding[],
     lookbackSeconds: number,
@@ -161,7 +162,7 @@ export function buildRememberFindings(pool: PoolProvider) {
   };
 }
 
-export function buildMarkRefundRequested(pool: PoolProvider) {
+export function buildMarkRefundRequested(pool: PoolProvider): MarkRefundRequested {
   return async (findingId: string, refundId: string | undefined): Promise<void> => {
     await (
       await pool()

@@ -1,6 +1,7 @@
 import type { Envelope } from '@order-platform/shared/events/envelope';
 import type { LedgerEntry } from './ledger';
 import type { LedgerMessage } from './messages';
+import type { CaptureBalance, Finding, OrderOutcome } from './reconcile';
 import type { CarrierUpdate } from './shipments';
 
 /** The signing secrets in force (several during a rotation); `refresh` bypasses the cache. */
@@ -38,3 +39,43 @@ export type PublishEnvelopes = (events: readonly Envelope<unknown>[]) => Promise
 
 /** Records a carrier update once per carrier event id; false when it was a duplicate. */
 export type RecordShipmentUpdate = (update: CarrierUpdate, correlationId: string) => Promise<boolean>;
+
+// ---- the reconciler (P29) --------------------------------------------------------------
+
+export interface ReconciliationFacts {
+  balances: CaptureBalance[];
+  outcomes: OrderOutcome[];
+}
+
+/** The facts for one run, bounded to a look-back window (seconds). */
+export type LoadReconciliationFacts = (lookbackSeconds: number) => Promise<ReconciliationFacts>;
+
+/**
+ * Records a run's findings (known ones keep their state), resolves the window's findings
+ * that no longer hold, and returns the new findings plus the refunds still to ask for.
+ */
+export type RememberFindings = (
+  findings: readonly Finding[],
+  lookbackSeconds: number,
+) => Promise<{ fresh: Finding[]; toRefund: Finding[]; resolved: number }>;
+
+/** Marks an open finding as refund-requested (with the refund id, when one was made). */
+export type MarkRefundRequested = (findingId: string, refundId: string | undefined) => Promise<void>;
+
+export interface RefundCaptureRequest {
+  orderId: string;
+  paymentId: string;
+  amount: number;
+  currency: string;
+  idempotencyKey: string;
+  reason: string;
+  correlationId?: string;
+}
+
+export interface RefundCaptureAnswer {
+  status: 'REFUNDED' | 'NOTHING_TO_REFUND';
+  refund?: { refundId: string };
+}
+
+/** Refunds (part of) a capture through the payments service, idempotent per key. */
+export type RefundCapture = (request: RefundCaptureRequest) => Promise<RefundCaptureAnswer>;

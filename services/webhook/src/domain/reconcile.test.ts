@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findDiscrepancies, type CaptureBalance, type OrderOutcome } from './reconcile';
+import { findDiscrepancies, reconcilePayments, type CaptureBalance, type OrderOutcome } from './reconcile';
 
 const now = new Date('2026-12-03T12:00:00.000Z');
 const opts = { now, graceMs: 60_000, orphanAfterMs: 3_600_000 };
@@ -95,5 +95,42 @@ describe('findDiscrepancies', () => {
     expect(findDiscrepancies([capture({ capturedAt: ago(7_200_000) })], [], opts)).toEqual([
       expect.objectContaining({ kind: 'capture-without-order', action: 'report' }),
     ]);
+  });
+});
+
+describe('reconcilePayments', () => {
+  it('asks each refund once under its key, marks it, and leaves a failed one open for the next run', async () => {
+    const marked: unknown[] = [];
+    const asked: string[] = [];
+    const run = reconcilePayments({
+      loadFacts: async () => ({
+        balances: [capture(), capture({ orderId: 'ord_B', paymentId: 'pay_2' })],
+        outcomes: [outcome({ status: 'FAILED' }), outcome({ orderId: 'ord_B', status: 'CANCELLED' })],
+      }),
+      remember: async (findings) => ({ fresh: [...findings], toRefund: [...findings], resolved: 0 }),
+      refundCapture: async (request) => {
+        asked.push(request.idempotencyKey);
+        if (request.orderId === 'ord_B') throw new Error('payments unavailable');
+        return { status: 'REFUNDED', refund: { refundId: 're_1' } };
+      },
+      markRefundRequested: async (findingId, refundId) => void marked.push([findingId, refundId]),
+      now: () => now,
+      graceSeconds: 60,
+      orphanAfterSeconds: 3600,
+      lookbackSeconds: 3600,
+    });
+    const { summary, refunds } = await run();
+    expect(asked).toEqual(['refund-pay_1', 'refund-pay_2']);
+    expect(marked).toEqual([[refunds[0]!.finding.findingId, 're_1']]);
+    expect(summary).toEqual({
+      balances: 2,
+      outcomes: 2,
+      findings: 2,
+      fresh: 2,
+      refunded: 1,
+      failed: 1,
+      resolved: 0,
+    });
+    expect(refunds[1]).toMatchObject({ error: expect.objectContaining({ message: 'payments unavailable' }) });
   });
 });

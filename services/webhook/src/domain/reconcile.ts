@@ -1,7 +1,8 @@
 /**
  * The payments reconciler (P29): compares the ledger (what the provider says happened to
  * the money) with the orders' outcomes (what the platform promised), and says what must
- * be put right. Pure: the store gathers the facts, the handler acts on the findings.
+ * be put right. findDiscrepancies is pure; reconcilePayments (below) is one run over the
+ * ports: the store gathers the facts, the findings are remembered and refunds asked.
  *
  * Rules, per order, over captures that still hold money (captured - refunded > 0):
  * - FAILED or CANCELLED: every capture is refunded (`capture-on-failed|cancelled`).
@@ -18,6 +19,13 @@
  * compensation uses too: if both ask, the provider answers the second with the first
  * refund. Each finding has a stable id, so it is recorded and acted on once.
  */
+import type {
+  LoadReconciliationFacts,
+  MarkRefundRequested,
+  RefundCapture,
+  RefundCaptureAnswer,
+  RememberFindings,
+} from './ports';
 
 export type OutcomeStatus = 'CONFIRMED' | 'FAILED' | 'CANCELLED';
 
@@ -183,4 +191,82 @@ export function findDiscrepancies(
     });
   }
   return findings;
+}
+
+export interface ReconcileDeps {
+  loadFacts: LoadReconciliationFacts;
+  remember: RememberFindings;
+  refundCapture: RefundCapture;
+  markRefundRequested: MarkRefundRequested;
+  now: () => Date;
+  graceSeconds: number;
+  orphanAfterSeconds: number;
+  lookbackSeconds: number;
+}
+
+export type RefundAttempt =
+  { finding: Finding; status: RefundCaptureAnswer['status'] } | { finding: Finding; error: unknown };
+
+export interface ReconciliationRun {
+  summary: {
+    balances: number;
+    outcomes: number;
+    findings: number;
+    fresh: number;
+    refunded: number;
+    failed: number;
+    resolved: number;
+  };
+  /** Findings seen for the first time (to report). */
+  fresh: Finding[];
+  /** Each refund asked this run; a failed one stays open for the next run. */
+  refunds: RefundAttempt[];
+}
+
+/**
+ * One run of the reconciler: the window's facts, their findings (findDiscrepancies), the
+ * findings remembered, and each refund finding refunded once through the payments
+ * service under the finding's key. A refund that fails stays open for the next run.
+ */
+export function reconcilePayments(deps: ReconcileDeps) {
+  return async (): Promise<ReconciliationRun> => {
+    const facts = await deps.loadFacts(deps.lookbackSeconds);
+    const findings = findDiscrepancies(facts.balances, facts.outcomes, {
+      now: deps.now(),
+      graceMs: deps.graceSeconds * 1000,
+      orphanAfterMs: deps.orphanAfterSeconds * 1000,
+    });
+    const { fresh, toRefund, resolved } = await deps.remember(findings, deps.lookbackSeconds);
+    const refunds: RefundAttempt[] = [];
+    for (const finding of toRefund) {
+      try {
+        const answer = await deps.refundCapture({
+          orderId: finding.orderId,
+          paymentId: finding.paymentId!,
+          amount: finding.amount!,
+          currency: finding.currency!,
+          idempotencyKey: finding.refundKey!,
+          reason: `reconciler: ${finding.kind}`,
+        });
+        await deps.markRefundRequested(finding.findingId, answer.refund?.refundId);
+        refunds.push({ finding, status: answer.status });
+      } catch (error) {
+        refunds.push({ finding, error });
+      }
+    }
+    const failed = refunds.filter((r) => 'error' in r).length;
+    return {
+      summary: {
+        balances: facts.balances.length,
+        outcomes: facts.outcomes.length,
+        findings: findings.length,
+        fresh: fresh.length,
+        refunded: refunds.length - failed,
+        failed,
+        resolved,
+      },
+      fresh,
+      refunds,
+    };
+  };
 }

@@ -1,8 +1,8 @@
 /**
- * The payments reconciler (P29), on a schedule: ledger vs order outcomes
- * (domain/reconcile.ts). New findings are logged and counted (the alarm watches the
- * metric); refund findings are refunded once through the payments service's internal
- * API, under the finding's key. A refund that fails stays open for the next run.
+ * The payments reconciler (P29), on a schedule: domain/reconcile.ts reconcilePayments
+ * over the ledger store and the payments service's internal API. New findings are logged
+ * and counted (the alarm watches the metric); a refund that fails stays open for the
+ * next run.
  */
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -10,74 +10,32 @@ import { awsClient } from '@order-platform/shared/aws';
 import { intEnv, requireEnv } from '@order-platform/shared/config';
 import { getPool } from '@order-platform/shared/db/postgres';
 import { logger, metrics, withObservability } from '@order-platform/shared/observability';
-import { findDiscrepancies, type Finding } from '../domain/reconcile';
-import { buildRefundCapture, type RefundCapture } from '../adapters/payments-refunds';
+import { reconcilePayments, type ReconcileDeps } from '../domain/reconcile';
+import { buildRefundCapture } from '../adapters/payments-refunds';
 import {
   buildLoadReconciliationFacts,
   buildMarkRefundRequested,
   buildRememberFindings,
-  type ReconciliationFacts,
 } from '../adapters/reconciliation-store';
 
-export interface ReconcileDeps {
-  loadFacts: (lookbackSeconds: number) => Promise<ReconciliationFacts>;
-  remember: (
-    findings: readonly Finding[],
-    lookbackSeconds: number,
-  ) => Promise<{ fresh: Finding[]; toRefund: Finding[]; resolved: number }>;
-  refundCapture: RefundCapture;
-  markRefundRequested: (findingId: string, refundId: string | undefined) => Promise<void>;
-  now: () => Date;
-  graceSeconds: number;
-  orphanAfterSeconds: number;
-  lookbackSeconds: number;
-}
+export type { ReconcileDeps };
 
 export function makeHandler(deps: ReconcileDeps) {
+  const reconcile = reconcilePayments(deps);
   return async () => {
-    const facts = await deps.loadFacts(deps.lookbackSeconds);
-    const findings = findDiscrepancies(facts.balances, facts.outcomes, {
-      now: deps.now(),
-      graceMs: deps.graceSeconds * 1000,
-      orphanAfterMs: deps.orphanAfterSeconds * 1000,
-    });
-    const { fresh, toRefund, resolved } = await deps.remember(findings, deps.lookbackSeconds);
+    const { summary, fresh, refunds } = await reconcile();
     for (const f of fresh) logger.warn('Reconciliation finding', { ...f });
-    metrics.addMetric('ReconciliationFindings', MetricUnit.Count, fresh.length);
-    let refunded = 0;
-    let failed = 0;
-    for (const f of toRefund) {
-      try {
-        const answer = await deps.refundCapture({
-          orderId: f.orderId,
-          paymentId: f.paymentId!,
-          amount: f.amount!,
-          currency: f.currency!,
-          idempotencyKey: f.refundKey!,
-          reason: `reconciler: ${f.kind}`,
-        });
-        await deps.markRefundRequested(f.findingId, answer.refund?.refundId);
-        refunded++;
-        logger.info('Reconciler refund asked', { findingId: f.findingId, status: answer.status });
-      } catch (error) {
-        failed++;
+    for (const r of refunds) {
+      if ('error' in r)
         logger.error('Reconciler refund failed; the next run asks again', {
-          findingId: f.findingId,
-          error: error as Error,
+          findingId: r.finding.findingId,
+          error: r.error as Error,
         });
-      }
+      else logger.info('Reconciler refund asked', { findingId: r.finding.findingId, status: r.status });
     }
-    metrics.addMetric('ReconciliationRefunds', MetricUnit.Count, refunded);
-    metrics.addMetric('ReconciliationRefundFailures', MetricUnit.Count, failed);
-    const summary = {
-      balances: facts.balances.length,
-      outcomes: facts.outcomes.length,
-      findings: findings.length,
-      fresh: fresh.length,
-      refunded,
-      failed,
-      resolved,
-    };
+    metrics.addMetric('ReconciliationFindings', MetricUnit.Count, summary.fresh);
+    metrics.addMetric('ReconciliationRefunds', MetricUnit.Count, summary.refunded);
+    metrics.addMetric('ReconciliationRefundFailures', MetricUnit.Count, summary.failed);
     logger.info('Reconciliation ran', summary);
     return summary;
   };
