@@ -1,4 +1,3 @@
-/* eslint-disable no-console -- a command-line benchmark reports on stdout */
 /**
  * Webhook service benchmark (loopback only, bounded):
  *  (a) verify-and-enqueue latency: a local HTTP server wraps the real receiver (bundled
