@@ -4,77 +4,33 @@
  * loaded with LAMBDA_TASK_ROOT pointing at it, and invoked with a CloudFormation event
  * against a real Postgres. The answer goes to a local stand-in for the pre-signed S3 URL.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDatabase } from '../../../test-support/src/engines';
-import { lambdaContext } from '../../../test-support/src/aws';
-import { repoRoot } from '../../../test-support/src/template';
+import { startPackagedMigrate, type PackagedMigrate } from '../../../test-support/src/packaged-migrate';
 import { query, uid } from './helpers';
 
-type Handler = (event: CloudFormationCustomResourceEvent, context: Context) => Promise<void>;
-
-const zip = join(repoRoot, 'services/webhook/.serverless/migrate.zip');
-let taskRoot: string;
-let handler: Handler;
-let responder: Server;
-let responderUrl: string;
-const responses: Record<string, unknown>[] = [];
+let migrate: PackagedMigrate;
 
 beforeAll(async () => {
-  if (!existsSync(zip)) throw new Error(`No packaged ${zip}. Run "npm run package" first (npm test does).`);
-  taskRoot = mkdtempSync(join(tmpdir(), 'lambda-migrate-'));
-  execFileSync('unzip', ['-q', zip, '-d', taskRoot]);
-  responder = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      responses.push(JSON.parse(body));
-      res.writeHead(200).end();
-    });
+  migrate = await startPackagedMigrate({
+    stack: 'services/webhook',
+    logicalId: 'LedgerSchema',
+    resourceType: 'Custom::PaymentsLedgerSchema',
+    physicalId: 'payments-ledger-schema',
+    properties: { Version: '1764800000000_order-outcomes-and-reconciliation' },
   });
-  await new Promise<void>((r) => responder.listen(0, '127.0.0.1', r));
-  responderUrl = `http://127.0.0.1:${(responder.address() as AddressInfo).port}/presigned`;
 });
 
 afterAll(async () => {
-  await new Promise((r) => responder?.close(r));
-  if (taskRoot) rmSync(taskRoot, { recursive: true, force: true });
+  await migrate?.close();
 });
-
-const cfnEvent = (RequestType: 'Create' | 'Update'): CloudFormationCustomResourceEvent =>
-  ({
-    RequestType,
-    ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:migrate',
-    ResponseURL: responderUrl,
-    StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/op-webhook-dev/1',
-    RequestId: uid(),
-    LogicalResourceId: 'LedgerSchema',
-    ResourceType: 'Custom::PaymentsLedgerSchema',
-    ResourceProperties: { ServiceToken: 'x', Version: '1764800000000_order-outcomes-and-reconciliation' },
-    ...(RequestType === 'Update'
-      ? { PhysicalResourceId: 'payments-ledger-schema', OldResourceProperties: {} }
-      : {}),
-  }) as CloudFormationCustomResourceEvent;
 
 describe('deploy-time migrations (packaged migrate function)', () => {
   it('creates the ledger schema from the SQL shipped in the zip, then finds nothing to do', async () => {
     const url = await createDatabase(inject('postgresUrl'), `migrate_${uid()}`);
-    process.env.DATABASE_URL = url;
-    process.env.LAMBDA_TASK_ROOT = taskRoot;
-    try {
-      handler = createRequire(import.meta.url)(join(taskRoot, 'src/handlers/migrate.js')).handler;
-      await handler(cfnEvent('Create'), lambdaContext() as unknown as Context);
-      await handler(cfnEvent('Update'), lambdaContext() as unknown as Context);
-    } finally {
-      delete process.env.LAMBDA_TASK_ROOT;
-    }
+    await migrate.run('Create', url);
+    await migrate.run('Update', url);
+    const { responses } = migrate;
     expect(responses.map((r) => r.Status)).toEqual(['SUCCESS', 'SUCCESS']);
     expect((responses[0]!.Data as { Applied: string }).Applied).toBe(
       '1763800000000_payments-ledger,1764800000000_order-outcomes-and-reconciliation',
@@ -89,16 +45,7 @@ describe('deploy-time migrations (packaged migrate function)', () => {
   });
 
   it('answers FAILED, not silence, when the database cannot be reached', async () => {
-    process.env.DATABASE_URL = 'postgres://nobody@127.0.0.1:1/none';
-    process.env.LAMBDA_TASK_ROOT = taskRoot;
-    try {
-      const fresh = createRequire(import.meta.url)(join(taskRoot, 'src/handlers/migrate.js'))
-        .handler as Handler;
-      await fresh(cfnEvent('Update'), lambdaContext() as unknown as Context);
-    } finally {
-      delete process.env.LAMBDA_TASK_ROOT;
-    }
-    const last = responses.at(-1)!;
+    const last = await migrate.run('Update', 'postgres://nobody@127.0.0.1:1/none');
     expect(last.Status).toBe('FAILED');
     expect(String(last.Reason)).toMatch(/Migration failed/);
   });
