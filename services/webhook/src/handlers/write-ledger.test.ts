@@ -11,7 +11,7 @@ vi.hoisted(() => {
 });
 
 const { makeHandler } = await import('./write-ledger');
-const { logger, metrics } = await import('@order-platform/shared/observability');
+const { currentCorrelationId, logger, metrics } = await import('@order-platform/shared/observability');
 import type { LedgerEntry } from '../domain/ledger';
 
 const webhookBody = (id: string, echoed: Record<string, unknown> = {}) =>
@@ -76,6 +76,23 @@ function fakes(opts: { failWrite?: Error; failPublish?: boolean; duplicates?: st
 }
 
 describe('writeLedger handler', () => {
+  it("logs each payment fact under the payment's own correlation id, even when the batch's records run together", async () => {
+    const { deps } = fakes({ duplicates: ['evt_b'] });
+    const seen: [string, string][] = [];
+    vi.spyOn(logger, 'info').mockImplementation(
+      (message: string) => void seen.push([message, currentCorrelationId()]),
+    );
+    await makeHandler({ ...deps, mode: 'batch' })(
+      event(record('m1', webhookBody('evt_a')), record('m2', webhookBody('evt_b'))),
+      context(),
+    );
+    vi.restoreAllMocks();
+    expect(seen.sort()).toEqual([
+      ['Ledger entry already recorded (repeat delivery)', 'c-evt_b'],
+      ['Ledger entry recorded', 'c-evt_a'],
+    ]);
+  });
+
   it('batch mode: one write for the whole batch, then one publish of its outbox rows', async () => {
     const { deps, written } = fakes();
     const handler = makeHandler({ ...deps, mode: 'batch' });

@@ -52,7 +52,16 @@ export function makeHandler(deps: WriterDeps) {
         setCorrelationId(entry.correlationId);
         const result = batcher ? await batcher.add(entry) : await deps.recordEntries([entry]);
         result.outboxIds.forEach((id) => outboxIds.add(id));
-        if (entry.billingSkipped && result.inserted.includes(entry.entryId)) {
+        const inserted = result.inserted.includes(entry.entryId);
+        // One line per payment fact, under the payment's own correlation id: the trace of an
+        // order shows its ledger write (the batch's metrics line belongs to no one order).
+        logger.info(inserted ? 'Ledger entry recorded' : 'Ledger entry already recorded (repeat delivery)', {
+          entryId: entry.entryId,
+          kind: entry.kind,
+          paymentId: entry.paymentId,
+          orderId: entry.orderId,
+        });
+        if (entry.billingSkipped && inserted) {
           // Never a failure: the payment fact is recorded; only its billing record is missing.
           logger.warn('No billing record for this payment: customer data missing', {
             entryId: entry.entryId,
