@@ -80,7 +80,7 @@ describe('writeLedger handler', () => {
     const { deps } = fakes({ duplicates: ['evt_b'] });
     const seen: [string, string][] = [];
     vi.spyOn(logger, 'info').mockImplementation(
-      (message: string) => void seen.push([message, currentCorrelationId()]),
+      (...args) => void seen.push([String(args[0]), currentCorrelationId()]),
     );
     await makeHandler({ ...deps, mode: 'batch' })(
       event(record('m1', webhookBody('evt_a')), record('m2', webhookBody('evt_b'))),
