@@ -38,7 +38,18 @@ export default async function setup(project: TestProject) {
       },
       platform.controlUrl,
     );
-    stop = platform.stop;
+    stop = async () => {
+      // Every function's role was enforced (local/src/iam): say what the run asked of IAM.
+      if (platform.iam) {
+        const { allowed, denied, unchecked } = platform.iam.stats;
+        const summary = `IAM gateway: ${allowed} calls allowed, ${denied} denied, ${unchecked} forwarded unchecked (unsigned, admin key or unmapped service)`;
+        log.line('iam', summary);
+        process.stdout.write(`\n${summary}\n`);
+        for (const d of platform.iam.denials)
+          process.stdout.write(`  DENIED ${d.functionName}: ${d.check.action} on ${d.check.resource}\n`);
+      }
+      await platform.stop();
+    };
   } else {
     if (target === 'localstack') {
       process.env.AWS_ENDPOINT_URL ??= 'http://localhost:4566';
