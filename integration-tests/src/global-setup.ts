@@ -27,7 +27,9 @@ export default async function setup(project: TestProject) {
     mkdirSync(join(repoRoot, '.local'), { recursive: true });
     writeFileSync(logFile, '');
     const log = consoleSink({ write: (t) => appendFileSync(logFile, t) });
-    const platform = await startPlatform({ log, apiPort: 0, providerPort: 0 });
+    // IAM is enforced as in `npm run dev`; E2E_IAM=off runs the suite as `--no-iam` does.
+    const iam = process.env.E2E_IAM !== 'off';
+    const platform = await startPlatform({ log, apiPort: 0, providerPort: 0, iam });
     endpoints = endpointsFromInfo(
       {
         apis: platform.apis,
