@@ -50,7 +50,16 @@ export default async function setup(project: TestProject) {
         for (const d of platform.iam.denials)
           process.stdout.write(`  DENIED ${d.functionName}: ${d.check.action} on ${d.check.resource}\n`);
       }
+      const denials = platform.iam?.denials ?? [];
       await platform.stop();
+      // A denied call fails the run even when the scenario tolerated the error (a relay
+      // that retries later, a best-effort publish): it would fail the same way in AWS.
+      if (denials.length)
+        throw new Error(
+          `IAM denied ${denials.length} call(s) a function made: ${denials
+            .map((d) => `${d.functionName}: ${d.check.action} on ${d.check.resource}`)
+            .join('; ')}`,
+        );
     };
   } else {
     if (target === 'localstack') {
