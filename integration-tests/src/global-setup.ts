@@ -27,7 +27,9 @@ export default async function setup(project: TestProject) {
     mkdirSync(join(repoRoot, '.local'), { recursive: true });
     writeFileSync(logFile, '');
     const log = consoleSink({ write: (t) => appendFileSync(logFile, t) });
-    const platform = await startPlatform({ log, apiPort: 0, providerPort: 0 });
+    // IAM is enforced as in `npm run dev`; E2E_IAM=off runs the suite as `--no-iam` does.
+    const iam = process.env.E2E_IAM !== 'off';
+    const platform = await startPlatform({ log, apiPort: 0, providerPort: 0, iam });
     endpoints = endpointsFromInfo(
       {
         apis: platform.apis,
@@ -38,7 +40,27 @@ export default async function setup(project: TestProject) {
       },
       platform.controlUrl,
     );
-    stop = platform.stop;
+    stop = async () => {
+      // Every function's role was enforced (local/src/iam): say what the run asked of IAM.
+      if (platform.iam) {
+        const { allowed, denied, unchecked } = platform.iam.stats;
+        const summary = `IAM gateway: ${allowed} calls allowed, ${denied} denied, ${unchecked} forwarded unchecked (unsigned, admin key or unmapped service)`;
+        log.line('iam', summary);
+        process.stdout.write(`\n${summary}\n`);
+        for (const d of platform.iam.denials)
+          process.stdout.write(`  DENIED ${d.functionName}: ${d.check.action} on ${d.check.resource}\n`);
+      }
+      const denials = platform.iam?.denials ?? [];
+      await platform.stop();
+      // A denied call fails the run even when the scenario tolerated the error (a relay
+      // that retries later, a best-effort publish): it would fail the same way in AWS.
+      if (denials.length)
+        throw new Error(
+          `IAM denied ${denials.length} call(s) a function made: ${denials
+            .map((d) => `${d.functionName}: ${d.check.action} on ${d.check.resource}`)
+            .join('; ')}`,
+        );
+    };
   } else {
     if (target === 'localstack') {
       process.env.AWS_ENDPOINT_URL ??= 'http://localhost:4566';

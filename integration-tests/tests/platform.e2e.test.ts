@@ -91,4 +91,22 @@ describe(`the order platform (${client.endpoints.target})`, () => {
     },
     240_000,
   );
+
+  // After everything: no function made a call its IAM role does not allow (the local
+  // runner enforces each role; a scenario may tolerate the error, AWS would not).
+  it.skipIf(client.endpoints.target !== 'local')(
+    'no function was denied a call by its IAM role',
+    async () => {
+      const iam = (await (await fetch(`${client.endpoints.controlUrl}/_local/iam`)).json()) as {
+        enforced: boolean;
+        allowed?: number;
+        denials: unknown[];
+      };
+      if (process.env.E2E_IAM !== 'off') {
+        expect(iam.enforced).toBe(true);
+        expect(iam.allowed).toBeGreaterThan(100);
+      }
+      expect(iam.denials).toEqual([]);
+    },
+  );
 });

@@ -1,7 +1,7 @@
 /**
  * `npm run dev`: the whole order platform on this machine (see platform.ts).
  *
- *   npm run dev [-- --port 3000] [--provider-port 4010] [--watch] [--no-color] [--verbose]
+ *   npm run dev [-- --port 3000] [--provider-port 4010] [--watch] [--no-color] [--verbose] [--no-iam]
  *
  * --watch repackages a stack when its code changes and the next invocations of its
  * functions start cold on the new bundle; a change to its resources needs a restart.
@@ -22,6 +22,7 @@ const { values } = parseArgs({
     port: { type: 'string', default: '3000' },
     'provider-port': { type: 'string', default: '4010' },
     'no-color': { type: 'boolean', default: false },
+    'no-iam': { type: 'boolean', default: false },
     verbose: { type: 'boolean', default: false },
     watch: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
@@ -30,7 +31,8 @@ const { values } = parseArgs({
 
 if (values.help) {
   process.stdout.write(
-    `usage: npm run dev [-- --port 3000] [--provider-port 4010] [--no-color] [--verbose]\n`,
+    `usage: npm run dev [-- --port 3000] [--provider-port 4010] [--watch] [--no-color] [--verbose] [--no-iam]\n` +
+      `  --no-iam  functions call AWS without their IAM roles being enforced\n`,
   );
   process.exit(0);
 }
@@ -60,6 +62,10 @@ function banner(p: LocalPlatform): string {
     `Runner control:    ${p.controlUrl}/_local/info`,
     `API contracts:     ${p.controlUrl}/_local/openapi (OpenAPI 3.1, one per service)`,
     `Engines:           moto ${p.engines.moto}, postgres ${p.engines.postgres}, redis ${p.engines.redis}`,
+    '',
+    p.iam
+      ? `IAM:               every function's role is enforced (denials are logged as "iam DENIED ..."; --no-iam turns it off)`
+      : 'IAM:               roles NOT enforced (--no-iam)',
     '',
     'Ctrl-C stops everything.',
     '',
@@ -180,6 +186,7 @@ async function main(): Promise<void> {
       log,
       apiPort: Number(values.port),
       providerPort: Number(values['provider-port']),
+      iam: !values['no-iam'],
     });
   } catch (e) {
     if (e instanceof MissingEngineError) process.stderr.write(`\n${e.message}\n`);

@@ -39,11 +39,13 @@ import {
   type Scope,
 } from './cfn';
 import { FunctionHost, functionNameOf } from './lambda/host';
+import { accessKeyOf, identitiesOf, requestContextOf, startIamGateway, type IamGateway } from './iam';
 import {
   clientsFor,
   collect,
   emptyRunnables,
   provisionResource,
+  sesSendingIdentities,
   type Clients,
   type Runnables,
 } from './provision';
@@ -78,6 +80,11 @@ export interface PlatformOptions {
   asyncRetryDelaysMs?: readonly number[];
   /** Import services/catalog/seed/demo-catalog.csv through the catalog bucket, stock included (default true). */
   seedStock?: boolean;
+  /**
+   * Enforce each function's IAM role on the AWS calls it makes (default true): the
+   * functions reach AWS through the IAM gateway (iam/) with their own credentials.
+   */
+  iam?: boolean;
 }
 
 export interface LocalPlatform {
@@ -87,6 +94,8 @@ export interface LocalPlatform {
   /** Every stack export, by export name (API URLs rewritten to the local gateway). */
   exports: Map<string, string>;
   engines: { moto: string; postgres: string; redis: string };
+  /** The IAM gateway, when roles are enforced (the denials so far are on it). */
+  iam?: IamGateway;
   sfn: LocalStepFunctions;
   host: FunctionHost;
   provider: SimulatedProviderHandle;
@@ -442,7 +451,15 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
       AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
     };
     const overrides: Record<string, string> = { DATABASE_URL: databaseUrl, REDIS_URL: redis.url };
-    const host = new FunctionHost({ workDir: join(root, '.local', 'functions'), runtimeEnv, overrides, log });
+    const enforceIam = opts.iam !== false;
+    const host = new FunctionHost({
+      workDir: join(root, '.local', 'functions'),
+      runtimeEnv,
+      overrides,
+      log,
+      // Each function signs with its own access key: the IAM gateway knows who calls.
+      ...(enforceIam ? { environmentOf: (fn) => ({ AWS_ACCESS_KEY_ID: accessKeyOf(fn.name) }) } : {}),
+    });
     stops.push(() => host.close());
     for (const fn of run.functions) host.register(fn);
 
@@ -497,6 +514,51 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
     }
     runtimeEnv.AWS_ENDPOINT_URL_SFN = sfn.url;
     runtimeEnv.AWS_ENDPOINT_URL_LAMBDA = invoke.url;
+
+    // IAM: every endpoint a function uses becomes the gateway, which checks the call
+    // against the function's role and forwards it, unchanged, to the same upstream.
+    let iam: IamGateway | undefined;
+    if (enforceIam) {
+      const { identities, missing } = identitiesOf(run.functions, resources);
+      if (missing.length) throw new Error(`no IAM role found for ${missing.join(', ')}`);
+      const sesIdentities = resources.flatMap((r) =>
+        r.type === 'AWS::SES::EmailIdentity'
+          ? [String(r.properties.EmailIdentity)]
+          : r.type === 'AWS::IAM::Role'
+            ? sesSendingIdentities(r.properties)
+            : [],
+      );
+      iam = await startIamGateway({
+        upstreams: { default: moto.url, dynamodb: dynamoGate.url, lambda: invoke.url, states: sfn.url },
+        identities,
+        adminKeys: new Set(['local']),
+        context: requestContextOf(ACCOUNT, REGION, resources, sesIdentities, (t) =>
+          sfn.stateMachineOfTaskToken(t),
+        ),
+        log,
+      });
+      stops.push(() => iam!.stop());
+      for (const key of [
+        'AWS_ENDPOINT_URL',
+        'AWS_ENDPOINT_URL_DYNAMODB',
+        'AWS_ENDPOINT_URL_SFN',
+        'AWS_ENDPOINT_URL_LAMBDA',
+      ])
+        runtimeEnv[key] = iam.url;
+      // The SQS client sends a call to its queue URL's host (useQueueUrlAsEndpoint), and
+      // moto's queue URLs name moto: the functions get them on the gateway instead.
+      for (const fn of run.functions)
+        for (const [k, v] of Object.entries(fn.environment))
+          if (v.includes(moto.url)) fn.environment[k] = v.split(moto.url).join(iam.url);
+      const unevaluated = new Set([...identities.values()].flatMap((i) => i.unevaluatedManagedPolicies));
+      log.line(
+        'iam',
+        `roles enforced: ${identities.size} functions reach AWS through ${iam.url}` +
+          (unevaluated.size
+            ? ` (not evaluated: AWS-managed ${[...unevaluated].map((a) => a.split('/').pop()).join(', ')})`
+            : ''),
+      );
+    } else log.line('iam', 'roles NOT enforced (--no-iam): functions call the engines directly');
 
     // API URLs: what CloudFormation would export (execute-api hosts) become the local gateway.
     const localUrl = (value: string) => value.replace(EXECUTE_API, (_m, id: string) => gateway.baseUrlOf(id));
@@ -600,6 +662,11 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
       if (method === 'POST' && fire)
         return schedules.fire(decodeURIComponent(fire[1]!)).then(() => ({ fired: fire[1] }));
       if (method === 'GET' && path === '/_local/executions') return Promise.resolve(sfn.executions());
+      // IAM: whether roles are enforced, the gateway's counts and every denial so far.
+      if (method === 'GET' && path === '/_local/iam')
+        return Promise.resolve(
+          iam ? { enforced: true, ...iam.stats, denials: iam.denials } : { enforced: false, denials: [] },
+        );
       // What each stack's resources became in the engines (tables, queues, buckets...).
       if (method === 'GET' && path === '/_local/resources')
         return Promise.resolve(
@@ -629,6 +696,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
       apiKeys: gateway.apiKeys,
       exports,
       engines: { moto: moto.url, postgres: databaseUrl, redis: redis.url },
+      ...(iam ? { iam } : {}),
       sfn,
       host,
       provider,

@@ -7,7 +7,7 @@
  * runner: functions, event source mappings, async-invoke settings, state machines, REST
  * APIs, custom resources. Resources with no local behaviour (IAM roles and policies, log
  * groups, permissions, alarms, versions) get their physical ids only, so references to
- * them resolve; IAM is not enforced locally (the template tests and cfn-lint check it).
+ * them resolve; the roles are enforced at run time by the IAM gateway (iam/), not here.
  * SES: moto, like SES, refuses to send from an unverified identity. Identities a stack
  * declares (AWS::SES::EmailIdentity) are created, and so is every identity a function's
  * role may send from (`ses:Send*` on `…:identity/<domain or address>`): in AWS those are
@@ -446,6 +446,7 @@ const provisioners: Record<string, Provisioner> = {
       ...(p.ReservedConcurrentExecutions !== undefined
         ? { reservedConcurrency: Number(p.ReservedConcurrentExecutions) }
         : {}),
+      ...(p.Role ? { role: String(p.Role) } : {}),
     });
     return { physicalId: name, attributes: { Arn: fnArn } };
   },
@@ -475,6 +476,10 @@ function recordOnly(r: ProvisionInput): Provisioned {
     case 'AWS::IAM::Role': {
       const name = p.RoleName ?? generatedName(r, 64);
       return { physicalId: name, attributes: { Arn: `arn:aws:iam::${ACCOUNT}:role/${name}`, RoleId: id } };
+    }
+    case 'AWS::IAM::ManagedPolicy': {
+      const name = p.ManagedPolicyName ?? generatedName(r, 128);
+      return { physicalId: `arn:aws:iam::${ACCOUNT}:policy${p.Path ?? '/'}${name}` };
     }
     case 'AWS::Logs::LogGroup': {
       const name = p.LogGroupName ?? generatedName(r, 512);

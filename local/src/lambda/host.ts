@@ -30,6 +30,8 @@ export interface LocalFunction {
   environment: Record<string, string>;
   /** ReservedConcurrentExecutions, if any. */
   reservedConcurrency?: number;
+  /** The execution role's ARN (its resolved `Role`). */
+  role?: string;
 }
 
 export interface HostOptions {
@@ -37,6 +39,8 @@ export interface HostOptions {
   workDir: string;
   /** Variables every environment gets (endpoints, credentials, region). */
   runtimeEnv: Record<string, string>;
+  /** Variables of one function's environments (its own credentials), over runtimeEnv. */
+  environmentOf?: (fn: LocalFunction) => Record<string, string>;
   /** Values that replace a function's own variable of the same name (engine URLs). */
   overrides?: Record<string, string>;
   log: LogSink;
@@ -217,6 +221,7 @@ export class FunctionHost implements FunctionRunner {
         TZ: 'UTC',
         LANG: 'en_US.UTF-8',
         ...this.opts.runtimeEnv,
+        ...this.opts.environmentOf?.(fn),
         AWS_LAMBDA_FUNCTION_NAME: fn.name,
         AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),

@@ -30,6 +30,8 @@ export interface LocalStepFunctions {
   executions(stateMachineArn?: string): ExecutionView[];
   /** Resolves when the execution stops (or rejects after timeoutMs, 60 s by default). */
   waitFor(executionArn: string, timeoutMs?: number): Promise<ExecutionView>;
+  /** The state machine whose execution issued a task token (IAM checks SendTask* on it). */
+  stateMachineOfTaskToken(token: string): string | undefined;
   /** Aborts running executions and stops serving. */
   close(): Promise<void>;
 }
@@ -47,6 +49,11 @@ export async function startStepFunctions(opts: StepFunctionsOptions): Promise<Lo
     describeExecution: (arn) => engine.describeExecution(arn),
     executions: (arn) => engine.executions(arn),
     waitFor: (arn, timeoutMs) => engine.waitFor(arn, timeoutMs),
+    stateMachineOfTaskToken(token) {
+      const execution = engine.tokens.executionOf(token);
+      // arn:aws:states:<region>:<account>:execution:<machine>:<name>
+      return execution?.replace(/:execution:([^:]+):[^:]+$/, ':stateMachine:$1');
+    },
     async close() {
       await engine.close();
       server.closeAllConnections();

@@ -41,7 +41,8 @@ const CLOSED_TOKENS_KEPT = 10_000;
 
 export class TaskTokens {
   private readonly open = new Map<string, OpenToken>();
-  private readonly closed = new Set<string>();
+  /** Closed tokens and the execution they belonged to. */
+  private readonly closed = new Map<string, string>();
 
   /** A token shaped like AWS's: opaque, base64, a few hundred characters at most. */
   issue(): string {
@@ -96,6 +97,11 @@ export class TaskTokens {
     return 'ok';
   }
 
+  /** The execution a token belongs (or belonged) to, if the token was issued here. */
+  executionOf(token: string): string | undefined {
+    return this.open.get(token)?.executionArn ?? this.closed.get(token);
+  }
+
   isOpen(token: string): boolean {
     return this.open.has(token);
   }
@@ -130,9 +136,9 @@ export class TaskTokens {
     if (!entry) return this.status(token);
     this.open.delete(token);
     for (const t of entry.timers) clearTimeout(t);
-    this.closed.add(token);
+    this.closed.set(token, entry.executionArn);
     if (this.closed.size > CLOSED_TOKENS_KEPT) {
-      this.closed.delete(this.closed.values().next().value as string);
+      this.closed.delete(this.closed.keys().next().value as string);
     }
     fn(entry);
     return 'ok';

@@ -1,0 +1,7 @@
+/**
+ * IAM in the local platform: every function's packaged role enforced on the AWS calls it
+ * makes (see gateway.ts). The runner's own calls do not go through it.
+ */
+export { startIamGateway, type IamGateway, type Denial } from './gateway';
+export { accessKeyOf, identitiesOf, requestContextOf } from './identities';
+export type { RoleIdentity } from './policy';
