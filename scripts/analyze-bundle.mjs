@@ -5,7 +5,7 @@ const r = await build({
   bundle: true,
   minify: true,
   platform: 'node',
-  target: 'node22',
+  target: 'node24',
   format: 'cjs',
   mainFields: ['module', 'main'],
   metafile: true,

@@ -17,6 +17,7 @@ import {
   type CfnResource,
   type CfnTemplate,
 } from '../test-support/src/template';
+import { runtimeProblem } from '../test-support/src/lambda-runtimes';
 
 const stacks = [
   '.',
@@ -62,9 +63,10 @@ describe.each(stacks)('stack %s', (stack) => {
     expect(wildcardStatements(t)).toEqual([]);
   });
 
-  it('runs every function on nodejs22.x with active tracing it is allowed to write', () => {
+  it('runs every function on a runtime AWS supports for at least six more months, with active tracing it is allowed to write', () => {
     for (const [id, fn] of Object.entries(fns)) {
-      expect(fn.Properties?.Runtime, id).toBe('nodejs22.x');
+      // Deliberately today's date: the test starts failing half a year before a deprecation.
+      expect(runtimeProblem(String(fn.Properties?.Runtime), new Date()), id).toBeUndefined();
       if (fn.Properties?.TracingConfig?.Mode === 'Active') {
         const role = refTarget(fn.Properties?.Role);
         const canTrace = iamStatements(t).some(
@@ -141,5 +143,15 @@ describe('account prerequisites', () => {
     const documented = Number(readme.match(/concurrent executions quota is at least (\d+)\*\*/)![1]);
     const reservedNamed = Number(readme.match(/the stacks reserve (\d+) executions/)?.[1]);
     expect({ reserved: reservedNamed, quota: documented }).toEqual({ reserved, quota: reserved + 100 });
+  });
+});
+
+describe('the runtime deprecation check', () => {
+  it('refuses a runtime within six months of its deprecation, an unknown one, and accepts one further away', () => {
+    const day = new Date('2026-12-03T12:00:00Z');
+    expect(runtimeProblem('nodejs22.x', day)).toMatch(/deprecated by AWS on 2027-04-30 \(147 days/);
+    expect(runtimeProblem('nodejs99.x', day)).toMatch(/not a runtime this platform knows/);
+    expect(runtimeProblem('nodejs24.x', day)).toBeUndefined();
+    expect(runtimeProblem('nodejs24.x', new Date('2027-11-01T00:00:00Z'))).toMatch(/2028-04-30/);
   });
 });

@@ -227,7 +227,7 @@ export class FunctionHost implements FunctionRunner {
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
         AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
         AWS_LAMBDA_LOG_STREAM_NAME: `local/${instance}`,
-        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
         LAMBDA_TASK_ROOT: dir,
         _HANDLER: fn.handler,
         ...own,

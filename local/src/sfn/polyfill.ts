@@ -1,6 +1,6 @@
 /**
  * aws-local-stepfunctions 3 calls `Promise.withResolvers` (ES2024, Node 22) in every Task
- * state. The repo targets Node 22, but some machines still run Node 20: without this
+ * state. The repo targets Node 24, but some machines still run Node 20: without this
  * every Task would fail with "Promise.withResolvers is not a function".
  */
 type WithResolvers = <T>() => {

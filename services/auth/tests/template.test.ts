@@ -13,9 +13,9 @@ const template = loadTemplate('services/auth');
 const [gatekeeperId, gatekeeper] = lambdaFunction(template, 'gatekeeper');
 
 describe('op-auth stack (P08 gatekeeper)', () => {
-  it('runs the gatekeeper on nodejs22.x, arm64, 256 MB, 5 s', () => {
+  it('runs the gatekeeper on nodejs24.x, arm64, 256 MB, 5 s', () => {
     expect(gatekeeper.Properties).toMatchObject({
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       MemorySize: 256,
       Timeout: 5,

@@ -24,9 +24,9 @@ describe('orders stack template', () => {
     expect(roles.size).toBe(fns.length);
   });
 
-  it('runs every function on nodejs22.x with API handlers well under the 29 s limit (X11)', () => {
+  it('runs every function on nodejs24.x with API handlers well under the 29 s limit (X11)', () => {
     for (const [id, fn] of resourcesOfType(t, 'AWS::Lambda::Function')) {
-      expect(fn.Properties?.Runtime, id).toBe('nodejs22.x');
+      expect(fn.Properties?.Runtime, id).toBe('nodejs24.x');
       if (id !== 'PublishEventsLambdaFunction')
         expect(fn.Properties?.Timeout ?? 6, id).toBeLessThanOrEqual(10);
     }

@@ -78,7 +78,7 @@ async function bundle(entry: string, outDir: string): Promise<string> {
     bundle: true,
     minify: true,
     platform: 'node',
-    target: 'node22',
+    target: 'node24',
     format: 'cjs',
     mainFields: ['module', 'main'],
     keepNames: true,
