@@ -5,6 +5,7 @@
  * X9 concurrency in front of non-scaling resources, X11 sized timeouts.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -153,5 +154,44 @@ describe('the runtime deprecation check', () => {
     expect(runtimeProblem('nodejs99.x', day)).toMatch(/not a runtime this platform knows/);
     expect(runtimeProblem('nodejs24.x', day)).toBeUndefined();
     expect(runtimeProblem('nodejs24.x', new Date('2027-11-01T00:00:00Z'))).toMatch(/2028-04-30/);
+  });
+});
+
+describe('a small account can deploy a trial stage without reservations (--param reserveConcurrency=false)', () => {
+  // The plugin every stack with reservations loads (tooling/osls-reserved-concurrency).
+  const plugin = createRequire(import.meta.url)('../tooling/osls-reserved-concurrency/index.cjs') as {
+    new (sls: unknown): { apply(): void };
+    dropReservations(t: CfnTemplate): string[];
+  };
+
+  it('every stack that reserves concurrency loads the switch and reads the param', () => {
+    for (const stack of stacks) {
+      const reserves = projectFunctions(loadTemplate(stack)).some(
+        ([, f]) => f.Properties?.ReservedConcurrentExecutions !== undefined,
+      );
+      if (!reserves) continue;
+      const yml = readFileSync(join(repoRoot, stack, 'serverless.yml'), 'utf8');
+      expect(yml, stack).toContain("- '@order-platform/osls-reserved-concurrency'");
+      expect(yml, stack).toContain("reserveConcurrency: ${param:reserveConcurrency, 'true'}");
+    }
+  });
+
+  it('drops exactly the reservations and nothing else; any other value than true/false is refused', () => {
+    const packaged = loadTemplate('services/webhook');
+    const copy = structuredClone(packaged);
+    const sls = (value: string) => ({
+      service: { custom: { reserveConcurrency: value }, provider: { compiledCloudFormationTemplate: copy } },
+    });
+    new plugin(sls('true')).apply();
+    expect(copy).toEqual(packaged);
+    new plugin(sls('false')).apply();
+    const reserved = projectFunctions(packaged).filter(([, f]) => f.Properties?.ReservedConcurrentExecutions);
+    expect(reserved.length).toBeGreaterThan(0);
+    for (const [id] of reserved) {
+      const { ReservedConcurrentExecutions, ...rest } = packaged.Resources[id]!.Properties!;
+      expect(ReservedConcurrentExecutions).toBeGreaterThan(0);
+      expect(copy.Resources[id]!.Properties).toEqual(rest);
+    }
+    expect(() => new plugin(sls('no')).apply()).toThrow(/must be true or false/);
   });
 });
