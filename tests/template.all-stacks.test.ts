@@ -140,9 +140,11 @@ describe('account prerequisites', () => {
     const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
 
     // Assess: a reservation past quota - 100 fails the deploy, so the documented need is exact
-    expect(readme).toMatch(/concurrent executions quota is at least (\d+)\*\*/);
-    const documented = Number(readme.match(/concurrent executions quota is at least (\d+)\*\*/)![1]);
-    const reservedNamed = Number(readme.match(/the stacks reserve (\d+) executions/)?.[1]);
+    expect(readme).toMatch(/concurrent\s+executions\s+quota\s+is\s+at\s+least\s+(\d+)\*\*/);
+    const documented = Number(
+      readme.match(/concurrent\s+executions\s+quota\s+is\s+at\s+least\s+(\d+)\*\*/)![1],
+    );
+    const reservedNamed = Number(readme.match(/the\s+stacks\s+reserve\s+(\d+)\s+executions/)?.[1]);
     expect({ reserved: reservedNamed, quota: documented }).toEqual({ reserved, quota: reserved + 100 });
   });
 });
