@@ -10,8 +10,9 @@ import tseslint from 'typescript-eslint';
  *    and another service's published client (services/<svc>/src/client/**).
  * 2. Domain code (services/<svc>/src/domain, tests aside) imports no AWS SDK, no Lambda
  *    runtime library (aws-lambda, Powertools, middy), no driver (pg, ioredis), none of
- *    shared's infrastructure modules (http, observability, tracing, aws, db, cache, queues,
- *    cfn-response, lambda-shims), and no adapter or handler.
+ *    shared's infrastructure modules (http, observability, tracing, aws, internal-api, db,
+ *    cache, cfn-response, lambda-shims, the consumer runners and DLQ sender; the failure
+ *    taxonomy and time guard are plain code), and no adapter or handler.
  * 3. Adapters import no handler.
  *
  * The one exemption from rule 1, kept narrow: test harnesses that assemble several
@@ -56,7 +57,7 @@ const DOMAIN_PATTERNS = [
   { regex: '^(pg|ioredis|node-pg-migrate)$', message: 'Domain code imports no driver: declare a port.' },
   {
     regex:
-      '^@order-platform/shared/(http|observability|tracing|aws|cfn-response|db/|cache/|queues/|lambda-shims/)',
+      '^@order-platform/shared/(http|observability|tracing|aws|cfn-response|internal-api|db/|cache/|lambda-shims/|consumers/(sqs|streams|record|dead-letter))',
     message: "Domain code imports none of shared's infrastructure modules.",
   },
   {

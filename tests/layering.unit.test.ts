@@ -25,6 +25,12 @@ describe('layering rules', () => {
     ["import { Logger } from '@aws-lambda-powertools/logger';", 'Logger', 'Lambda runtime'],
     ["import { logger } from '@order-platform/shared/observability';", 'logger', 'infrastructure'],
     ["import { json } from '@order-platform/shared/http';", 'json', 'infrastructure'],
+    ["import { sqsConsumer } from '@order-platform/shared/consumers/sqs';", 'sqsConsumer', 'infrastructure'],
+    [
+      "import { internalApiInvoker } from '@order-platform/shared/internal-api';",
+      'internalApiInvoker',
+      'infrastructure',
+    ],
     ["import pg from 'pg';", 'pg', 'driver'],
     ["import { toItem } from '../adapters/orders-table';", 'toItem', 'adapter'],
     ["import { handler } from '../handlers/get-order';", 'handler', 'handler'],
@@ -56,8 +62,10 @@ describe('layering rules', () => {
       "import type { Principal } from '@order-platform/shared/principal';",
       "import type { Envelope } from '@order-platform/shared/events/envelope';",
       "import type { PriceLines } from './ports';",
+      "import { classifyFailure } from '@order-platform/shared/consumers/failures';",
+      "import { timeGuard } from '@order-platform/shared/consumers/time-guard';",
       'let p: Principal | undefined; let e: Envelope<unknown> | undefined; let l: PriceLines | undefined;',
-      use('z, createHash, ValidationError, p, e, l'),
+      use('z, createHash, ValidationError, p, e, l, classifyFailure, timeGuard'),
     ].join('\n');
     expect(await restricted(domain, 'services/orders/src/domain/x.ts')).toEqual([]);
     const adapter = [
