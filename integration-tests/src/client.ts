@@ -168,6 +168,24 @@ export type ProviderSettings = {
   customers?: Record<string, { mode?: string; confirmDelayMs?: number }>;
 };
 
+/**
+ * moto's dump of every model (`/moto-api/data.json`). moto builds it by reading every
+ * attribute of every instance while other requests keep changing them, so under load it
+ * sometimes fails with a 500 (an HTML error page): read again, a few times, before giving up.
+ */
+async function motoModelData(motoUrl: string, attempts = 5): Promise<unknown> {
+  for (let attempt = 1; ; attempt++) {
+    const res = await fetch(`${motoUrl}/moto-api/data.json`);
+    const text = await res.text();
+    if (res.ok) return JSON.parse(text);
+    if (attempt >= attempts)
+      throw new Error(
+        `moto /moto-api/data.json answered ${res.status} ${attempts} times: ${text.slice(0, 200)}`,
+      );
+    await new Promise((r) => setTimeout(r, 250 * attempt));
+  }
+}
+
 export class PlatformClient {
   /** Every order this client placed (201), for the reconciliation check at the end of a run. */
   readonly placed = new Map<string, { orderId: string; customerId: string }>();
@@ -341,7 +359,7 @@ export class PlatformClient {
   async emailsTo(address: string): Promise<SentEmail[]> {
     if (!this.endpoints.controlUrl) throw new Error('Reading sent emails needs the local runner (moto SES)');
     const { engines } = await this.localInfo();
-    const data = (await (await fetch(`${engines.moto}/moto-api/data.json`)).json()) as {
+    const data = (await motoModelData(engines.moto)) as {
       ses?: { Message?: Array<SentEmail & { destinations?: { ToAddresses?: string[] } }> };
     };
     return (data.ses?.Message ?? [])
