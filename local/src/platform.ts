@@ -42,12 +42,10 @@ import { FunctionHost, functionNameOf } from './lambda/host';
 import {
   ResourcePolicies,
   accessKeyOf,
-  deniedMessage,
-  evaluate,
   identitiesOf,
   integrationRoleKeyOf,
-  principalArnOf,
   requestContextOf,
+  stateMachineIam,
   stateMachineKeyOf,
   startIamGateway,
   type IamGateway,
@@ -499,7 +497,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
         const name = String(
           m.attributes.Name ?? m.properties.StateMachineName ?? m.physicalId.split(':').pop(),
         );
-        return { name, role: String(m.properties.RoleArn ?? ''), key: stateMachineKeyOf(name) };
+        return { name, role: String(m.properties.RoleArn ?? ''), accessKey: stateMachineKeyOf(name) };
       });
       const credentialRoles = [
         ...new Set(
@@ -509,7 +507,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
               : [],
           ),
         ),
-      ].map((role) => ({ name: 'ApiGateway', role, key: integrationRoleKeyOf(role) }));
+      ].map((role) => ({ name: 'ApiGateway', role, accessKey: integrationRoleKeyOf(role) }));
       const others = identitiesOf([...machines, ...credentialRoles], resources);
       if (others.missing.length)
         log.line('iam', `no IAM role found for ${others.missing.join(', ')} (its calls are refused)`);
@@ -555,35 +553,16 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
       region: REGION,
       accountId: ACCOUNT,
       log,
-      ...(gatewayUrl
+      ...(iam
         ? {
-            iam: {
-              endpoint: gatewayUrl,
+            iam: stateMachineIam({
+              endpoint: iam.url,
               account: ACCOUNT,
-              accessKeyOf: stateMachineKeyOf,
-              async denied(machine, check) {
-                const identity = byKey.get(stateMachineKeyOf(machine.name));
-                if (!identity) return `no IAM role found for state machine ${machine.name}`;
-                const d = await evaluate(ACCOUNT, REGION, identity, check);
-                if (d.outcome === 'Allowed') return undefined;
-                iam!.denials.push({
-                  functionName: machine.name,
-                  roleName: identity.roleName,
-                  check,
-                  reason: d.reason,
-                  at: new Date(),
-                });
-                log.line(
-                  'iam',
-                  `DENIED state machine ${machine.name}: ${check.action} on ${check.resource}: ${d.reason} (role ${identity.roleName})`,
-                );
-                return deniedMessage(
-                  principalArnOf(ACCOUNT, identity),
-                  check,
-                  d.outcome === 'ExplicitlyDenied',
-                );
-              },
-            },
+              region: REGION,
+              identities: byKey,
+              denials: iam.denials,
+              log,
+            }),
           }
         : {}),
     });

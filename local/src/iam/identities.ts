@@ -20,7 +20,7 @@ interface FunctionRef {
   /** The role ARN of the function (its resolved `Role`). */
   role?: string;
   /** The access key the caller signs with (default: accessKeyOf(name)). */
-  key?: string;
+  accessKey?: string;
 }
 
 /** A state machine's access key: its tasks' SDK calls are signed with it. */
@@ -68,7 +68,7 @@ export function identitiesOf(
       if (m?.PolicyDocument) policies.push({ name: m.ManagedPolicyName ?? arn, document: m.PolicyDocument });
       else unevaluated.push(arn);
     }
-    identities.set(fn.key ?? accessKeyOf(fn.name), {
+    identities.set(fn.accessKey ?? accessKeyOf(fn.name), {
       functionName: fn.name,
       roleName: role.physicalId,
       roleArn: role.attributes.Arn ?? fn.role ?? '',

@@ -12,4 +12,5 @@ export {
 } from './identities';
 export { evaluate, principalArnOf, type RoleIdentity } from './policy';
 export { deniedMessage } from './errors';
+export { stateMachineIam } from './machines';
 export { ResourcePolicies, type Delivery, type ResourceDecision } from './resource-policies';
