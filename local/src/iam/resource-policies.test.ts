@@ -91,6 +91,13 @@ describe('Lambda permissions (AWS::Lambda::Permission as the function policy)', 
   it('the function is named by name, ARN or qualified ARN; the policy covers its versions', async () => {
     expect(functionArnOf('op-x', ACCOUNT, REGION)).toBe(`arn:aws:lambda:${REGION}:${ACCOUNT}:function:op-x`);
     expect(functionArnOf(`${FN}:live`, ACCOUNT, REGION)).toBe(FN);
+    expect(
+      functionArnOf(
+        `arn:aws:apigateway:${REGION}:lambda:path/2015-03-31/functions/${FN}/invocations`,
+        ACCOUNT,
+        REGION,
+      ),
+    ).toBe(FN);
     const doc = lambdaPolicies(
       [
         permission('P', {

@@ -32,7 +32,9 @@ const FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:([^:]+):(\d{12}):function:([^:]+)(?
 
 /** The unqualified ARN of a function given by name, ARN or qualified ARN. */
 export function functionArnOf(nameOrArn: string, account: string, region: string): string {
-  const m = FUNCTION_ARN.exec(nameOrArn);
+  // An API Gateway integration URI: …:lambda:path/2015-03-31/functions/{function ARN}/invocations
+  const inUri = /\/functions\/(arn:[^/]+)\/invocations$/.exec(nameOrArn)?.[1];
+  const m = FUNCTION_ARN.exec(inUri ?? nameOrArn);
   if (m) return `arn:aws:lambda:${m[1]}:${m[2]}:function:${m[3]}`;
   const name = nameOrArn.split(':')[0]!;
   return `arn:aws:lambda:${region}:${account}:function:${name}`;
