@@ -9,13 +9,25 @@
 import { join } from 'node:path';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startApiGateway, type LocalApiGateway } from '../src/apigw/index';
+import {
+  ACCOUNT as APIGW_ACCOUNT,
+  CARRIER_UPDATE,
+  FakeFunctions,
+  REGION as APIGW_REGION,
+  WEBHOOK_API,
+  webhookResources,
+} from '../src/apigw/test-fixtures';
 import {
   ResourcePolicies,
   identitiesOf,
+  integrationRoleKeyOf,
   stateMachineIam,
   stateMachineKeyOf,
   startIamGateway,
+  type IamGateway,
+  type RoleIdentity,
 } from '../src/iam';
 import { memorySink } from '../src/log';
 import { clientsFor, emptyRunnables } from '../src/provision';
@@ -282,5 +294,132 @@ describe("a state machine's tasks are checked against its own role", () => {
       await sfn.close();
       await gateway.stop();
     }
+  });
+});
+
+describe('API Gateway: the Lambda permission and the SQS integration role', () => {
+  const queueName = unique('op-webhook-local-carrier');
+  const credentials = `arn:aws:iam::${APIGW_ACCOUNT}:role/op-webhook-local-carrier-proxy`;
+  const queueArn = `arn:aws:sqs:${APIGW_REGION}:${APIGW_ACCOUNT}:${queueName}`;
+  const log = memorySink();
+  const resources: LocalResource[] = [];
+  const statements: unknown[] = [];
+  const role: LocalResource = {
+    ...resource('AWS::IAM::Role', {
+      Policies: [
+        {
+          PolicyName: 'send-carrier-updates',
+          PolicyDocument: { Version: '2012-10-17', Statement: statements },
+        },
+      ],
+    }),
+    physicalId: 'op-webhook-local-carrier-proxy',
+    attributes: { Arn: credentials },
+  };
+  const identities = new Map<string, RoleIdentity>();
+  const refreshRole = () => {
+    identities.clear();
+    const ids = identitiesOf(
+      [{ name: 'ApiGateway', role: credentials, accessKey: integrationRoleKeyOf(credentials) }],
+      [role],
+    ).identities;
+    for (const [k, v] of ids) identities.set(k, v);
+  };
+  const functions = new FakeFunctions({
+    'op-webhook-local-receivePaymentWebhook': () => ({ statusCode: 202, body: '{"accepted":true}' }),
+  });
+  let gateway: IamGateway;
+  let api: LocalApiGateway;
+  let queueUrl: string;
+
+  beforeAll(async () => {
+    queueUrl = (await provision(clients, 'AWS::SQS::Queue', { QueueName: queueName })).physicalId;
+    refreshRole();
+    gateway = await startIamGateway({
+      upstreams: { default: motoUrl },
+      identities,
+      context: { account: APIGW_ACCOUNT, region: APIGW_REGION },
+      log,
+    });
+    api = await startApiGateway({
+      resources: webhookResources(queueName),
+      stage: 'local',
+      functions,
+      awsEndpoint: motoUrl,
+      region: APIGW_REGION,
+      accountId: APIGW_ACCOUNT,
+      log,
+      iam: {
+        endpoint: gateway.url,
+        accessKeyOf: integrationRoleKeyOf,
+        canInvoke: (fn, d) => new ResourcePolicies(resources, APIGW_ACCOUNT, APIGW_REGION).canInvoke(fn, d),
+      },
+    });
+  });
+  afterAll(async () => {
+    await api?.close();
+    await gateway?.stop();
+  });
+
+  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${api.baseUrlOf(WEBHOOK_API)}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+
+  it('a proxy function without its permission: 500 Internal server error, not invoked; with it, invoked', async () => {
+    // Act: no AWS::Lambda::Permission for the webhook function.
+    const refused = await post('/webhooks/payments', { id: 'evt-1' });
+
+    // Assert
+    expect(refused.status).toBe(500);
+    expect(await refused.json()).toEqual({ message: 'Internal server error' });
+    expect(functions.callsTo('op-webhook-local-receivePaymentWebhook')).toEqual([]);
+
+    // Act: the permission osls writes for the API (`<api>/*/*`) restored.
+    resources.push(
+      resource('AWS::Lambda::Permission', {
+        FunctionName: `arn:aws:lambda:${APIGW_REGION}:${APIGW_ACCOUNT}:function:op-webhook-local-receivePaymentWebhook`,
+        Action: 'lambda:InvokeFunction',
+        Principal: 'apigateway.amazonaws.com',
+        SourceArn: `arn:aws:execute-api:${APIGW_REGION}:${APIGW_ACCOUNT}:${WEBHOOK_API}/*/*`,
+      }),
+    );
+    const admitted = await post('/webhooks/payments', { id: 'evt-1' });
+
+    // Assert
+    expect(admitted.status).toBe(202);
+    expect(functions.callsTo('op-webhook-local-receivePaymentWebhook')).toHaveLength(1);
+  });
+
+  it('the carrier SQS integration whose role lacks sqs:SendMessage: SQS refuses, the route answers its 502', async () => {
+    const key = { 'x-api-key': api.apiKeys['op-webhook-carrier-local']! };
+    const receive = async () =>
+      (await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 0 })))
+        .Messages ?? [];
+
+    // Act: the role without its statement.
+    const refused = await post('/webhooks/carrier', CARRIER_UPDATE, key);
+
+    // Assert: the integration response for SQS's 403, nothing queued, the denial recorded.
+    expect(refused.status).toBe(502);
+    expect(await refused.json()).toEqual({
+      error: { code: 'DEPENDENCY_UNAVAILABLE', message: 'The update could not be queued; retry' },
+    });
+    expect(await receive()).toEqual([]);
+    expect(gateway.denials.map((d) => [d.roleName, d.check])).toEqual([
+      ['op-webhook-local-carrier-proxy', { action: 'sqs:SendMessage', resource: queueArn }],
+    ]);
+
+    // Act: the statement restored.
+    statements.push({ Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: queueArn });
+    refreshRole();
+    const accepted = await post('/webhooks/carrier', CARRIER_UPDATE, key);
+
+    // Assert
+    expect(accepted.status).toBe(202);
+    const got = await waitFor('the carrier update', async () => (await receive())[0]);
+    expect(JSON.parse(got.Body!)).toEqual(CARRIER_UPDATE);
   });
 });
