@@ -108,6 +108,8 @@ export interface LocalPlatform {
   engines: { moto: string; postgres: string; redis: string };
   /** The IAM gateway, when roles are enforced (the denials so far are on it). */
   iam?: IamGateway;
+  /** Deliveries a resource policy refused (Lambda permissions, queue policies), oldest first. */
+  resourceDenials: ResourceDenial[];
   sfn: LocalStepFunctions;
   host: FunctionHost;
   provider: SimulatedProviderHandle;
@@ -118,6 +120,13 @@ export interface LocalPlatform {
   stacks: string[];
   readyMs: number;
   stop(): Promise<void>;
+}
+
+export interface ResourceDenial {
+  principal: string;
+  target: string;
+  sourceArn: string;
+  reason: string;
 }
 
 export interface SimulatedProviderHandle {
@@ -486,8 +495,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
     };
     let iam: IamGateway | undefined;
     let policies: ResourcePolicies | undefined;
-    const resourceDenials: Array<{ principal: string; target: string; sourceArn: string; reason: string }> =
-      [];
+    const resourceDenials: ResourceDenial[] = [];
     const sfnRef: { current?: LocalStepFunctions } = {};
     const byKey = new Map<string, RoleIdentity>();
     if (enforceIam) {
@@ -810,6 +818,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
       exports,
       engines: { moto: moto.url, postgres: databaseUrl, redis: redis.url },
       ...(iam ? { iam } : {}),
+      resourceDenials,
       sfn,
       host,
       provider,
