@@ -492,7 +492,7 @@ async function deadLetter(ctx: SourceContext, shadow: ShadowDelivery, body: stri
       MessageAttributes: {
         ERROR_CODE: { DataType: 'String', StringValue: error.name },
         ERROR_MESSAGE: { DataType: 'String', StringValue: error.message.slice(0, 256) },
-        RULE_ARN: { DataType: 'String', StringValue: shadow.source },
+        RULE_ARN: { DataType: 'String', StringValue: shadow.sourceArn },
         TARGET_ARN: { DataType: 'String', StringValue: shadow.targetArn },
       },
     }),

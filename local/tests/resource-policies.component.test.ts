@@ -7,6 +7,7 @@
  * delivery / execution succeeds.
  */
 import { join } from 'node:path';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -121,6 +122,94 @@ describe('a function invoked by SNS needs an AWS::Lambda::Permission admitting t
       expect(delivered.Records[0].Sns.Message).toBe('second');
     } finally {
       await shadow.stop();
+    }
+  });
+});
+
+describe('a rule target needs a permission for events.amazonaws.com from the rule', () => {
+  const scratch = scratchDir();
+  const { host, ctx, log } = hostFor(scratch.dir, clients, motoUrl);
+  afterAll(async () => {
+    await host.close();
+    scratch.remove();
+  });
+
+  it("without it the event is a failed invocation sent to the target's DLQ (NO_PERMISSIONS); with it, invoked", async () => {
+    // Arrange: a bus, a rule whose target is a function with a DeadLetterConfig queue.
+    const out = join(scratch.dir, 'events.jsonl');
+    const fn = localFunction(scratch.dir, { source: RECORDER, environment: { OUT: out } });
+    host.register(fn);
+    const bus = await provision(clients, 'AWS::Events::EventBus', { Name: unique('op-rp-bus') });
+    const dlq = await provision(clients, 'AWS::SQS::Queue', { QueueName: unique('op-rp-dlq') });
+    const run = emptyRunnables();
+    await provision(
+      clients,
+      'AWS::Events::Rule',
+      {
+        EventBusName: bus.attributes.Arn,
+        EventPattern: { source: ['op.orders'] },
+        State: 'ENABLED',
+        Targets: [{ Arn: fn.arn, Id: 'Handler', DeadLetterConfig: { Arn: dlq.attributes.Arn } }],
+      },
+      run,
+    );
+    const shadow = run.shadows[0]!;
+    const resources: LocalResource[] = [];
+    ctx.invokePermission = (f, d) => new ResourcePolicies(resources, ACCOUNT, REGION).canInvoke(f, d);
+    const running = startShadow(ctx, shadow);
+    const put = (id: string) =>
+      clients.events.send(
+        new PutEventsCommand({
+          Entries: [
+            {
+              EventBusName: bus.physicalId,
+              Source: 'op.orders',
+              DetailType: 'OrderPlaced',
+              Detail: JSON.stringify({ id }),
+            },
+          ],
+        }),
+      );
+    try {
+      // Act: no permission.
+      await put('first');
+      const dead = await waitFor(
+        'the dead letter',
+        async () =>
+          (
+            await clients.sqs.send(
+              new ReceiveMessageCommand({
+                QueueUrl: dlq.physicalId,
+                MessageAttributeNames: ['All'],
+                WaitTimeSeconds: 1,
+              }),
+            )
+          ).Messages?.[0],
+      );
+
+      // Assert: not invoked; the DLQ got the event with EventBridge's error attributes.
+      expect(readJsonLines(out)).toEqual([]);
+      expect(JSON.parse(dead.Body!)).toMatchObject({ source: 'op.orders', detail: { id: 'first' } });
+      expect(dead.MessageAttributes?.ERROR_CODE?.StringValue).toBe('NO_PERMISSIONS');
+      expect(dead.MessageAttributes?.RULE_ARN?.StringValue).toBe(shadow.sourceArn);
+      expect(log.lines.some((l) => l.message.startsWith(`DENIED EventBridge -> ${fn.name}`))).toBe(true);
+
+      // Act: the permission osls writes for an eventBridge event, restored.
+      resources.push(
+        resource('AWS::Lambda::Permission', {
+          FunctionName: fn.arn,
+          Action: 'lambda:InvokeFunction',
+          Principal: 'events.amazonaws.com',
+          SourceArn: shadow.sourceArn,
+        }),
+      );
+      await put('second');
+
+      // Assert
+      const got = await waitFor('the invocation', () => readJsonLines<{ detail: { id: string } }>(out)[0]);
+      expect(got.detail.id).toBe('second');
+    } finally {
+      await running.stop();
     }
   });
 });
