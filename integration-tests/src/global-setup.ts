@@ -50,8 +50,19 @@ export default async function setup(project: TestProject) {
         for (const d of platform.iam.denials)
           process.stdout.write(`  DENIED ${d.functionName}: ${d.check.action} on ${d.check.resource}\n`);
       }
+      for (const d of platform.resourceDenials)
+        process.stdout.write(`  DENIED ${d.principal} -> ${d.target} from ${d.sourceArn}: ${d.reason}\n`);
       const denials = platform.iam?.denials ?? [];
+      const refused = [...platform.resourceDenials];
       await platform.stop();
+      // A delivery a resource policy refuses (no Lambda permission, no queue policy) fails
+      // the run too: the deployed stack would lose it.
+      if (refused.length)
+        throw new Error(
+          `resource policies refused ${refused.length} deliveries: ${refused
+            .map((d) => `${d.principal} -> ${d.target} from ${d.sourceArn}`)
+            .join('; ')}`,
+        );
       // A denied call fails the run even when the scenario tolerated the error (a relay
       // that retries later, a best-effort publish): it would fail the same way in AWS.
       if (denials.length)

@@ -101,12 +101,15 @@ describe(`the order platform (${client.endpoints.target})`, () => {
         enforced: boolean;
         allowed?: number;
         denials: unknown[];
+        resourceDenials?: unknown[];
       };
       if (process.env.E2E_IAM !== 'off') {
         expect(iam.enforced).toBe(true);
         expect(iam.allowed).toBeGreaterThan(100);
       }
       expect(iam.denials).toEqual([]);
+      // Nor was a delivery refused by a resource policy (Lambda permission, queue policy).
+      expect(iam.resourceDenials ?? []).toEqual([]);
     },
   );
 });

@@ -39,7 +39,18 @@ import {
   type Scope,
 } from './cfn';
 import { FunctionHost, functionNameOf } from './lambda/host';
-import { accessKeyOf, identitiesOf, requestContextOf, startIamGateway, type IamGateway } from './iam';
+import {
+  ResourcePolicies,
+  accessKeyOf,
+  identitiesOf,
+  integrationRoleKeyOf,
+  requestContextOf,
+  stateMachineIam,
+  stateMachineKeyOf,
+  startIamGateway,
+  type IamGateway,
+  type RoleIdentity,
+} from './iam';
 import {
   clientsFor,
   collect,
@@ -50,6 +61,7 @@ import {
   type Runnables,
 } from './provision';
 import {
+  holdRefusedQueueDeliveries,
   invokeEvent,
   startSchedules,
   startShadow,
@@ -96,6 +108,8 @@ export interface LocalPlatform {
   engines: { moto: string; postgres: string; redis: string };
   /** The IAM gateway, when roles are enforced (the denials so far are on it). */
   iam?: IamGateway;
+  /** Deliveries a resource policy refused (Lambda permissions, queue policies), oldest first. */
+  resourceDenials: ResourceDenial[];
   sfn: LocalStepFunctions;
   host: FunctionHost;
   provider: SimulatedProviderHandle;
@@ -106,6 +120,13 @@ export interface LocalPlatform {
   stacks: string[];
   readyMs: number;
   stop(): Promise<void>;
+}
+
+export interface ResourceDenial {
+  principal: string;
+  target: string;
+  sourceArn: string;
+  reason: string;
 }
 
 export interface SimulatedProviderHandle {
@@ -463,6 +484,76 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
     stops.push(() => host.close());
     for (const fn of run.functions) host.register(fn);
 
+    // IAM: every endpoint a function uses becomes the gateway, which checks the call
+    // against the caller's role and forwards it, unchanged, to the same upstream. Callers:
+    // the functions (their roles), the state machines (their RoleArn, for SDK tasks) and
+    // API Gateway's AWS integrations (their Credentials role). Resource policies (Lambda
+    // permissions, queue policies) are judged where the runner plays the delivery.
+    const upstreams: Record<string, string> & { default: string } = {
+      default: moto.url,
+      dynamodb: dynamoGate.url,
+    };
+    let iam: IamGateway | undefined;
+    let policies: ResourcePolicies | undefined;
+    const resourceDenials: ResourceDenial[] = [];
+    const sfnRef: { current?: LocalStepFunctions } = {};
+    const byKey = new Map<string, RoleIdentity>();
+    if (enforceIam) {
+      const { identities, missing } = identitiesOf(run.functions, resources);
+      if (missing.length) throw new Error(`no IAM role found for ${missing.join(', ')}`);
+      const machines = run.stateMachines.map((m) => {
+        const name = String(
+          m.attributes.Name ?? m.properties.StateMachineName ?? m.physicalId.split(':').pop(),
+        );
+        return { name, role: String(m.properties.RoleArn ?? ''), accessKey: stateMachineKeyOf(name) };
+      });
+      const credentialRoles = [
+        ...new Set(
+          run.apiResources.flatMap((r) =>
+            r.type === 'AWS::ApiGateway::Method' && r.properties.Integration?.Credentials
+              ? [String(r.properties.Integration.Credentials)]
+              : [],
+          ),
+        ),
+      ].map((role) => ({ name: 'ApiGateway', role, accessKey: integrationRoleKeyOf(role) }));
+      const others = identitiesOf([...machines, ...credentialRoles], resources);
+      if (others.missing.length)
+        log.line('iam', `no IAM role found for ${others.missing.join(', ')} (its calls are refused)`);
+      for (const [k, v] of [...identities, ...others.identities]) byKey.set(k, v);
+      const sesIdentities = resources.flatMap((r) =>
+        r.type === 'AWS::SES::EmailIdentity'
+          ? [String(r.properties.EmailIdentity)]
+          : r.type === 'AWS::IAM::Role'
+            ? sesSendingIdentities(r.properties)
+            : [],
+      );
+      iam = await startIamGateway({
+        upstreams,
+        identities: byKey,
+        adminKeys: new Set(['local']),
+        context: requestContextOf(ACCOUNT, REGION, resources, sesIdentities, (t) =>
+          sfnRef.current?.stateMachineOfTaskToken(t),
+        ),
+        log,
+      });
+      stops.push(() => iam!.stop());
+      policies = new ResourcePolicies(resources, ACCOUNT, REGION);
+    } else log.line('iam', 'roles NOT enforced (--no-iam): functions call the engines directly');
+
+    /** A service's delivery judged by the function's policy; a refusal is remembered. */
+    const canInvoke = async (fn: string, delivery: { principal: string; sourceArn: string }) => {
+      const d = await policies!.canInvoke(fn, delivery as never);
+      if (!d.allowed)
+        resourceDenials.push({
+          principal: delivery.principal,
+          target: fn,
+          sourceArn: delivery.sourceArn,
+          reason: d.reason,
+        });
+      return d;
+    };
+    const gatewayUrl = iam?.url;
+
     const sfn = await startStepFunctions({
       stateMachines: run.stateMachines,
       functions: host,
@@ -470,7 +561,20 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
       region: REGION,
       accountId: ACCOUNT,
       log,
+      ...(iam
+        ? {
+            iam: stateMachineIam({
+              endpoint: iam.url,
+              account: ACCOUNT,
+              region: REGION,
+              identities: byKey,
+              denials: iam.denials,
+              log,
+            }),
+          }
+        : {}),
     });
+    sfnRef.current = sfn;
     stops.push(() => sfn.close());
     const gateway: LocalApiGateway = await startApiGateway({
       resources: run.apiResources,
@@ -480,6 +584,23 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
       region: REGION,
       accountId: ACCOUNT,
       log,
+      ...(gatewayUrl
+        ? {
+            iam: {
+              endpoint: gatewayUrl,
+              accessKeyOf: integrationRoleKeyOf,
+              async canInvoke(fn, delivery) {
+                const d = await canInvoke(fn, delivery);
+                if (!d.allowed)
+                  log.line(
+                    'iam',
+                    `DENIED API Gateway -> ${functionNameOf(fn)}: lambda:InvokeFunction from ${delivery.sourceArn}: ${d.reason} (no AWS::Lambda::Permission admits it): 500 Internal server error`,
+                  );
+                return d;
+              },
+            },
+          }
+        : {}),
       ...(opts.apiPort !== undefined ? { port: opts.apiPort } : {}),
     });
     stops.push(() => gateway.close());
@@ -497,6 +618,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
       asyncConfigs: new Map(
         run.eventInvokeConfigs.map((c) => [functionNameOf(String(c.properties.FunctionName)), c]),
       ),
+      ...(policies ? { invokePermission: canInvoke } : {}),
     };
     const invoke: LambdaInvokeServer = await startLambdaInvokeServer({}, { keepInvocations: false });
     stops.push(() => invoke.stop());
@@ -514,30 +636,9 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
     }
     runtimeEnv.AWS_ENDPOINT_URL_SFN = sfn.url;
     runtimeEnv.AWS_ENDPOINT_URL_LAMBDA = invoke.url;
-
-    // IAM: every endpoint a function uses becomes the gateway, which checks the call
-    // against the function's role and forwards it, unchanged, to the same upstream.
-    let iam: IamGateway | undefined;
-    if (enforceIam) {
-      const { identities, missing } = identitiesOf(run.functions, resources);
-      if (missing.length) throw new Error(`no IAM role found for ${missing.join(', ')}`);
-      const sesIdentities = resources.flatMap((r) =>
-        r.type === 'AWS::SES::EmailIdentity'
-          ? [String(r.properties.EmailIdentity)]
-          : r.type === 'AWS::IAM::Role'
-            ? sesSendingIdentities(r.properties)
-            : [],
-      );
-      iam = await startIamGateway({
-        upstreams: { default: moto.url, dynamodb: dynamoGate.url, lambda: invoke.url, states: sfn.url },
-        identities,
-        adminKeys: new Set(['local']),
-        context: requestContextOf(ACCOUNT, REGION, resources, sesIdentities, (t) =>
-          sfn.stateMachineOfTaskToken(t),
-        ),
-        log,
-      });
-      stops.push(() => iam!.stop());
+    upstreams.lambda = invoke.url;
+    upstreams.states = sfn.url;
+    if (iam) {
       for (const key of [
         'AWS_ENDPOINT_URL',
         'AWS_ENDPOINT_URL_DYNAMODB',
@@ -550,15 +651,33 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
       for (const fn of run.functions)
         for (const [k, v] of Object.entries(fn.environment))
           if (v.includes(moto.url)) fn.environment[k] = v.split(moto.url).join(iam.url);
-      const unevaluated = new Set([...identities.values()].flatMap((i) => i.unevaluatedManagedPolicies));
+      // SNS -> SQS and EventBridge -> SQS: moto delivers them, the queue policies decide here.
+      const held = await holdRefusedQueueDeliveries(
+        clients,
+        run.queueDeliveries,
+        async (queueArn, delivery) => {
+          const d = await policies!.canSend(queueArn, delivery);
+          if (!d.allowed)
+            resourceDenials.push({
+              principal: delivery.principal,
+              target: queueArn,
+              sourceArn: delivery.sourceArn,
+              reason: d.reason,
+            });
+          return d;
+        },
+        log,
+      );
+      const unevaluated = new Set([...byKey.values()].flatMap((i) => i.unevaluatedManagedPolicies));
       log.line(
         'iam',
-        `roles enforced: ${identities.size} functions reach AWS through ${iam.url}` +
+        `roles enforced: ${run.functions.length} functions, ${run.stateMachines.length} state machines and the API integration roles reach AWS through ${iam.url}; ` +
+          `resource policies enforced: Lambda permissions on ${run.shadows.length + run.schedules.length} deliveries and every API invocation, queue policies on ${run.queueDeliveries.length} deliveries (${held.length} held)` +
           (unevaluated.size
             ? ` (not evaluated: AWS-managed ${[...unevaluated].map((a) => a.split('/').pop()).join(', ')})`
             : ''),
       );
-    } else log.line('iam', 'roles NOT enforced (--no-iam): functions call the engines directly');
+    }
 
     // API URLs: what CloudFormation would export (execute-api hosts) become the local gateway.
     const localUrl = (value: string) => value.replace(EXECUTE_API, (_m, id: string) => gateway.baseUrlOf(id));
@@ -665,7 +784,9 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
       // IAM: whether roles are enforced, the gateway's counts and every denial so far.
       if (method === 'GET' && path === '/_local/iam')
         return Promise.resolve(
-          iam ? { enforced: true, ...iam.stats, denials: iam.denials } : { enforced: false, denials: [] },
+          iam
+            ? { enforced: true, ...iam.stats, denials: iam.denials, resourceDenials }
+            : { enforced: false, denials: [], resourceDenials: [] },
         );
       // What each stack's resources became in the engines (tables, queues, buckets...).
       if (method === 'GET' && path === '/_local/resources')
@@ -697,6 +818,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
       exports,
       engines: { moto: moto.url, postgres: databaseUrl, redis: redis.url },
       ...(iam ? { iam } : {}),
+      resourceDenials,
       sfn,
       host,
       provider,

@@ -77,6 +77,20 @@ export interface ShadowDelivery {
   /** S3 key filter rules (moto delivers every key: the runner applies them). */
   keyFilter?: { prefix?: string; suffix?: string };
   source: string;
+  /** The topic, rule or bucket ARN (what the function's resource policy must admit). */
+  sourceArn: string;
+}
+
+/** A delivery moto makes itself to a queue: SNS subscription or rule target (queue policy). */
+export interface QueueDelivery {
+  kind: 'sns-subscription' | 'rule-target';
+  queueArn: string;
+  /** The topic or rule ARN (the queue policy's `aws:SourceArn`). */
+  sourceArn: string;
+  /** SNS: the subscription; EventBridge: the rule, its bus and the target id. */
+  subscriptionArn?: string;
+  rule?: { name: string; bus: string; targetId: string };
+  source: string;
 }
 
 export interface Schedule {
@@ -85,6 +99,7 @@ export interface Schedule {
   targetArn: string;
   input?: string;
   source: string;
+  sourceArn: string;
 }
 
 /** What provisioning leaves for the runner to run. */
@@ -97,6 +112,7 @@ export interface Runnables {
   customResources: LocalResource[];
   shadows: ShadowDelivery[];
   schedules: Schedule[];
+  queueDeliveries: QueueDelivery[];
   /** Secret values by secret name, for the parts the runner starts (simulated provider). */
   secrets: Map<string, string>;
 }
@@ -111,6 +127,7 @@ export function emptyRunnables(): Runnables {
     customResources: [],
     shadows: [],
     schedules: [],
+    queueDeliveries: [],
     secrets: new Map(),
   };
 }
@@ -247,6 +264,9 @@ const provisioners: Record<string, Provisioner> = {
     let endpoint = String(p.Endpoint);
     let protocol = String(p.Protocol);
     if (protocol === 'lambda') {
+      const redrive = (
+        typeof p.RedrivePolicy === 'string' ? JSON.parse(p.RedrivePolicy) : p.RedrivePolicy
+      ) as { deadLetterTargetArn?: string } | undefined;
       // moto would need Docker to call the function: it delivers to a shadow queue (same
       // filter policy, so moto still decides what matches) and the runner invokes.
       const q = await shadowQueue(c, `${r.stackName}/${r.logicalId}`);
@@ -255,6 +275,9 @@ const provisioners: Record<string, Provisioner> = {
         queueUrl: q.url,
         targetArn: endpoint,
         source: r.logicalId,
+        sourceArn: String(p.TopicArn),
+        // The subscription's DLQ: where SNS sends what it gives up delivering.
+        ...(redrive?.deadLetterTargetArn ? { deadLetterArn: String(redrive.deadLetterTargetArn) } : {}),
       });
       endpoint = q.arn;
       protocol = 'sqs';
@@ -268,6 +291,14 @@ const provisioners: Record<string, Provisioner> = {
         Attributes: attributes,
       }),
     );
+    if (protocol === 'sqs' && String(p.Protocol) === 'sqs')
+      run.queueDeliveries.push({
+        kind: 'sns-subscription',
+        queueArn: endpoint,
+        sourceArn: String(p.TopicArn),
+        subscriptionArn: out.SubscriptionArn!,
+        source: `${r.service}/${r.logicalId}`,
+      });
     return { physicalId: out.SubscriptionArn! };
   },
 
@@ -306,6 +337,7 @@ const provisioners: Record<string, Provisioner> = {
           targetArn: t.Arn,
           input: t.Input,
           source,
+          sourceArn: arn('events', `rule/${name}`),
         });
       return { physicalId: name, attributes: { Arn: arn('events', `rule/${name}`) } };
     }
@@ -327,6 +359,13 @@ const provisioners: Record<string, Provisioner> = {
         ...(t.InputTransformer !== undefined ? { InputTransformer: t.InputTransformer } : {}),
       };
       if (isQueueArn(t.Arn)) {
+        run.queueDeliveries.push({
+          kind: 'rule-target',
+          queueArn: t.Arn,
+          sourceArn: out.RuleArn!,
+          rule: { name, bus, targetId: t.Id },
+          source,
+        });
         targets.push({ ...keep, Arn: t.Arn, ...(t.SqsParameters ? { SqsParameters: t.SqsParameters } : {}) });
       } else if (isLambdaArn(t.Arn) || isStateMachineArn(t.Arn)) {
         const q = await shadowQueue(c, `${r.stackName}/${r.logicalId}/${t.Id}`);
@@ -336,6 +375,7 @@ const provisioners: Record<string, Provisioner> = {
           targetArn: t.Arn,
           ...(t.DeadLetterConfig?.Arn ? { deadLetterArn: t.DeadLetterConfig.Arn } : {}),
           source,
+          sourceArn: out.RuleArn!,
         });
         targets.push({ ...keep, Arn: q.arn });
       } else {
@@ -373,6 +413,7 @@ const provisioners: Record<string, Provisioner> = {
           queueUrl: q.url,
           targetArn: l.Function,
           source: `${r.service}/${r.logicalId}`,
+          sourceArn: `arn:aws:s3:::${name}`,
           keyFilter: { ...(prefix ? { prefix } : {}), ...(suffix ? { suffix } : {}) },
         });
         queues.push({ QueueArn: q.arn, Events: [l.Event], ...apiFilter(l.Filter) });

@@ -14,7 +14,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { PublishCommand } from '@aws-sdk/client-sns';
+import { RemoveTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { PublishCommand, UnsubscribeCommand } from '@aws-sdk/client-sns';
 import { GetQueueUrlCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { DynamoDBRecord, SQSBatchResponse } from 'aws-lambda';
 import { Cron } from 'croner';
@@ -28,8 +29,20 @@ import { openStreamDriver, toStreamEvent } from '@order-platform/test-support/st
 import { ACCOUNT, REGION } from './cfn';
 import { filterOf } from './event-filter';
 import { functionNameOf, type FunctionHost } from './lambda/host';
-import type { Clients, Schedule, ShadowDelivery } from './provision';
+import type { Clients, QueueDelivery, Schedule, ShadowDelivery } from './provision';
 import type { InvokeResult, LocalResource, LogSink } from './types';
+
+/**
+ * May a service invoke the function for a delivery (its `AWS::Lambda::Permission`s, see
+ * iam/resource-policies.ts)? Absent: every delivery is admitted (IAM not enforced).
+ */
+export type InvokePermission = (
+  fn: string,
+  delivery: {
+    principal: 'events.amazonaws.com' | 'sns.amazonaws.com' | 's3.amazonaws.com';
+    sourceArn: string;
+  },
+) => Promise<{ allowed: boolean; reason: string }>;
 
 export interface StateMachineStarter {
   startExecution(stateMachineArn: string, input: string): Promise<{ executionArn: string }>;
@@ -47,7 +60,38 @@ export interface SourceContext {
   asyncRetryDelaysMs: readonly number[];
   /** Aborted when the runner stops: pending async retries are dropped. */
   stopping: AbortSignal;
+  /** The functions' resource policies, when IAM is enforced. */
+  invokePermission?: InvokePermission;
 }
+
+const PRINCIPALS = {
+  'rule-target': 'events.amazonaws.com',
+  'sns-subscription': 'sns.amazonaws.com',
+  's3-notification': 's3.amazonaws.com',
+} as const;
+
+/** Whether the service may invoke the function; a refusal is logged loudly. */
+async function permitted(
+  ctx: SourceContext,
+  fn: string,
+  principal: keyof typeof PRINCIPAL_NAMES,
+  sourceArn: string,
+): Promise<{ allowed: boolean; reason: string }> {
+  if (!ctx.invokePermission) return { allowed: true, reason: 'not enforced' };
+  const d = await ctx.invokePermission(fn, { principal, sourceArn });
+  if (!d.allowed)
+    ctx.log.line(
+      'iam',
+      `DENIED ${PRINCIPAL_NAMES[principal]} -> ${functionNameOf(fn)}: lambda:InvokeFunction from ${sourceArn}: ${d.reason} (no AWS::Lambda::Permission admits it)`,
+    );
+  return d;
+}
+
+const PRINCIPAL_NAMES = {
+  'events.amazonaws.com': 'EventBridge',
+  'sns.amazonaws.com': 'SNS',
+  's3.amazonaws.com': 'S3',
+} as const;
 
 export interface Running {
   stop(): Promise<void>;
@@ -362,6 +406,11 @@ export function startShadow(ctx: SourceContext, shadow: ShadowDelivery): Running
           await deadLetter(ctx, shadow, record.body, new Error(`Function not found: ${shadow.targetArn}`));
           continue;
         }
+        const permission = await permitted(ctx, shadow.targetArn, PRINCIPALS[shadow.kind], shadow.sourceArn);
+        if (!permission.allowed) {
+          await refused(ctx, shadow, record.body, permission.reason);
+          continue;
+        }
         // Accepted: the event is Lambda's now (async invoke), the message can go.
         const p = invokeEvent(ctx, shadow.targetArn, payload).catch((e: Error) =>
           ctx.log.line(
@@ -386,6 +435,46 @@ export function startShadow(ctx: SourceContext, shadow: ShadowDelivery): Running
   };
 }
 
+/**
+ * A delivery the function's resource policy refuses, played as each service plays it:
+ * EventBridge counts a failed invocation and sends the event to the target's DLQ
+ * (ERROR_CODE NO_PERMISSIONS); SNS retries, then gives up (or redrives to the
+ * subscription's DLQ: the runner skips the retries, which cannot succeed); S3 drops it.
+ */
+async function refused(ctx: SourceContext, shadow: ShadowDelivery, body: string, reason: string) {
+  const error = Object.assign(new Error(`lambda:InvokeFunction denied: ${reason}`), {
+    name: 'NO_PERMISSIONS',
+  });
+  if (shadow.kind === 'rule-target') return deadLetter(ctx, shadow, body, error);
+  if (shadow.kind === 'sns-subscription') {
+    ctx.log.line(
+      'sns',
+      `${shadow.source}: delivery to ${functionNameOf(shadow.targetArn)} failed (permission), given up${shadow.deadLetterArn ? `, sent to ${shadow.deadLetterArn}` : ' (no subscription DLQ)'}`,
+    );
+    if (shadow.deadLetterArn) await sendTo(ctx, shadow.deadLetterArn, body);
+    return;
+  }
+  ctx.log.line('s3', `${shadow.source}: notification to ${functionNameOf(shadow.targetArn)} dropped`);
+}
+
+async function sendTo(
+  ctx: SourceContext,
+  queueArn: string,
+  body: string,
+  attributes?: Record<string, { DataType: string; StringValue: string }>,
+) {
+  const { QueueUrl } = await ctx.clients.sqs.send(
+    new GetQueueUrlCommand({ QueueName: queueArn.split(':').pop()!, QueueOwnerAWSAccountId: ACCOUNT }),
+  );
+  await ctx.clients.sqs.send(
+    new SendMessageCommand({
+      QueueUrl,
+      MessageBody: body,
+      ...(attributes ? { MessageAttributes: attributes } : {}),
+    }),
+  );
+}
+
 /** A rule target that cannot be reached: its DeadLetterConfig queue, as EventBridge does. */
 async function deadLetter(ctx: SourceContext, shadow: ShadowDelivery, body: string, error: Error) {
   ctx.log.line('events', `${shadow.source}: cannot deliver to ${shadow.targetArn}: ${error.message}`);
@@ -403,11 +492,50 @@ async function deadLetter(ctx: SourceContext, shadow: ShadowDelivery, body: stri
       MessageAttributes: {
         ERROR_CODE: { DataType: 'String', StringValue: error.name },
         ERROR_MESSAGE: { DataType: 'String', StringValue: error.message.slice(0, 256) },
-        RULE_ARN: { DataType: 'String', StringValue: shadow.source },
+        RULE_ARN: { DataType: 'String', StringValue: shadow.sourceArn },
         TARGET_ARN: { DataType: 'String', StringValue: shadow.targetArn },
       },
     }),
   );
+}
+
+// ------------------------------------------------------------------ queue policies
+
+/**
+ * SNS subscriptions and rule targets to a queue are delivered by moto itself, which does
+ * not read queue policies. Each is judged once every stack is up (a queue policy may come
+ * from a later stack): one the queue's policy does not admit (sqs:SendMessage for
+ * sns.amazonaws.com / events.amazonaws.com with the topic's / rule's aws:SourceArn) is
+ * taken out of moto (the subscription removed, the rule target removed), so no message
+ * reaches the queue, as in AWS, and one loud line says why. Returns those held.
+ */
+export async function holdRefusedQueueDeliveries(
+  clients: Clients,
+  deliveries: QueueDelivery[],
+  canSend: (
+    queueArn: string,
+    delivery: { principal: 'sns.amazonaws.com' | 'events.amazonaws.com'; sourceArn: string },
+  ) => Promise<{ allowed: boolean; reason: string }>,
+  log: LogSink,
+): Promise<Array<QueueDelivery & { reason: string }>> {
+  const held: Array<QueueDelivery & { reason: string }> = [];
+  for (const d of deliveries) {
+    const principal = d.kind === 'sns-subscription' ? 'sns.amazonaws.com' : 'events.amazonaws.com';
+    const decision = await canSend(d.queueArn, { principal, sourceArn: d.sourceArn });
+    if (decision.allowed) continue;
+    if (d.subscriptionArn)
+      await clients.sns.send(new UnsubscribeCommand({ SubscriptionArn: d.subscriptionArn }));
+    if (d.rule)
+      await clients.events.send(
+        new RemoveTargetsCommand({ Rule: d.rule.name, EventBusName: d.rule.bus, Ids: [d.rule.targetId] }),
+      );
+    log.line(
+      'iam',
+      `DENIED ${principal === 'sns.amazonaws.com' ? 'SNS' : 'EventBridge'} -> ${d.queueArn.split(':').pop()}: sqs:SendMessage from ${d.sourceArn}: ${decision.reason} (${d.source}: ${d.kind === 'sns-subscription' ? 'every message published to the topic is lost for this queue' : 'every matching event is a failed invocation'}; this delivery is held)`,
+    );
+    held.push({ ...d, reason: decision.reason });
+  }
+  return held;
 }
 
 // ------------------------------------------------------------------ schedules
@@ -451,6 +579,11 @@ export function startSchedules(ctx: SourceContext, schedules: Schedule[]): Sched
           detail: {},
         };
     ctx.log.line('scheduler', `${s.ruleName} fires (${s.expression})`);
+    // EventBridge invokes the target as events.amazonaws.com: its permission must admit the rule.
+    if (!(await permitted(ctx, s.targetArn, 'events.amazonaws.com', s.sourceArn)).allowed) {
+      ctx.log.line('scheduler', `${s.ruleName}: invocation failed (FailedInvocations), not invoked`);
+      return;
+    }
     await invokeEvent(ctx, s.targetArn, event);
   };
   for (const s of schedules) {

@@ -91,6 +91,8 @@ export class Authorizers {
   constructor(
     private readonly functions: FunctionRunner,
     private readonly now: () => number = Date.now,
+    /** Throws when the function's policy does not admit API Gateway (IAM enforced). */
+    private readonly permission?: (fnUri: string, sourceArn: string) => Promise<void>,
   ) {}
 
   async authorize(authorizer: Authorizer, input: AuthorizeInput): Promise<AuthorizerOutcome> {
@@ -150,6 +152,15 @@ export class Authorizers {
       throw new GatewayError('AUTHORIZER_CONFIGURATION_ERROR', {
         cause: new Error(`Unknown authorizer function ${authorizer.functionUri}`),
       });
+    }
+    if (this.permission) {
+      const api = input.methodArn.split('/')[0];
+      await this.permission(authorizer.functionUri, `${api}/authorizers/${authorizer.id}`).catch(
+        (cause: unknown) => {
+          // API Gateway cannot invoke the authorizer: AUTHORIZER_CONFIGURATION_ERROR (500).
+          throw new GatewayError('AUTHORIZER_CONFIGURATION_ERROR', { cause: (cause as Error).cause });
+        },
+      );
     }
     const outcome = await this.functions.invoke(authorizer.functionUri, event, {
       correlationId: input.requestId,

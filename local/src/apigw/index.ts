@@ -13,7 +13,13 @@ import type { FunctionRunner, LocalResource, LogSink } from '../types';
 import { UsagePlans } from './api-keys';
 import { Authorizers, requestAuthorizerFields, type AuthorizerOutcome } from './authorizer';
 import { GatewayError, gatewayResponse, type HttpResponse } from './gateway-responses';
-import { callIntegration, invokeLambdaProxy, type IntegrationDeps } from './integrations';
+import {
+  assertInvokePermission,
+  callIntegration,
+  invokeLambdaProxy,
+  type ApiGatewayIam,
+  type IntegrationDeps,
+} from './integrations';
 import { buildModel, type RestApi } from './model';
 import { methodArnOf } from './policy';
 import { requestContextOf, type RequestScope } from './proxy-event';
@@ -31,6 +37,7 @@ export interface ApiGatewayOptions {
   log: LogSink;
   host?: string; // default 127.0.0.1
   port?: number; // default a free port (0)
+  iam?: ApiGatewayIam; // Lambda permissions and integration roles enforced (absent: not)
 }
 
 export interface LocalApiGateway {
@@ -43,13 +50,17 @@ export interface LocalApiGateway {
 export async function startApiGateway(opts: ApiGatewayOptions): Promise<LocalApiGateway> {
   const model = buildModel(opts.resources, opts.stage);
   const apisByBasePath = new Map(model.apis.map((api) => [api.basePath, api]));
-  const authorizers = new Authorizers(opts.functions);
-  const usagePlans = new UsagePlans(model);
   const deps: IntegrationDeps = {
     functions: opts.functions,
     awsEndpoint: opts.awsEndpoint,
     region: opts.region,
+    ...(opts.iam ? { iam: opts.iam } : {}),
   };
+  // An authorizer is invoked as arn:aws:execute-api:{region}:{account}:{api}/authorizers/{id}.
+  const authorizers = new Authorizers(opts.functions, Date.now, (fnUri, sourceArn) =>
+    assertInvokePermission(deps, fnUri, sourceArn),
+  );
+  const usagePlans = new UsagePlans(model);
 
   /** Everything after the route is found; throws GatewayError for any gateway-made answer. */
   async function handleMatched(scope: RequestScope, match: RouteMatch): Promise<HttpResponse> {

@@ -15,10 +15,53 @@ import { proxyEventOf, proxyResultToResponse, requestContextOf, type RequestScop
 import { headerOf, mediaTypeOf, singleValues } from './request';
 import { renderTemplate, type TemplateInput } from './vtl';
 
+/**
+ * IAM, when the runner enforces it: a function is invoked only when its resource policy
+ * (`AWS::Lambda::Permission`) admits apigateway.amazonaws.com from the method's ARN, and an
+ * AWS service integration with `Credentials` is signed with that role's own access key and
+ * sent to the IAM gateway, which checks the call against the role.
+ */
+export interface ApiGatewayIam {
+  /** The IAM gateway's URL. */
+  endpoint: string;
+  /** The access key standing for an integration role (the gateway maps it to the role). */
+  accessKeyOf(roleArn: string): string;
+  canInvoke(
+    fnUri: string,
+    delivery: { principal: 'apigateway.amazonaws.com'; sourceArn: string },
+  ): Promise<{ allowed: boolean; reason: string }>;
+}
+
 export interface IntegrationDeps {
   functions: FunctionRunner;
   awsEndpoint: string;
   region: string;
+  iam?: ApiGatewayIam;
+}
+
+/** The ARN API Gateway invokes a function as: arn:aws:execute-api:{region}:{account}:{api}/{stage}/{METHOD}/{path}. */
+export function executeApiArnOf(scope: RequestScope, region: string): string {
+  return `arn:aws:execute-api:${region}:${scope.accountId}:${scope.api.id}/${scope.stage}/${scope.req.method}${scope.resourcePath}`;
+}
+
+/**
+ * API Gateway may not invoke a function its policy does not admit: the client gets 500
+ * `{"message": "Internal server error"}` ("Invalid permissions on Lambda function" in the
+ * execution log, the cause the runner logs).
+ */
+export async function assertInvokePermission(
+  deps: IntegrationDeps,
+  fnUri: string,
+  sourceArn: string,
+): Promise<void> {
+  if (!deps.iam) return;
+  const d = await deps.iam.canInvoke(fnUri, { principal: 'apigateway.amazonaws.com', sourceArn });
+  if (!d.allowed)
+    throw new GatewayError('API_CONFIGURATION_ERROR', {
+      cause: new Error(
+        `Execution failed due to configuration error: Invalid permissions on Lambda function ${fnUri}: lambda:InvokeFunction from ${sourceArn}: ${d.reason}`,
+      ),
+    });
 }
 
 function timeout(cause?: unknown): GatewayError {
@@ -42,6 +85,7 @@ export async function invokeLambdaProxy(
   if (!deps.functions.has(integration.uri)) {
     throw new GatewayError('DEFAULT_5XX', { cause: new Error(`Unknown function ${integration.uri}`) });
   }
+  await assertInvokePermission(deps, integration.uri, executeApiArnOf(scope, deps.region));
   const result = await withTimeout(
     deps.functions.invoke(integration.uri, proxyEventOf(scope), { correlationId: scope.requestId }),
     integration.timeoutMs,
@@ -113,7 +157,11 @@ function targetUrl(scope: RequestScope, integration: Integration, deps: Integrat
     if (!m)
       throw new GatewayError('API_CONFIGURATION_ERROR', { cause: new Error(`Bad URI ${integration.uri}`) });
     const [, , kind, rest] = m as unknown as [string, string, string, string];
-    const base = deps.awsEndpoint.replace(/\/$/, '');
+    // A role to assume (Credentials) and IAM enforced: the call goes through the IAM gateway.
+    const base = (integration.credentials && deps.iam ? deps.iam.endpoint : deps.awsEndpoint).replace(
+      /\/$/,
+      '',
+    );
     url =
       kind === 'path' ? new URL(`${base}/${rest}`) : new URL(`${base}/?Action=${encodeURIComponent(rest)}`);
   } else {
@@ -131,9 +179,9 @@ function targetUrl(scope: RequestScope, integration: Integration, deps: Integrat
 }
 
 /** A stand-in SigV4 Authorization header: moto reads the service and region from it. */
-function unsignedAuthorization(service: string, region: string): string {
+function unsignedAuthorization(service: string, region: string, accessKeyId: string): string {
   const date = new Date().toISOString().slice(0, 10).replace(/-/g, '');
-  return `AWS4-HMAC-SHA256 Credential=local/${date}/${region}/${service}/aws4_request, SignedHeaders=host, Signature=local`;
+  return `AWS4-HMAC-SHA256 Credential=${accessKeyId}/${date}/${region}/${service}/aws4_request, SignedHeaders=host, Signature=local`;
 }
 
 async function send(url: URL, init: RequestInit, timeoutMs: number): Promise<Response> {
@@ -229,7 +277,8 @@ export async function callIntegration(
   }
   if (integration.type === 'AWS' && !headers.has('authorization')) {
     const service = /^arn:[^:]+:apigateway:[^:]*:([^:]+):/.exec(integration.uri)?.[1] ?? 'execute-api';
-    headers.set('Authorization', unsignedAuthorization(service, deps.region));
+    const key = integration.credentials && deps.iam ? deps.iam.accessKeyOf(integration.credentials) : 'local';
+    headers.set('Authorization', unsignedAuthorization(service, deps.region, key));
   }
   const method = integration.httpMethod.toUpperCase();
   const response = await send(
@@ -290,6 +339,7 @@ async function lambdaCustom(
   } catch (cause) {
     throw new GatewayError('API_CONFIGURATION_ERROR', { cause });
   }
+  await assertInvokePermission(deps, integration.uri, executeApiArnOf(scope, deps.region));
   const result = await withTimeout(
     deps.functions.invoke(integration.uri, event, { correlationId: scope.requestId }),
     integration.timeoutMs,

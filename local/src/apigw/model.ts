@@ -19,6 +19,8 @@ export interface Integration {
   requestTemplates: Record<string, string>;
   integrationResponses: IntegrationResponse[];
   timeoutMs: number;
+  /** The role API Gateway assumes for an AWS service integration (`Credentials`). */
+  credentials?: string;
 }
 
 export interface IntegrationResponse {
@@ -151,6 +153,7 @@ function integrationOf(p: any): Integration {
       responseParameters: strings(r.ResponseParameters),
     })),
     timeoutMs: Number(i.TimeoutInMillis ?? 29_000),
+    ...(i.Credentials ? { credentials: String(i.Credentials) } : {}),
   };
 }
 

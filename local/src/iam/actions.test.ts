@@ -289,6 +289,18 @@ describe('IAM actions of the requests the functions send (real SDK clients, capt
     );
   });
 
+  it('SQS query protocol with the queue in the path (an API Gateway sqs:path/{account}/{queue} integration)', () => {
+    const r: RawRequest = {
+      method: 'POST',
+      url: `/${A}/op-webhook-local-carrier`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: Buffer.from('Action=SendMessage&MessageBody=x'),
+    };
+    expect(checks('sqs', r)).toEqual([
+      { action: 'sqs:SendMessage', resource: `arn:aws:sqs:${R}:${A}:op-webhook-local-carrier` },
+    ]);
+  });
+
   it('SNS Publish / PublishBatch: the topic ARN (query protocol)', async () => {
     const topic = `arn:aws:sns:${R}:${A}:op-billing-local-invoices`;
     for (const command of [

@@ -184,6 +184,11 @@ function sqs(r: RawRequest, ctx: RequestContext): Check[] {
   const action = `sqs:${SQS_BATCH_ACTIONS[op] ?? op}`;
   const url = params('QueueUrl');
   if (url) return [{ action, resource: queueArnOf(url, ctx) }];
+  // The query protocol also takes the queue from the path (`/{account}/{queue}`), as an
+  // API Gateway SQS integration (`sqs:path/{account}/{queue}`) sends it.
+  const path = new URL(r.url, 'http://x').pathname.split('/').filter(Boolean);
+  if (path.length === 2 && /^\d{12}$/.test(path[0]!))
+    return [{ action, resource: `arn:aws:sqs:${ctx.region}:${path[0]}:${path[1]}` }];
   const name = params('QueueName');
   if (name && op !== 'ListQueues') {
     const owner = params('QueueOwnerAWSAccountId') ?? ctx.account;

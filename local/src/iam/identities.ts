@@ -15,10 +15,18 @@ export const accessKeyOf = (functionName: string): string =>
   `ASIA${createHash('sha256').update(functionName).digest('hex').slice(0, 16).toUpperCase()}`;
 
 interface FunctionRef {
+  /** The session name (a function's name, a state machine's). */
   name: string;
   /** The role ARN of the function (its resolved `Role`). */
   role?: string;
+  /** The access key the caller signs with (default: accessKeyOf(name)). */
+  accessKey?: string;
 }
+
+/** A state machine's access key: its tasks' SDK calls are signed with it. */
+export const stateMachineKeyOf = (machineName: string) => accessKeyOf(`states ${machineName}`);
+/** The access key API Gateway signs an integration with when it assumes `Credentials`. */
+export const integrationRoleKeyOf = (roleArn: string) => accessKeyOf(`apigateway ${roleArn}`);
 
 type PolicyProps = { PolicyName?: string; PolicyDocument?: PolicyDocument };
 
@@ -60,7 +68,7 @@ export function identitiesOf(
       if (m?.PolicyDocument) policies.push({ name: m.ManagedPolicyName ?? arn, document: m.PolicyDocument });
       else unevaluated.push(arn);
     }
-    identities.set(accessKeyOf(fn.name), {
+    identities.set(fn.accessKey ?? accessKeyOf(fn.name), {
       functionName: fn.name,
       roleName: role.physicalId,
       roleArn: role.attributes.Arn ?? fn.role ?? '',

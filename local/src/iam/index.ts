@@ -3,5 +3,14 @@
  * makes (see gateway.ts). The runner's own calls do not go through it.
  */
 export { startIamGateway, type IamGateway, type Denial } from './gateway';
-export { accessKeyOf, identitiesOf, requestContextOf } from './identities';
-export type { RoleIdentity } from './policy';
+export {
+  accessKeyOf,
+  identitiesOf,
+  integrationRoleKeyOf,
+  requestContextOf,
+  stateMachineKeyOf,
+} from './identities';
+export { evaluate, principalArnOf, type RoleIdentity } from './policy';
+export { deniedMessage } from './errors';
+export { stateMachineIam } from './machines';
+export { ResourcePolicies, type Delivery, type ResourceDecision } from './resource-policies';

@@ -14,7 +14,7 @@ import {
 } from 'aws-local-stepfunctions';
 import type { FunctionRunner, LocalResource, LogSink } from '../types';
 import { definitionText, stateTypes, taskStates, withTaskTimeouts, type Json, type TaskState } from './asl';
-import { taskHandler, type TaskContext, type TaskHandler } from './tasks';
+import { taskHandler, type TaskContext, type TaskHandler, type TaskIam } from './tasks';
 import { TaskTokens, UncatchableError } from './tokens';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
@@ -92,6 +92,8 @@ export interface EngineOptions {
   log: LogSink;
   /** Replaces every Retry back-off with this many milliseconds (tests; the ASL's back-off otherwise). */
   retryIntervalMs?: number;
+  /** IAM: each state machine's own role enforced on its tasks (absent: not enforced). */
+  iam?: TaskIam;
 }
 
 type EngineRun = ReturnType<StateMachine['run']>;
@@ -159,6 +161,7 @@ export class StepFunctionsEngine {
         },
         awsEndpoint: this.opts.awsEndpoint,
         region: this.opts.region,
+        ...(this.opts.iam ? { iam: this.opts.iam, machine: { name, roleArn: machine.roleArn } } : {}),
       });
       if ('unsupported' in handler) {
         this.opts.log.line(

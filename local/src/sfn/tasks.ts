@@ -37,12 +37,34 @@ export interface NestedExecutions {
   waitFor(executionArn: string): Promise<ExecutionView>;
 }
 
+/**
+ * IAM: the state machine's role (`RoleArn`) is what AWS checks on its tasks. Lambda tasks
+ * are checked here (lambda:InvokeFunction on the function); SDK integrations are sent,
+ * signed with the machine's own access key, to the IAM gateway, which checks the call
+ * against that role as it does a function's.
+ */
+export interface TaskIam {
+  /** The IAM gateway's URL. */
+  endpoint: string;
+  account: string;
+  /** The machine's access key (the gateway maps it to the machine's role). */
+  accessKeyOf(machineName: string): string;
+  /** undefined when the role allows the check, else AWS's AccessDenied message. */
+  denied(
+    machine: { name: string; roleArn: string },
+    check: { action: string; resource: string },
+  ): Promise<string | undefined>;
+}
+
 export interface TaskDeps {
   functions: FunctionRunner;
   tokens: TaskTokens;
   nested: NestedExecutions;
   awsEndpoint: string;
   region: string;
+  iam?: TaskIam;
+  /** The state machine running the task (its role, when IAM is enforced). */
+  machine?: { name: string; roleArn: string };
 }
 
 export type TaskHandler = (input: Json, ctx: TaskContext) => Promise<unknown>;
@@ -83,6 +105,17 @@ async function runFunction(
   payload: unknown,
   ctx: TaskContext,
 ): Promise<InvokeResult> {
+  if (deps.iam && deps.machine) {
+    const arn = functionArnOf(fn, deps.region, deps.iam.account);
+    const message = await deps.iam.denied(deps.machine, { action: 'lambda:InvokeFunction', resource: arn });
+    // What AWS reports when the role may not invoke: Lambda's AccessDeniedException,
+    // surfaced by Step Functions as Lambda.AWSLambdaException (Retry / Catch see that name).
+    if (message)
+      throw new StatesError(
+        'Lambda.AWSLambdaException',
+        `${message} (Service: AWSLambda; Status Code: 403; Error Code: AccessDeniedException; Request ID: ${randomUUID()}; Proxy: null)`,
+      );
+  }
   if (!deps.functions.has(fn)) {
     throw new StatesError(
       'Lambda.ResourceNotFoundException',
@@ -104,6 +137,13 @@ async function runFunction(
     );
   }
   return result;
+}
+
+/** The ARN IAM checks for a function given by name, ARN or qualified ARN. */
+function functionArnOf(fn: string, region: string, account: string): string {
+  if (fn.startsWith('arn:')) return fn;
+  const [name, qualifier] = fn.split(':');
+  return `arn:aws:lambda:${region}:${account}:function:${name}${qualifier ? `:${qualifier}` : ''}`;
 }
 
 async function invokeLambda(deps: TaskDeps, arn: string, input: Json, ctx: TaskContext): Promise<unknown> {
@@ -254,16 +294,21 @@ function sdkCall(api: string, deps: TaskDeps): { call: TaskHandler } | { unsuppo
   const commandName = `${action[0]!.toUpperCase()}${action.slice(1)}Command`;
   const prefix = viaSdk ? service.sdk : service.optimized;
   const call: TaskHandler = async (params) => {
-    const key = `${service.client}@${deps.awsEndpoint}`;
+    // With IAM enforced the call goes to the gateway, signed with the machine's own key.
+    const endpoint = deps.iam && deps.machine ? deps.iam.endpoint : deps.awsEndpoint;
+    const accessKeyId = deps.iam && deps.machine ? deps.iam.accessKeyOf(deps.machine.name) : 'test';
+    const key = `${service.client}@${endpoint}@${accessKeyId}`;
     if (!clients.has(key)) {
       clients.set(
         key,
         service.load().then((mod) => {
           const Ctor = mod[service.client] as new (config: object) => SdkClient;
           const client = new Ctor({
-            endpoint: deps.awsEndpoint,
+            endpoint,
             region: deps.region,
-            credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+            credentials: { accessKeyId, secretAccessKey: 'test' },
+            // SQS would send to the queue URL's host (moto): keep the calls on the gateway.
+            ...(service.client === 'SQSClient' ? { useQueueUrlAsEndpoint: false } : {}),
           });
           return { client, mod };
         }),
