@@ -513,15 +513,21 @@ export const practices = [
     id: 'X3',
     name: 'Least-privilege IAM per function',
     status: 'built',
-    code: ['docs/conventions.md', 'local/src/iam/gateway.ts', 'local/src/iam/actions.ts'],
+    code: [
+      'docs/conventions.md',
+      'local/src/iam/gateway.ts',
+      'local/src/iam/actions.ts',
+      'local/src/iam/resource-policies.ts',
+    ],
     proof: [
       'tests/template.all-stacks.test.ts',
       'local/tests/iam.component.test.ts',
+      'local/tests/resource-policies.component.test.ts',
       'local/src/iam/actions.test.ts',
       'integration-tests/tests/platform.e2e.test.ts',
     ],
     notes:
-      'One role per function, each statement scoped to the exact resource (template tests). In `npm run dev` and the e2e suite every AWS call a function makes goes through the IAM gateway and is evaluated against its packaged role with @cloud-copilot/iam-simulate; the e2e run fails if any call was denied. Resource policies, the state machine and API Gateway integration roles are not enforced locally yet (local/README.md).',
+      'One role per function, each statement scoped to the exact resource (template tests). In `npm run dev` and the e2e suite every AWS call a function makes goes through the IAM gateway and is evaluated against its packaged role with @cloud-copilot/iam-simulate; the state machine role, the API Gateway integration role, Lambda permissions and SQS queue policies are enforced too; the e2e run fails if any call or delivery was refused. Not judged locally: SNS topic, bucket and bus policies, KMS key policies, boundaries and SCPs (local/README.md).',
   },
   {
     id: 'X4',
