@@ -527,7 +527,7 @@ export const practices = [
       'integration-tests/tests/platform.e2e.test.ts',
     ],
     notes:
-      'One role per function, each statement scoped to the exact resource (template tests). In `npm run dev` and the e2e suite every AWS call a function makes goes through the IAM gateway and is evaluated against its packaged role with @cloud-copilot/iam-simulate; the state machine role, the API Gateway integration role, Lambda permissions and SQS queue policies are enforced too; the e2e run fails if any call or delivery was refused. Not judged locally: SNS topic, bucket and bus policies, KMS key policies, boundaries and SCPs (local/README.md).',
+      'One role per function, each statement scoped to the exact resource (template tests). In `npm run dev` and the e2e suite every AWS call a function makes goes through the IAM gateway and is evaluated against its packaged role with @cloud-copilot/iam-simulate; the state machine role, the API Gateway integration role, Lambda permissions, SQS queue policies and SNS topic policies are enforced too; the e2e run fails if any call or delivery was refused. Not judged locally: bucket and bus policies, KMS key policies, boundaries and SCPs (local/README.md).',
   },
   {
     id: 'X4',

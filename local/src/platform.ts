@@ -48,6 +48,7 @@ import {
   stateMachineIam,
   stateMachineKeyOf,
   startIamGateway,
+  topicPolicies,
   type IamGateway,
   type RoleIdentity,
 } from './iam';
@@ -527,6 +528,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
             ? sesSendingIdentities(r.properties)
             : [],
       );
+      const topics = topicPolicies(resources);
       iam = await startIamGateway({
         upstreams,
         identities: byKey,
@@ -534,6 +536,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
         context: requestContextOf(ACCOUNT, REGION, resources, sesIdentities, (t) =>
           sfnRef.current?.stateMachineOfTaskToken(t),
         ),
+        resourcePolicyOf: (arn) => topics.get(arn),
         log,
       });
       stops.push(() => iam!.stop());

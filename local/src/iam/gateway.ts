@@ -23,7 +23,7 @@ import {
   type RequestContext,
 } from './actions';
 import { deniedMessage, errorReply } from './errors';
-import { evaluateAll, principalArnOf, type RoleIdentity } from './policy';
+import { evaluateAll, principalArnOf, type PolicyDocument, type RoleIdentity } from './policy';
 
 export interface IamGatewayOptions {
   /** Upstream base URL by SigV4 service name; `default` for the rest (moto). */
@@ -33,6 +33,8 @@ export interface IamGatewayOptions {
   /** Access keys that are not checked (the runner's own clients). */
   adminKeys?: ReadonlySet<string>;
   context: RequestContext;
+  /** A resource's own policy evaluated beside the caller's role (SNS topic policies). */
+  resourcePolicyOf?: (resourceArn: string) => PolicyDocument | undefined;
   log: LogSink;
 }
 
@@ -142,7 +144,13 @@ export async function startIamGateway(opts: IamGatewayOptions): Promise<IamGatew
       }
       return forward(req, body, upstream, res);
     }
-    const denied = await evaluateAll(opts.context.account, opts.context.region, identity, checks);
+    const denied = await evaluateAll(
+      opts.context.account,
+      opts.context.region,
+      identity,
+      checks,
+      opts.resourcePolicyOf,
+    );
     if (!denied) {
       stats.allowed++;
       return forward(req, body, upstream, res);

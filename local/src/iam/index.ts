@@ -13,4 +13,4 @@ export {
 export { evaluate, principalArnOf, type RoleIdentity } from './policy';
 export { deniedMessage } from './errors';
 export { stateMachineIam } from './machines';
-export { ResourcePolicies, type Delivery, type ResourceDecision } from './resource-policies';
+export { ResourcePolicies, topicPolicies, type Delivery, type ResourceDecision } from './resource-policies';

@@ -212,3 +212,54 @@ describe('the identities of the functions', () => {
     expect(lookup('other')).toBeUndefined();
   });
 });
+
+describe('an SNS topic policy evaluated beside the role (same account)', () => {
+  const TOPIC = `arn:aws:sns:${R}:${A}:op-billing-notifier-local-billing-ops`;
+  const trigger = {
+    ...role([allow('sns:Publish', TOPIC)]),
+    functionName: 'op-billing-notifier-local-announceInvoiceDocument',
+    roleArn: `arn:aws:iam::${A}:role/announce-role`,
+  };
+  const intruder = { ...role([allow('sns:Publish', TOPIC)]), roleArn: `arn:aws:iam::${A}:role/other-role` };
+  const onlyTheTrigger = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'OnlyTheTriggerPublishes',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'sns:Publish',
+        Resource: TOPIC,
+        Condition: { ArnNotEquals: { 'aws:PrincipalArn': trigger.roleArn } },
+      },
+      {
+        Sid: 'AccountSubscribers',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${A}:root` },
+        Action: ['sns:Subscribe'],
+        Resource: TOPIC,
+      },
+    ],
+  };
+  const publish = { action: 'sns:Publish', resource: TOPIC };
+
+  it("lets the role's Publish through unless the topic's explicit Deny names the caller out", async () => {
+    expect((await evaluate(A, R, trigger, publish, onlyTheTrigger)).outcome).toBe('Allowed');
+    expect(await evaluate(A, R, intruder, publish, onlyTheTrigger)).toMatchObject({
+      outcome: 'ExplicitlyDenied',
+      reason: 'an explicit Deny statement matches',
+    });
+    // Without the topic policy the same role would have been allowed.
+    expect((await evaluate(A, R, intruder, publish)).outcome).toBe('Allowed');
+  });
+
+  it('evaluateAll asks for the policy of each checked resource', async () => {
+    const asked: string[] = [];
+    const denied = await evaluateAll(A, R, intruder, [publish], (arn) => {
+      asked.push(arn);
+      return onlyTheTrigger;
+    });
+    expect(asked).toEqual([TOPIC]);
+    expect(denied?.outcome).toBe('ExplicitlyDenied');
+  });
+});

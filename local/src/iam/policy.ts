@@ -66,6 +66,8 @@ export async function evaluate(
   region: string,
   identity: RoleIdentity,
   check: Check,
+  /** The resource's own policy where AWS consults one (an SNS topic policy). */
+  resourcePolicy?: PolicyDocument,
 ): Promise<Decision> {
   const simulation: Simulation = {
     request: {
@@ -77,6 +79,7 @@ export async function evaluate(
     identityPolicies: identity.policies.map((p) => ({ name: p.name, policy: p.document })),
     serviceControlPolicies: [],
     resourceControlPolicies: [],
+    ...(resourcePolicy ? { resourcePolicy } : {}),
   };
   const result = await runSimulation(simulation, {});
   if (result.resultType !== 'error') {
@@ -103,9 +106,10 @@ export async function evaluateAll(
   region: string,
   identity: RoleIdentity,
   checks: Check[],
+  resourcePolicyOf: (resourceArn: string) => PolicyDocument | undefined = () => undefined,
 ): Promise<Decision | undefined> {
   for (const check of checks) {
-    const d = await evaluate(account, region, identity, check);
+    const d = await evaluate(account, region, identity, check, resourcePolicyOf(check.resource));
     if (d.outcome !== 'Allowed') return d;
   }
   return undefined;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LocalResource } from '../types';
-import { ResourcePolicies, functionArnOf, lambdaPolicies } from './resource-policies';
+import { ResourcePolicies, functionArnOf, lambdaPolicies, topicPolicies } from './resource-policies';
 
 const ACCOUNT = '000000000000';
 const REGION = 'eu-west-1';
@@ -209,5 +209,22 @@ describe('queue policies (AWS::SQS::QueuePolicy)', () => {
       reason: 'an explicit Deny statement of its resource policy matches',
     });
     expect((await policies.canSend(`${queueArn}-2`, rule('ok'))).reason).toBe('it has no resource policy');
+  });
+});
+
+describe('topic policies', () => {
+  it('are found by each topic ARN the policy names', () => {
+    const doc = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Deny', Principal: '*', Action: 'sns:Publish' }],
+    };
+    const a = `arn:aws:sns:${REGION}:${ACCOUNT}:a`;
+    const b = `arn:aws:sns:${REGION}:${ACCOUNT}:b`;
+    const policies = topicPolicies([
+      resource('AWS::SNS::TopicPolicy', 'P', { Topics: [a, b], PolicyDocument: doc }),
+      resource('AWS::SNS::Topic', 'A', {}, { physicalId: a }),
+    ]);
+    expect([...policies.keys()]).toEqual([a, b]);
+    expect(policies.get(a)).toBe(doc);
   });
 });

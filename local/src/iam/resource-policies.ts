@@ -87,6 +87,22 @@ export function queuePolicies(resources: LocalResource[]): Map<string, PolicyDoc
   return out;
 }
 
+/**
+ * Every topic's policy (by topic ARN), from `AWS::SNS::TopicPolicy` (its `Topics` are
+ * ARNs). The gateway evaluates a function's Publish with it beside the function's role, as
+ * AWS does within one account: either may allow, an explicit Deny in either refuses (the
+ * billing-ops topic denies every publisher but its trigger function).
+ */
+export function topicPolicies(resources: LocalResource[]): Map<string, PolicyDocument> {
+  const out = new Map<string, PolicyDocument>();
+  for (const r of resources) {
+    if (r.type !== 'AWS::SNS::TopicPolicy') continue;
+    for (const arn of (r.properties.Topics ?? []) as string[])
+      out.set(String(arn), r.properties.PolicyDocument as PolicyDocument);
+  }
+  return out;
+}
+
 /** Whether `policy` lets a service principal do `action` on `resource` for a delivery. */
 export async function admits(
   policy: PolicyDocument | undefined,
