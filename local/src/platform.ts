@@ -675,7 +675,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
       log.line(
         'iam',
         `roles enforced: ${run.functions.length} functions, ${run.stateMachines.length} state machines and the API integration roles reach AWS through ${iam.url}; ` +
-          `resource policies enforced: Lambda permissions on ${run.shadows.length + run.schedules.length} deliveries and every API invocation, queue policies on ${run.queueDeliveries.length} deliveries (${held.length} held)` +
+          `resource policies enforced: Lambda permissions on ${run.shadows.length + run.schedules.length} deliveries and every API invocation, queue policies on ${run.queueDeliveries.length} deliveries (${held.length} held), topic policies with every Publish to ${[...topicPolicies(resources).keys()].map((a) => a.split(':').pop()).join(', ') || 'no topic'}` +
           (unevaluated.size
             ? ` (not evaluated: AWS-managed ${[...unevaluated].map((a) => a.split('/').pop()).join(', ')})`
             : ''),
