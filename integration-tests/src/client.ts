@@ -173,7 +173,7 @@ export type ProviderSettings = {
  * attribute of every instance while other requests keep changing them, so under load it
  * sometimes fails with a 500 (an HTML error page): read again, a few times, before giving up.
  */
-async function motoModelData(motoUrl: string, attempts = 5): Promise<unknown> {
+async function motoModelData(motoUrl: string, attempts = 8): Promise<unknown> {
   for (let attempt = 1; ; attempt++) {
     const res = await fetch(`${motoUrl}/moto-api/data.json`);
     const text = await res.text();
