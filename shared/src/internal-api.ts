@@ -34,6 +34,25 @@ export function functionErrorOf(payload: unknown, fallbackMessage: string): Func
   };
 }
 
+/**
+ * A client's mapping from a function error to its own typed error: by errorType when the
+ * client knows it, else `otherwise` (the client's "unavailable" error, keeping the type).
+ * `fromPayload` reads a raw `{ errorType, errorMessage }` payload first.
+ */
+export function functionErrorMapper<E extends Error>(
+  typed: Record<string, (message: string) => E>,
+  otherwise: (message: string, errorType: string) => E,
+  fallbackMessage: string,
+) {
+  const typedError = ({ errorType, message }: FunctionError): E =>
+    typed[errorType]?.(message) ?? otherwise(message, errorType);
+  return {
+    typedError,
+    fromPayload: (payload: unknown): E => typedError(functionErrorOf(payload, fallbackMessage)),
+    fallbackMessage,
+  };
+}
+
 const isAbort = (error: unknown) => {
   const name = (error as { name?: string } | undefined)?.name;
   return name === 'AbortError' || name === 'TimeoutError';

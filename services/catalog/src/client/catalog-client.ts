@@ -12,7 +12,7 @@
  *   const { lines } = await catalog.priceLines('EUR', ['MUG-LOGO', 'POSTER-A2']);
  */
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { functionErrorOf, internalApiInvoker, type FunctionError } from '@order-platform/shared/internal-api';
+import { functionErrorMapper, internalApiInvoker } from '@order-platform/shared/internal-api';
 
 export type Currency = 'EUR' | 'USD' | 'GBP';
 export type Kind = 'physical' | 'digital' | 'giftcard';
@@ -108,16 +108,14 @@ const TYPED: Record<string, (message: string) => CatalogClientError> = {
   'Sandbox.Timedout': (m) => new TimeoutError(m),
 };
 
-const FALLBACK_MESSAGE = 'Catalog function failed';
-
-function typedError({ errorType, message }: FunctionError): CatalogClientError {
-  return TYPED[errorType]?.(message) ?? new CatalogUnavailableError(message, errorType);
-}
+const errors = functionErrorMapper(
+  TYPED,
+  (message, errorType) => new CatalogUnavailableError(message, errorType),
+  'Catalog function failed',
+);
 
 /** The error a function error payload stands for. */
-export function errorFromPayload(payload: unknown): CatalogClientError {
-  return typedError(functionErrorOf(payload, FALLBACK_MESSAGE));
-}
+export const errorFromPayload = errors.fromPayload;
 
 export interface CatalogClient {
   priceLines(currency: Currency, skus: string[], correlationId?: string): Promise<PriceLinesResponse>;
@@ -130,12 +128,12 @@ export function buildCatalogClient(
 ): CatalogClient {
   const invoke = internalApiInvoker(lambda, {
     timeoutMs: options.timeoutMs,
-    fallbackMessage: FALLBACK_MESSAGE,
+    fallbackMessage: errors.fallbackMessage,
     failures: {
       timeout: (message, cause) => new TimeoutError(message, { cause }),
       unavailable: (message, cause) =>
         new CatalogUnavailableError(message, 'CatalogUnavailableError', { cause }),
-      functionError: typedError,
+      functionError: errors.typedError,
     },
   });
 

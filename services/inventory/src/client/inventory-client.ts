@@ -11,7 +11,7 @@
  *   are idempotent per order.
  */
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { functionErrorOf, internalApiInvoker, type FunctionError } from '@order-platform/shared/internal-api';
+import { functionErrorMapper, internalApiInvoker } from '@order-platform/shared/internal-api';
 
 export interface StockLine {
   sku: string;
@@ -125,16 +125,14 @@ const TYPED: Record<string, (message: string) => InventoryClientError> = {
   'Sandbox.Timedout': (m) => new TimeoutError(m),
 };
 
-const FALLBACK_MESSAGE = 'Inventory function failed';
-
-function typedError({ errorType, message }: FunctionError): InventoryClientError {
-  return TYPED[errorType]?.(message) ?? new InventoryUnavailableError(message, errorType);
-}
+const errors = functionErrorMapper(
+  TYPED,
+  (message, errorType) => new InventoryUnavailableError(message, errorType),
+  'Inventory function failed',
+);
 
 /** The error a function error payload stands for. */
-export function errorFromPayload(payload: unknown): InventoryClientError {
-  return typedError(functionErrorOf(payload, FALLBACK_MESSAGE));
-}
+export const errorFromPayload = errors.fromPayload;
 
 export interface InventoryClient {
   reserve(request: ReserveRequest): Promise<ReserveResponse>;
@@ -149,12 +147,12 @@ export function buildInventoryClient(
 ): InventoryClient {
   const invoke = internalApiInvoker(lambda, {
     timeoutMs: options.timeoutMs,
-    fallbackMessage: FALLBACK_MESSAGE,
+    fallbackMessage: errors.fallbackMessage,
     failures: {
       timeout: (message, cause) => new TimeoutError(message, { cause }),
       unavailable: (message, cause) =>
         new InventoryUnavailableError(message, 'InventoryUnavailableError', { cause }),
-      functionError: typedError,
+      functionError: errors.typedError,
     },
   });
 
