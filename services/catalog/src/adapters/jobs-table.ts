@@ -42,6 +42,16 @@ function fromItem(item: Item): ImportJob {
 
 const isConditionFailure = (e: unknown) => e instanceof ConditionalCheckFailedException;
 
+/** A conditional write's answer, or undefined when its condition did not hold (someone got there first). */
+async function ifConditionHeld<T>(write: Promise<T>): Promise<T | undefined> {
+  try {
+    return await write;
+  } catch (error) {
+    if (isConditionFailure(error)) return undefined;
+    throw error;
+  }
+}
+
 /** `#a` names and `:a` values for every attribute an expression uses (many are reserved words). */
 function names(...attrs: string[]): Record<string, string> {
   return Object.fromEntries(attrs.map((a) => [`#${a}`, a]));
@@ -57,8 +67,8 @@ export function buildGetJob(doc: DynamoDBDocumentClient, table: string): GetJob 
 export function buildCreateJob(doc: DynamoDBDocumentClient, table: string): CreateJob {
   const getJob = buildGetJob(doc, table);
   return async (job) => {
-    try {
-      await doc.send(
+    const written = await ifConditionHeld(
+      doc.send(
         new PutCommand({
           TableName: table,
           Item: {
@@ -78,20 +88,17 @@ export function buildCreateJob(doc: DynamoDBDocumentClient, table: string): Crea
           },
           ConditionExpression: 'attribute_not_exists(jobId)',
         }),
-      );
-      return { created: true };
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      return { created: false, job: (await getJob(job.jobId))! };
-    }
+      ),
+    );
+    return written ? { created: true } : { created: false, job: (await getJob(job.jobId))! };
   };
 }
 
 export function buildFinishSplit(doc: DynamoDBDocumentClient, table: string): FinishSplit {
   const getJob = buildGetJob(doc, table);
   return async (jobId, totals, now) => {
-    try {
-      const out = await doc.send(
+    const out = await ifConditionHeld(
+      doc.send(
         new UpdateCommand({
           TableName: table,
           Key: { jobId },
@@ -110,19 +117,16 @@ export function buildFinishSplit(doc: DynamoDBDocumentClient, table: string): Fi
           },
           ReturnValues: 'ALL_NEW',
         }),
-      );
-      return fromItem(out.Attributes!);
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      return (await getJob(jobId))!;
-    }
+      ),
+    );
+    return out ? fromItem(out.Attributes!) : (await getJob(jobId))!;
   };
 }
 
 export function buildFailJob(doc: DynamoDBDocumentClient, table: string): FailJob {
   return async (jobId, message, now) => {
-    try {
-      await doc.send(
+    await ifConditionHeld(
+      doc.send(
         new UpdateCommand({
           TableName: table,
           Key: { jobId },
@@ -136,10 +140,8 @@ export function buildFailJob(doc: DynamoDBDocumentClient, table: string): FailJo
             ':now': now,
           },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   };
 }
 
@@ -189,8 +191,8 @@ export function buildRecordChunk(doc: DynamoDBDocumentClient, table: string): Re
 
 export function buildClaimCompletion(doc: DynamoDBDocumentClient, table: string): ClaimCompletion {
   return async (jobId, now) => {
-    try {
-      await doc.send(
+    const out = await ifConditionHeld(
+      doc.send(
         new UpdateCommand({
           TableName: table,
           Key: { jobId },
@@ -199,19 +201,16 @@ export function buildClaimCompletion(doc: DynamoDBDocumentClient, table: string)
           ExpressionAttributeNames: names('status', 'completedAt', 'chunksDone', 'chunksTotal'),
           ExpressionAttributeValues: { ':completed': 'COMPLETED', ':running': 'RUNNING', ':now': now },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
+    return out !== undefined;
   };
 }
 
 export function buildMarkAnnounced(doc: DynamoDBDocumentClient, table: string): MarkAnnounced {
   return async (jobId, deactivated, now) => {
-    try {
-      await doc.send(
+    const out = await ifConditionHeld(
+      doc.send(
         new UpdateCommand({
           TableName: table,
           Key: { jobId },
@@ -220,11 +219,8 @@ export function buildMarkAnnounced(doc: DynamoDBDocumentClient, table: string): 
           ExpressionAttributeNames: names('announcedAt', 'deactivated'),
           ExpressionAttributeValues: { ':now': now, ':deactivated': deactivated },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
+    return out !== undefined;
   };
 }
