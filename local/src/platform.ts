@@ -38,6 +38,7 @@ import {
   resolve,
   type Scope,
 } from './cfn';
+import { CallStats } from './call-stats';
 import { FunctionHost, functionNameOf } from './lambda/host';
 import {
   ResourcePolicies,
@@ -449,7 +450,9 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
     log.line('runner', `engines: moto ${moto.url}, postgres ${databaseUrl}, redis ${redis.url}`);
 
     // 2. stacks
-    const clients = clientsFor(moto.url);
+    // Every AWS call that reaches the engines, by caller and operation (GET /_local/stats).
+    const calls = new CallStats();
+    const clients = clientsFor(moto.url, calls);
     const exports = new Map<string, string>();
     const run = emptyRunnables();
     const resources: LocalResource[] = [];
@@ -538,6 +541,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
         ),
         resourcePolicyOf: (arn) => topics.get(arn),
         log,
+        calls,
       });
       stops.push(() => iam!.stop());
       policies = new ResourcePolicies(resources, ACCOUNT, REGION);
@@ -803,6 +807,8 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
             attributes,
           })),
         );
+      // The AWS calls that reached the engines so far, by caller and operation.
+      if (method === 'GET' && path === '/_local/stats') return Promise.resolve({ calls: calls.snapshot() });
       if (method === 'GET' && path === '/_local/functions')
         return Promise.resolve(host.functions().map((f) => ({ name: f.name, ...host.stats(f.name) })));
       return undefined;

@@ -16,6 +16,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { basename, join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import {
   CreateArchiveCommand,
   CreateEventBusCommand,
@@ -31,6 +32,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-s
 import { CreateEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { tableInputFromProperties } from '@order-platform/test-support/aws';
+import { countCalls, type CallStats } from './call-stats';
 import { ACCOUNT, PACKAGE_DIR, REGION } from './cfn';
 import type { LocalFunction } from './lambda/host';
 import type { LocalResource } from './types';
@@ -44,16 +46,18 @@ export interface Clients {
   secrets: SecretsManagerClient;
   ssm: SSMClient;
   ses: SESv2Client;
+  streams: DynamoDBStreamsClient;
 }
 
-export function clientsFor(endpoint: string): Clients {
+/** The runner's own clients (admin credentials), each call counted in `calls` when given. */
+export function clientsFor(endpoint: string, calls?: CallStats): Clients {
   const config = {
     endpoint,
     region: REGION,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     forcePathStyle: true,
   };
-  return {
+  const clients: Clients = {
     dynamodb: new DynamoDBClient(config),
     sqs: new SQSClient(config),
     sns: new SNSClient(config),
@@ -62,7 +66,10 @@ export function clientsFor(endpoint: string): Clients {
     secrets: new SecretsManagerClient(config),
     ssm: new SSMClient(config),
     ses: new SESv2Client(config),
+    streams: new DynamoDBStreamsClient(config),
   };
+  if (calls) for (const client of Object.values(clients)) countCalls(client, calls, 'runner');
+  return clients;
 }
 
 /** A target the runner delivers itself: moto matches the rule and fills a shadow queue. */

@@ -492,6 +492,12 @@ export function checksFor(service: string, r: RawRequest, ctx: RequestContext): 
   return SERVICES[service]?.checks(r, ctx);
 }
 
+/** The API operation a request names, for counting: `dynamodb.GetItem`, `s3.GetObject`. */
+export function operationOf(service: string, r: RawRequest, checks?: Check[]): string {
+  const op = targetOp(r) ?? form(r).get('Action') ?? checks?.[0]?.action.split(':')[1] ?? r.method;
+  return `${service}.${op}`;
+}
+
 export function protocolOf(service: string, r: RawRequest): Protocol {
   const p = SERVICES[service]?.protocol ?? 'json';
   return typeof p === 'function' ? p(r) : p;

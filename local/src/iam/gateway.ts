@@ -13,9 +13,11 @@
  */
 import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { CallStats } from '../call-stats';
 import type { LogSink } from '../types';
 import {
   checksFor,
+  operationOf,
   protocolOf,
   signatureOf,
   type Check,
@@ -36,6 +38,8 @@ export interface IamGatewayOptions {
   /** A resource's own policy evaluated beside the caller's role (SNS topic policies). */
   resourcePolicyOf?: (resourceArn: string) => PolicyDocument | undefined;
   log: LogSink;
+  /** Counts each request by caller (the function, state machine or API role) and operation. */
+  calls?: CallStats;
 }
 
 export interface Denial {
@@ -114,6 +118,7 @@ export async function startIamGateway(opts: IamGatewayOptions): Promise<IamGatew
     const upstream = (sig && opts.upstreams[sig.service]) ?? opts.upstreams.default;
     if (!sig || admin.has(sig.accessKeyId)) {
       stats.unchecked++;
+      if (sig) opts.calls?.add('runner', operationOf(sig.service, raw));
       return forward(req, body, upstream, res);
     }
     const protocol = protocolOf(sig.service, raw);
@@ -134,6 +139,7 @@ export async function startIamGateway(opts: IamGatewayOptions): Promise<IamGatew
       );
     }
     const checks = checksFor(sig.service, raw, opts.context);
+    opts.calls?.add(identity.functionName, operationOf(sig.service, raw, checks));
     if (!checks) {
       if (!unchecked.has(sig.service)) {
         unchecked.add(sig.service);
