@@ -1,0 +1,72 @@
+"""
+moto_server with four fixes of cost (not of behaviour) that a busy local platform needs.
+
+Started by test-support/src/engines.ts (startMoto) for the tests and `npm run dev` alike,
+with the same arguments as `moto_server`. Each fix is skipped, with a line on stderr, when
+the installed moto no longer has what it replaces.
+
+1. moto looks up the list of its own service modules on every request (a directory listing
+   and a stat of each of ~150 entries, under a lock every request waits for); the list
+   cannot change while the server runs: computed once.
+2. EventBridge input paths and transformers are JSONPath expressions that moto compiles
+   with a freshly built parser for every delivery (~35 ms of CPU each); compiled
+   expressions are immutable: cached by their text.
+3. A long poll on a FIFO queue whose visible messages all belong to groups in flight spins
+   (the wait returns at once while messages are visible but none can be taken) until the
+   poll ends; it now waits for a change (a send, a delete, a visibility change) or 50 ms.
+4. werkzeug formats a log line for every request that nobody reads: off (errors still show).
+"""
+import functools
+import logging
+import sys
+
+
+def note(message: str) -> None:
+    sys.stderr.write(f"[moto serve.py] {message}\n")
+
+
+def patch_module_list() -> None:
+    import moto.backends as backends
+
+    modules = tuple(backends.list_of_moto_modules())
+    backends.list_of_moto_modules = lambda: modules
+
+
+def patch_jsonpath_cache() -> None:
+    import jsonpath_ng.ext as ext
+
+    ext.parse = functools.lru_cache(maxsize=4096)(ext.parse)
+
+
+def patch_fifo_wait() -> None:
+    from moto.sqs.models import Queue
+
+    if not hasattr(Queue, "wait_for_messages") or not hasattr(Queue, "messages"):
+        raise AttributeError("Queue.wait_for_messages")
+
+    def wait_for_messages(self, timeout):  # type: ignore[no-untyped-def]
+        with self._messages_lock:
+            if self.messages:
+                # Visible, yet not receivable (their group is in flight): wait for a change.
+                self._messages_lock.wait(timeout=min(timeout, 0.05))
+            else:
+                self._messages_lock.wait_for(lambda: self.messages, timeout=timeout)
+
+    Queue.wait_for_messages = wait_for_messages
+
+
+def quiet_request_log() -> None:
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+
+
+for fix in (patch_module_list, patch_jsonpath_cache, patch_fifo_wait, quiet_request_log):
+    try:
+        fix()
+    except (ImportError, AttributeError) as e:
+        note(f"{fix.__name__} not applied: {e}")
+
+from moto.server import main  # noqa: E402
+
+if __name__ == "__main__":
+    sys.argv[0] = "moto_server"
+    sys.exit(main())
