@@ -13,7 +13,6 @@
  *   test-support's lambda-async.
  */
 import { randomUUID } from 'node:crypto';
-import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { RemoveTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { PublishCommand, UnsubscribeCommand } from '@aws-sdk/client-sns';
 import { GetQueueUrlCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
@@ -168,6 +167,7 @@ export function startSqsMapping(ctx: SourceContext, esm: LocalResource): Running
       batchWindowMs: Number(p.MaximumBatchingWindowInSeconds ?? 0) * 1000,
       until: async () => stopped,
       deadlineMs: 2 ** 31 - 1,
+      waitTimeSeconds: 20,
       handler: async (event) => {
         const out = (await call(ctx, fn, event)) as SQSBatchResponse | null;
         // Without ReportBatchItemFailures, Lambda ignores the response: success deletes all.
@@ -301,11 +301,7 @@ export function startStreamMapping(ctx: SourceContext, esm: LocalResource): Runn
     const reader = await openStreamDriver(tableName, {
       from: p.StartingPosition === 'LATEST' ? 'NOW' : 'TRIM_HORIZON',
       dynamodb: ctx.clients.dynamodb,
-      streams: new DynamoDBStreamsClient({
-        endpoint: ctx.endpoint,
-        region: REGION,
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      }),
+      streams: ctx.clients.streams,
     });
     while (!stopped) {
       const fresh = (await reader.read()).filter((r) => {
@@ -390,6 +386,7 @@ export function startShadow(ctx: SourceContext, shadow: ShadowDelivery): Running
     batchSize: 10,
     until: async () => stopped,
     deadlineMs: 2 ** 31 - 1,
+    waitTimeSeconds: 20,
     handler: async (event) => {
       for (const record of event.Records) {
         const payload = eventFor(shadow, record.body);

@@ -42,6 +42,12 @@ export interface DriverOptions {
   until?: () => Promise<boolean>;
   /** Safety net only: a run that has not finished by then fails with its stats. */
   deadlineMs?: number;
+  /**
+   * Long poll of an empty queue, in seconds (default 1, so `until` is checked every
+   * second). A poller that runs until stopped uses 20, as Lambda's pollers do: an idle
+   * queue costs one request per poller every 20 s, and `stop()` aborts the waiting poll.
+   */
+  waitTimeSeconds?: number;
   client?: SQSClient;
   /** Called after every invocation (tests use it to inject outages at a known point). */
   afterInvoke?: (stats: DriverStats) => void | Promise<void>;
@@ -123,6 +129,7 @@ export function startPollers(opts: DriverOptions): DriverRun {
     maxInFlight: 0,
   };
   let stopped = false;
+  const abort = new AbortController();
   const isDone =
     opts.until ??
     (async () => {
@@ -137,18 +144,25 @@ export function startPollers(opts: DriverOptions): DriverRun {
     const queueArn = attrs.Attributes?.QueueArn ?? 'arn:aws:sqs:us-east-1:123456789012:unknown';
     const h = typeof opts.handler === 'function' ? opts.handler : await opts.handler.perPoller(index);
     while (!stopped) {
-      const out = await client.send(
-        new ReceiveMessageCommand({
-          QueueUrl: opts.queueUrl,
-          MaxNumberOfMessages: Math.min(10, batchSize),
-          WaitTimeSeconds: 1,
-          MessageAttributeNames: ['All'],
-          MessageSystemAttributeNames: ['All'],
-          ...(opts.visibilityTimeoutSeconds !== undefined
-            ? { VisibilityTimeout: opts.visibilityTimeoutSeconds }
-            : {}),
-        }),
-      );
+      let out;
+      try {
+        out = await client.send(
+          new ReceiveMessageCommand({
+            QueueUrl: opts.queueUrl,
+            MaxNumberOfMessages: Math.min(10, batchSize),
+            WaitTimeSeconds: opts.waitTimeSeconds ?? 1,
+            MessageAttributeNames: ['All'],
+            MessageSystemAttributeNames: ['All'],
+            ...(opts.visibilityTimeoutSeconds !== undefined
+              ? { VisibilityTimeout: opts.visibilityTimeoutSeconds }
+              : {}),
+          }),
+          { abortSignal: abort.signal },
+        );
+      } catch (error) {
+        if (abort.signal.aborted) break;
+        throw error;
+      }
       const messages = out.Messages ?? [];
       if (messages.length === 0) {
         if (await isDone()) stopped = true;
@@ -222,6 +236,7 @@ export function startPollers(opts: DriverOptions): DriverRun {
     done,
     stop: async () => {
       stopped = true;
+      abort.abort();
       await pollers.catch(() => undefined);
       return stats;
     },
