@@ -11,7 +11,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { awsClient } from '@order-platform/shared/aws';
 import { loadConfig } from '@order-platform/shared/config';
-import { logger, withObservability } from '@order-platform/shared/observability';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logger, metrics, withObservability } from '@order-platform/shared/observability';
 import { beginSaga, recordedOutcome as readRecordedOutcome, transitionOrder } from '../domain/saga-steps';
 import { documentClient } from '../adapters/orders-table';
 import { buildClaimSaga, buildReadPaymentOutcome, buildTransitionOrder } from '../adapters/saga-store';
@@ -28,9 +29,18 @@ const wrap = <I, O>(fn: (input: I) => Promise<O>, log: (output: O, input: I) => 
   }) as unknown as Task<I, O>;
 
 export const begin = wrap(beginSaga(buildClaimSaga(doc, config.TABLE_NAME)), () => undefined);
-export const transition = wrap(transitionOrder(buildTransitionOrder(doc, config.TABLE_NAME)), (order) =>
-  logger.info('Order status', order),
-);
+/** The saga's outcomes as metrics (dashboard; SagaFailureRateAlarm): one per order that ends. */
+const OUTCOME_METRIC: Record<string, string> = {
+  CONFIRMED: 'OrderConfirmed',
+  FAILED: 'OrderFailed',
+  CANCELLED: 'OrderCancelled',
+};
+
+export const transition = wrap(transitionOrder(buildTransitionOrder(doc, config.TABLE_NAME)), (order) => {
+  logger.info('Order status', order);
+  const outcome = OUTCOME_METRIC[order.status];
+  if (outcome) metrics.addMetric(outcome, MetricUnit.Count, 1);
+});
 export const recordedOutcome = wrap(
   readRecordedOutcome(buildReadPaymentOutcome(doc, config.TABLE_NAME)),
   (outcome, { orderId }) => logger.info('Payment outcome recorded on the order', { orderId, outcome }),

@@ -75,6 +75,10 @@ export function makeHandler(deps: WriterDeps) {
       },
     });
     const response = await consume(event, context);
+    // How far the ledger trails the payments queue: the oldest message of the batch.
+    const sent = event.Records.map((r) => Number(r.attributes?.SentTimestamp)).filter(Number.isFinite);
+    if (sent.length)
+      metrics.addMetric('LedgerWriteLag', MetricUnit.Milliseconds, deps.now().getTime() - Math.min(...sent));
     metrics.addMetric('LedgerMessagesFailed', MetricUnit.Count, response.batchItemFailures.length);
     if (outboxIds.size) {
       try {
