@@ -9,6 +9,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import {
   loadTemplate,
   refTarget,
@@ -248,5 +249,90 @@ describe('the platform dashboard', () => {
     const saga = resourcesOfType(loadTemplate('services/orders'), 'AWS::StepFunctions::StateMachine')[0]![1];
     for (const arn of machines)
       expect(arn.endsWith(`:stateMachine:${String(saga.Properties?.StateMachineName)}`)).toBe(true);
+  });
+});
+
+describe('deploy/github-oidc-role.yml: the role GitHub Actions assumes', () => {
+  // CloudFormation's short tags (!Ref, !Sub...) read as their long forms.
+  const key = (name: string) => (name === 'Ref' ? 'Ref' : `Fn::${name}`);
+  const tags = ['Ref', 'Sub', 'GetAtt', 'If', 'Equals', 'Not', 'Join', 'Select', 'Split'].flatMap((name) => [
+    { tag: `!${name}`, resolve: (value: string) => ({ [key(name)]: value }) },
+    {
+      tag: `!${name}`,
+      collection: 'seq' as const,
+      resolve: (seq: { toJSON: () => unknown }) => ({ [key(name)]: seq.toJSON() }),
+    },
+  ]);
+  const yamlText = readFileSync(join(repoRoot, 'deploy', 'github-oidc-role.yml'), 'utf8');
+  const t = parseYaml(yamlText, { customTags: tags }) as CfnTemplate;
+  const role = props(t, 'GitHubDeployRole');
+  const trust = (role.AssumeRolePolicyDocument as { Statement: Props[] }).Statement;
+  const statements = (role.Policies as { PolicyDocument: { Statement: Props[] } }[]).flatMap(
+    (p) => p.PolicyDocument.Statement,
+  );
+
+  it('trusts only the OIDC provider, for one repository and one branch, audience sts', () => {
+    expect(trust).toHaveLength(1);
+    expect(trust[0]).toMatchObject({ Effect: 'Allow', Action: 'sts:AssumeRoleWithWebIdentity' });
+    const condition = trust[0]!.Condition as Record<string, Record<string, unknown>>;
+    expect(Object.keys(condition)).toEqual(['StringEquals']);
+    expect(condition.StringEquals).toEqual({
+      'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+      'token.actions.githubusercontent.com:sub': {
+        'Fn::Sub': 'repo:${GitHubRepository}:ref:refs/heads/${Branch}',
+      },
+    });
+  });
+
+  it('has no wildcard action, and Resource "*" only for actions that take no resource', () => {
+    for (const s of statements) {
+      expect(s.Effect).toBe('Allow');
+      for (const action of asArray(s.Action as string | string[]))
+        expect(action, String(s.Sid)).not.toMatch(/\*/);
+      if (asArray(s.Resource as unknown[]).includes('*'))
+        expect(s.Action).toEqual(['cloudformation:ValidateTemplate', 'cloudformation:ListExports']);
+    }
+  });
+
+  it("touches only the stage's stacks and resources", () => {
+    for (const s of statements) {
+      if (
+        s.Resource === '*' ||
+        s.Sid === 'HandTheExecutionRoleToCloudFormationOnly' ||
+        s.Sid === 'CarrierApiKey'
+      )
+        continue;
+      for (const r of asArray(s.Resource as Props[]))
+        expect(String(r['Fn::Sub']), String(s.Sid)).toMatch(/op-[^:]*\$\{Stage\}|op-webhook\/\$\{Stage\}/);
+    }
+  });
+
+  it('cannot create resources itself: no IAM write, and PassRole only to CloudFormation', () => {
+    const actions = statements.flatMap((s) => asArray(s.Action as string | string[]));
+    expect(actions.filter((a) => a.startsWith('iam:'))).toEqual(['iam:PassRole']);
+    expect(actions.some((a) => /^(lambda|sqs|dynamodb|ec2|rds):(Create|Delete|Put|Update)/.test(a))).toBe(
+      false,
+    );
+    const pass = statements.find((s) => s.Action === 'iam:PassRole')!;
+    expect(pass.Resource).toEqual({ 'Fn::GetAtt': 'CloudFormationExecutionRole.Arn' });
+    expect(pass.Condition).toEqual({
+      StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' },
+    });
+  });
+
+  it('the execution role is assumable by CloudFormation only, and its IAM rights end at the stage', () => {
+    const exec = props(t, 'CloudFormationExecutionRole');
+    const execTrust = (exec.AssumeRolePolicyDocument as { Statement: Props[] }).Statement;
+    expect(execTrust.map((s) => s.Principal)).toEqual([{ Service: 'cloudformation.amazonaws.com' }]);
+    const execStatements = (exec.Policies as { PolicyDocument: { Statement: Props[] } }[]).flatMap(
+      (p) => p.PolicyDocument.Statement,
+    );
+    for (const s of execStatements) {
+      const actions = asArray(s.Action as string | string[]);
+      expect(actions, String(s.Sid)).not.toContain('*');
+      expect(actions.filter((a) => a === 'iam:*')).toEqual([]);
+      if (actions.some((a) => a.startsWith('iam:') && a !== 'iam:CreateServiceLinkedRole'))
+        expect((s.Resource as Props)['Fn::Sub']).toMatch(/:role\/op-\*-\$\{Stage\}-\*$/);
+    }
   });
 });

@@ -77,6 +77,7 @@ import { startApiGateway, type LocalApiGateway } from './apigw';
 import { openApiRoute } from './openapi';
 import { startStepFunctions, type LocalStepFunctions } from './sfn';
 import type { LocalResource, LogSink } from './types';
+import { removeStacks } from './remove';
 
 export const STAGE = 'local';
 
@@ -141,7 +142,7 @@ export interface SimulatedProviderHandle {
 const defaultRoot = () => join(__dirname, '..', '..');
 
 /** The deployable stacks, in deployment order (scripts/stacks.mjs is the one list). */
-async function stackList(root: string): Promise<string[]> {
+export async function stackList(root: string): Promise<string[]> {
   const mod = (await import(join(root, 'scripts', 'stacks.mjs'))) as { stacks: () => string[] };
   return mod.stacks();
 }
@@ -206,7 +207,7 @@ export async function packageStacks(root: string, stacks: string[], log: LogSink
 }
 
 /** Creates one stack's resources in dependency order; returns them resolved. */
-async function deployStack(
+export async function deployStack(
   root: string,
   stack: string,
   clients: Clients,
@@ -809,6 +810,15 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
         );
       // The AWS calls that reached the engines so far, by caller and operation.
       if (method === 'GET' && path === '/_local/stats') return Promise.resolve({ calls: calls.snapshot() });
+      // npm run remove -- --stage local: event sources stop, then every stack's resources
+      // leave the engines (remove.ts); the runner keeps serving /_local until Ctrl-C.
+      if (method === 'POST' && path === '/_local/remove')
+        return (async () => {
+          stopping.abort(new Error('the stacks are being removed'));
+          await Promise.all(sources.map((s) => s.stop()));
+          const removed = await removeStacks(clients, resources, stacks, (l) => log.line('runner', l));
+          return { removed };
+        })();
       if (method === 'GET' && path === '/_local/functions')
         return Promise.resolve(host.functions().map((f) => ({ name: f.name, ...host.stats(f.name) })));
       return undefined;
