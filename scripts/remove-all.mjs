@@ -32,7 +32,7 @@ if (stage === 'local') {
     process.exit(1);
   }
   const { controlUrl } = JSON.parse(readFileSync(file, 'utf8'));
-  const res = await fetch(`${controlUrl}/_local/remove`, { method: 'POST' });
+  const res = await globalThis.fetch(`${controlUrl}/_local/remove`, { method: 'POST' });
   if (!res.ok) {
     console.error(`the local runner answered ${res.status}: ${await res.text()}`);
     process.exit(1);
