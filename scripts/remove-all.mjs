@@ -2,12 +2,13 @@
 // Removes every stack of a stage, in reverse dependency order (scripts/stacks.mjs), so no
 // stack is removed while a later one still imports its exports.
 //
-//   npm run remove -- --stage <stage> [--region <region>]
+//   npm run remove -- --stage <stage> [--region <region>] [--purge-retained]
 //
 // AWS (and LocalStack with AWS_ENDPOINT_URL): each stack's own buckets are emptied first
 // (CloudFormation cannot delete a bucket that holds objects), then `osls remove`.
-// Resources with DeletionPolicy Retain (the orders table, say) outlive their stack by
-// design; they are listed at the end with how to delete them.
+// Resources with DeletionPolicy Retain (the tables of record, the invoice and export
+// buckets) outlive their stack by design and are listed at the end; --purge-retained
+// deletes them too (their data is gone for good), so nothing of the stage is left to pay for.
 // --stage local: the running `npm run dev` removes the stacks from its engines
 // (POST /_local/remove, local/src/remove.ts).
 import { spawnSync } from 'node:child_process';
@@ -17,10 +18,15 @@ import { parseArgs } from 'node:util';
 import { root, stacks } from './stacks.mjs';
 
 const { values } = parseArgs({
-  options: { stage: { type: 'string' }, region: { type: 'string' }, help: { type: 'boolean' } },
+  options: {
+    stage: { type: 'string' },
+    region: { type: 'string' },
+    'purge-retained': { type: 'boolean' },
+    help: { type: 'boolean' },
+  },
 });
 if (values.help || !values.stage) {
-  console.log('usage: npm run remove -- --stage <stage> [--region <region>]');
+  console.log('usage: npm run remove -- --stage <stage> [--region <region>] [--purge-retained]');
   process.exit(values.help ? 0 : 2);
 }
 const { stage } = values;
@@ -48,9 +54,13 @@ const region = values.region ?? process.env.AWS_REGION ?? 'us-east-1';
 process.env.AWS_REGION = region;
 const { CloudFormationClient, DescribeStacksCommand, ListStackResourcesCommand } =
   await import('@aws-sdk/client-cloudformation');
-const { S3Client, ListObjectVersionsCommand, DeleteObjectsCommand } = await import('@aws-sdk/client-s3');
+const { S3Client, ListObjectVersionsCommand, DeleteObjectsCommand, DeleteBucketCommand } =
+  await import('@aws-sdk/client-s3');
+const { DynamoDBClient, DeleteTableCommand } = await import('@aws-sdk/client-dynamodb');
+const purge = values['purge-retained'] === true;
 const cfn = new CloudFormationClient({ region });
 const s3 = new S3Client({ region, forcePathStyle: !!process.env.AWS_ENDPOINT_URL });
+const dynamodb = new DynamoDBClient({ region });
 const osls = join(root, 'node_modules', '.bin', 'osls');
 const env = { ...process.env, SLS_TELEMETRY_DISABLED: '1' };
 
@@ -101,18 +111,17 @@ for (const dir of [...stacks()].reverse()) {
   }
   console.log(`\n== removing ${stackName}`);
   const own = await resourcesOf(stackName);
-  for (const b of own.filter((r) => r.ResourceType === 'AWS::S3::Bucket' && r.PhysicalResourceId)) {
-    const n = await emptyBucket(b.PhysicalResourceId);
-    console.log(`emptied ${b.PhysicalResourceId} (${n} objects and versions)`);
-  }
   const template = join(root, dir, '.serverless', 'cloudformation-template-update-stack.json');
+  const kept = new Set();
   if (existsSync(template)) {
     const t = JSON.parse(readFileSync(template, 'utf8'));
-    for (const [id, r] of Object.entries(t.Resources ?? {}))
-      if (r.DeletionPolicy === 'Retain') {
-        const physical = own.find((x) => x.LogicalResourceId === id)?.PhysicalResourceId;
-        if (physical) retained.push(`${stackName} ${id} (${r.Type}): ${physical}`);
-      }
+    for (const [id, r] of Object.entries(t.Resources ?? {})) if (r.DeletionPolicy === 'Retain') kept.add(id);
+  }
+  const keptHere = own.filter((r) => kept.has(r.LogicalResourceId) && r.PhysicalResourceId);
+  for (const b of own.filter((r) => r.ResourceType === 'AWS::S3::Bucket' && r.PhysicalResourceId)) {
+    if (kept.has(b.LogicalResourceId) && !purge) continue;
+    const n = await emptyBucket(b.PhysicalResourceId);
+    console.log(`emptied ${b.PhysicalResourceId} (${n} objects and versions)`);
   }
   const r = spawnSync(osls, ['remove', '--stage', stage, '--region', region], {
     cwd: join(root, dir),
@@ -123,10 +132,19 @@ for (const dir of [...stacks()].reverse()) {
     console.error(`removing ${stackName} failed; earlier stacks are still imported by it, stopping here`);
     process.exit(r.status ?? 1);
   }
+  for (const k of keptHere) {
+    const what = `${stackName} ${k.LogicalResourceId} (${k.ResourceType}): ${k.PhysicalResourceId}`;
+    if (!purge) retained.push(what);
+    else if (k.ResourceType === 'AWS::S3::Bucket') {
+      await s3.send(new DeleteBucketCommand({ Bucket: k.PhysicalResourceId }));
+      console.log(`deleted retained ${what}`);
+    } else if (k.ResourceType === 'AWS::DynamoDB::Table') {
+      await dynamodb.send(new DeleteTableCommand({ TableName: k.PhysicalResourceId }));
+      console.log(`deleted retained ${what}`);
+    } else retained.push(what);
+  }
 }
 if (retained.length) {
-  console.log(
-    '\nKept on purpose (DeletionPolicy Retain); delete them by hand once you no longer need the data:',
-  );
+  console.log('\nKept on purpose (DeletionPolicy Retain); `--purge-retained` deletes them, with their data:');
   for (const line of retained) console.log(`  ${line}`);
 }
