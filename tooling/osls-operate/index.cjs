@@ -108,15 +108,6 @@ function failureQueues(template) {
       if (underFailureKey && isQueue(id)) found.add(id);
       return;
     }
-    if (typeof value === 'string' && underFailureKey) {
-      // A redrive policy written as a JSON string.
-      try {
-        walk(JSON.parse(value), true);
-      } catch {
-        /* not JSON */
-      }
-      return;
-    }
     if (Array.isArray(value)) for (const v of value) walk(v, underFailureKey);
     else if (isObject(value))
       for (const [k, v] of Object.entries(value)) walk(v, underFailureKey || FAILURE_KEY.test(k));
