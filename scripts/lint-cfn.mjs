@@ -11,8 +11,12 @@ if (which.status !== 0) {
   process.exit(1);
 }
 let failed = false;
-for (const dir of stacks()) {
-  const template = join(root, dir, '.serverless', 'cloudformation-template-update-stack.json');
+// The packaged stacks, then the templates deployed by hand (deploy/*.yml).
+const handWritten = ['deploy/github-oidc-role.yml'];
+for (const dir of [...stacks(), ...handWritten]) {
+  const template = handWritten.includes(dir)
+    ? join(root, dir)
+    : join(root, dir, '.serverless', 'cloudformation-template-update-stack.json');
   if (!existsSync(template)) {
     console.error(`${dir}: no packaged template; run npm run package first`);
     failed = true;

@@ -101,3 +101,30 @@ describe('osls-operate on a stack it has never seen', () => {
     expect(addAlarms(t, options)).not.toContain('ParkedDepthAlarm');
   });
 });
+
+describe('OP_CFN_ROLE_ARN (the GitHub workflows)', () => {
+  const Operate = require('../tooling/osls-operate/index.cjs') as new (sls: unknown) => {
+    hooks: Record<string, () => void>;
+  };
+  const withRole = (provider: Record<string, unknown>) => {
+    const previous = process.env.OP_CFN_ROLE_ARN;
+    process.env.OP_CFN_ROLE_ARN = 'arn:aws:iam::123456789012:role/op-cloudformation-prod';
+    try {
+      new Operate({ service: { provider } }).hooks.initialize!();
+    } finally {
+      if (previous === undefined) delete process.env.OP_CFN_ROLE_ARN;
+      else process.env.OP_CFN_ROLE_ARN = previous;
+    }
+    return provider;
+  };
+
+  it('becomes the role CloudFormation deploys and removes the stack with', () => {
+    expect(withRole({})).toEqual({
+      iam: { deploymentRole: 'arn:aws:iam::123456789012:role/op-cloudformation-prod' },
+    });
+  });
+
+  it("never replaces a stack's own deployment role", () => {
+    expect(withRole({ iam: { deploymentRole: 'arn:own' } })).toEqual({ iam: { deploymentRole: 'arn:own' } });
+  });
+});
