@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { root, stacks } from './stacks.mjs';
+import { RELEASE_OUT, releaseStacks, root, stacks } from './stacks.mjs';
 
 const which = spawnSync('sh', ['-c', 'command -v cfn-lint']);
 if (which.status !== 0) {
@@ -11,14 +11,22 @@ if (which.status !== 0) {
   process.exit(1);
 }
 let failed = false;
-// The packaged stacks, then the templates deployed by hand (deploy/*.yml).
+// The dev package of every stack, the production package of those released gradually,
+// and the templates deployed by hand (deploy/*.yml).
+const packages = [
+  ...stacks().map((dir) => ({ dir, out: '.serverless', how: 'npm run package' })),
+  ...releaseStacks().map((dir) => ({ dir, out: RELEASE_OUT, how: 'npm run package:release' })),
+];
 const handWritten = ['deploy/github-oidc-role.yml'];
-for (const dir of [...stacks(), ...handWritten]) {
-  const template = handWritten.includes(dir)
-    ? join(root, dir)
-    : join(root, dir, '.serverless', 'cloudformation-template-update-stack.json');
+for (const { dir: stack, out, how } of [
+  ...packages,
+  ...handWritten.map((dir) => ({ dir, out: '', how: '' })),
+]) {
+  const dir = out === '.serverless' || out === '' ? stack : `${stack} (${out})`;
+  const template =
+    out === '' ? join(root, stack) : join(root, stack, out, 'cloudformation-template-update-stack.json');
   if (!existsSync(template)) {
-    console.error(`${dir}: no packaged template; run npm run package first`);
+    console.error(`${dir}: no packaged template; run ${how} first`);
     failed = true;
     continue;
   }
