@@ -336,3 +336,23 @@ describe('deploy/github-oidc-role.yml: the role GitHub Actions assumes', () => {
     }
   });
 });
+
+describe('production packages (npm run package:release)', () => {
+  it("every alarm, the canary's rollback alarms too, notifies the stage's alarm topic", async () => {
+    const { releaseStacks, RELEASE_OUT, RELEASE_STAGE } = (await import(
+      join(repoRoot, 'scripts', 'stacks.mjs')
+    )) as {
+      releaseStacks: () => string[];
+      RELEASE_OUT: string;
+      RELEASE_STAGE: string;
+    };
+    for (const stack of releaseStacks()) {
+      const t = loadTemplate(stack, RELEASE_OUT);
+      expect(alarms(t).length, stack).toBeGreaterThan(0);
+      for (const [id, a] of alarms(t))
+        expect(a.Properties?.AlarmActions, `${stack} ${id}`).toEqual([
+          { 'Fn::ImportValue': `op-platform-${RELEASE_STAGE}-AlarmTopicArn` },
+        ]);
+    }
+  });
+});
