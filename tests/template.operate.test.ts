@@ -200,10 +200,13 @@ describe('alarms on what the services report', () => {
     expect(p.AlarmActions).toEqual([TOPIC_IMPORT]);
   });
 
-  it("webhook: the reconciler's findings", () => {
-    const p = props(loadTemplate('services/webhook'), 'ReconciliationFindingsAlarm');
-    expect(p).toMatchObject({ Namespace: NAMESPACE, MetricName: 'ReconciliationFindings', Threshold: 0 });
-    expect(METRICS.ReconciliationFindings).toBeDefined();
+  it.each([
+    ['ReconciliationFindingsAlarm', 'ReconciliationFindings'],
+    ['ReconciliationRefundFailuresAlarm', 'ReconciliationRefundFailures'],
+  ])("webhook: the reconciler's %s", (alarm, metric) => {
+    const p = props(loadTemplate('services/webhook'), alarm);
+    expect(p).toMatchObject({ Namespace: NAMESPACE, MetricName: metric, Threshold: 0 });
+    expect(p.Dimensions).toEqual([{ Name: 'service', Value: METRICS[metric]!.service }]);
     expect(p.AlarmActions).toEqual([TOPIC_IMPORT]);
   });
 });
