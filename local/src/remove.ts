@@ -24,6 +24,7 @@ import {
 import { DeleteSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { DeleteTopicCommand, UnsubscribeCommand } from '@aws-sdk/client-sns';
 import { DeleteQueueCommand, ListQueuesCommand } from '@aws-sdk/client-sqs';
+import { DeleteEmailIdentityCommand } from '@aws-sdk/client-sesv2';
 import { DeleteParameterCommand } from '@aws-sdk/client-ssm';
 import type { Clients } from './provision';
 import type { LocalResource } from './types';
@@ -75,7 +76,12 @@ const deleters: Record<string, (c: Clients, r: LocalResource) => Promise<unknown
   'AWS::SecretsManager::Secret': (c, r) =>
     c.secrets.send(new DeleteSecretCommand({ SecretId: r.physicalId, ForceDeleteWithoutRecovery: true })),
   'AWS::SSM::Parameter': (c, r) => c.ssm.send(new DeleteParameterCommand({ Name: r.physicalId })),
+  'AWS::SES::EmailIdentity': (c, r) =>
+    c.ses.send(new DeleteEmailIdentityCommand({ EmailIdentity: r.physicalId })),
 };
+
+/** The resource types removeStacks deletes from the engines. */
+export const removableTypes = (): string[] => Object.keys(deleters);
 
 export interface Removal {
   stack: string;
