@@ -359,3 +359,13 @@ describe('production packages (npm run package:release)', () => {
     }
   });
 });
+
+describe('function error alarms', () => {
+  it('default to 10% of invocations; a function whose errors are business outcomes sets its own', () => {
+    const rate = (stack: string, id: string) => props(loadTemplate(stack), `${id}ErrorsAlarm`).Threshold;
+    expect(rate('services/payments', 'ChargePaymentLambdaFunction')).toBe(50);
+    expect(rate('services/inventory', 'ReserveStockLambdaFunction')).toBe(50);
+    expect(rate('services/inventory', 'ReleaseStockLambdaFunction')).toBe(10);
+    expect(rate('services/orders', 'CreateOrderLambdaFunction')).toBe(10);
+  });
+});
