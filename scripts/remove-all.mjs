@@ -52,99 +52,53 @@ if (stage === 'local') {
 
 const region = values.region ?? process.env.AWS_REGION ?? 'us-east-1';
 process.env.AWS_REGION = region;
-const { CloudFormationClient, DescribeStacksCommand, ListStackResourcesCommand } =
-  await import('@aws-sdk/client-cloudformation');
-const { S3Client, ListObjectVersionsCommand, DeleteObjectsCommand, DeleteBucketCommand } =
-  await import('@aws-sdk/client-s3');
-const { DynamoDBClient, DeleteTableCommand } = await import('@aws-sdk/client-dynamodb');
-const purge = values['purge-retained'] === true;
-const cfn = new CloudFormationClient({ region });
-const s3 = new S3Client({ region, forcePathStyle: !!process.env.AWS_ENDPOINT_URL });
-const dynamodb = new DynamoDBClient({ region });
+const { CloudFormationClient } = await import('@aws-sdk/client-cloudformation');
+const { S3Client } = await import('@aws-sdk/client-s3');
+const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+const { removeStage } = await import('./remove-stage.mjs');
 const osls = join(root, 'node_modules', '.bin', 'osls');
 const env = { ...process.env, SLS_TELEMETRY_DISABLED: '1' };
 
 const serviceOf = (dir) =>
   /^service:\s*(\S+)/m.exec(readFileSync(join(root, dir, 'serverless.yml'), 'utf8'))?.[1] ?? dir;
-
-async function exists(stackName) {
-  try {
-    const out = await cfn.send(new DescribeStacksCommand({ StackName: stackName }));
-    return out.Stacks?.some((s) => s.StackStatus !== 'DELETE_COMPLETE') ?? false;
-  } catch (e) {
-    if (/does not exist/.test(String(e?.message))) return false;
-    throw e;
-  }
-}
-
-async function resourcesOf(stackName) {
-  const all = [];
-  let NextToken;
-  do {
-    const page = await cfn.send(new ListStackResourcesCommand({ StackName: stackName, NextToken }));
-    all.push(...(page.StackResourceSummaries ?? []));
-    NextToken = page.NextToken;
-  } while (NextToken);
-  return all;
-}
-
-async function emptyBucket(bucket) {
-  let removed = 0;
-  for (;;) {
-    const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, MaxKeys: 1000 }));
-    const objects = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].map((v) => ({
-      Key: v.Key,
-      ...(v.VersionId && v.VersionId !== 'null' ? { VersionId: v.VersionId } : {}),
-    }));
-    if (objects.length === 0) return removed;
-    await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } }));
-    removed += objects.length;
-  }
-}
-
-const retained = [];
-for (const dir of [...stacks()].reverse()) {
-  const stackName = `${serviceOf(dir)}-${stage}`;
-  if (!(await exists(stackName))) {
-    console.log(`== ${stackName}: not deployed, skipped`);
-    continue;
-  }
-  console.log(`\n== removing ${stackName}`);
-  const own = await resourcesOf(stackName);
+/** Logical ids with DeletionPolicy Retain, from the stack's packaged template. */
+function retainedIn(dir) {
   const template = join(root, dir, '.serverless', 'cloudformation-template-update-stack.json');
-  const kept = new Set();
-  if (existsSync(template)) {
-    const t = JSON.parse(readFileSync(template, 'utf8'));
-    for (const [id, r] of Object.entries(t.Resources ?? {})) if (r.DeletionPolicy === 'Retain') kept.add(id);
-  }
-  const keptHere = own.filter((r) => kept.has(r.LogicalResourceId) && r.PhysicalResourceId);
-  for (const b of own.filter((r) => r.ResourceType === 'AWS::S3::Bucket' && r.PhysicalResourceId)) {
-    if (kept.has(b.LogicalResourceId) && !purge) continue;
-    const n = await emptyBucket(b.PhysicalResourceId);
-    console.log(`emptied ${b.PhysicalResourceId} (${n} objects and versions)`);
-  }
-  const r = spawnSync(osls, ['remove', '--stage', stage, '--region', region], {
-    cwd: join(root, dir),
-    env,
-    stdio: 'inherit',
-  });
-  if (r.status !== 0) {
-    console.error(`removing ${stackName} failed; earlier stacks are still imported by it, stopping here`);
-    process.exit(r.status ?? 1);
-  }
-  for (const k of keptHere) {
-    const what = `${stackName} ${k.LogicalResourceId} (${k.ResourceType}): ${k.PhysicalResourceId}`;
-    if (!purge) retained.push(what);
-    else if (k.ResourceType === 'AWS::S3::Bucket') {
-      await s3.send(new DeleteBucketCommand({ Bucket: k.PhysicalResourceId }));
-      console.log(`deleted retained ${what}`);
-    } else if (k.ResourceType === 'AWS::DynamoDB::Table') {
-      await dynamodb.send(new DeleteTableCommand({ TableName: k.PhysicalResourceId }));
-      console.log(`deleted retained ${what}`);
-    } else retained.push(what);
-  }
+  if (!existsSync(template)) return new Set();
+  const t = JSON.parse(readFileSync(template, 'utf8'));
+  return new Set(
+    Object.entries(t.Resources ?? {})
+      .filter(([, r]) => r.DeletionPolicy === 'Retain')
+      .map(([id]) => id),
+  );
 }
-if (retained.length) {
-  console.log('\nKept on purpose (DeletionPolicy Retain); `--purge-retained` deletes them, with their data:');
-  for (const line of retained) console.log(`  ${line}`);
+
+try {
+  const { retained } = await removeStage({
+    stacks: stacks().map((dir) => ({
+      dir,
+      stackName: `${serviceOf(dir)}-${stage}`,
+      retained: retainedIn(dir),
+    })),
+    cfn: new CloudFormationClient({ region }),
+    s3: new S3Client({ region, forcePathStyle: !!process.env.AWS_ENDPOINT_URL }),
+    dynamodb: new DynamoDBClient({ region }),
+    purge: values['purge-retained'] === true,
+    runOsls: (dir) =>
+      spawnSync(osls, ['remove', '--stage', stage, '--region', region], {
+        cwd: join(root, dir),
+        env,
+        stdio: 'inherit',
+      }).status ?? 1,
+    log: (line) => console.log(line),
+  });
+  if (retained.length) {
+    console.log(
+      '\nKept on purpose (DeletionPolicy Retain); `--purge-retained` deletes them, with their data:',
+    );
+    for (const line of retained) console.log(`  ${line}`);
+  }
+} catch (e) {
+  console.error(e.message);
+  process.exit(1);
 }
