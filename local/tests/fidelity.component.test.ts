@@ -280,12 +280,15 @@ describe('SQS event source mapping: redrive to the DLQ', () => {
 });
 
 describe('SQS event source mapping: batching window', () => {
-  it('gathers messages that arrive within MaximumBatchingWindowInSeconds into one batch', async () => {
+  it('gathers messages that arrive within MaximumBatchingWindowInSeconds into one batch, and no later one', async () => {
     // Arrange: one poller (reserved concurrency 1), a 2 s window, batch size 10, and a
-    // visibility timeout longer than the window (as AWS requires)
+    // visibility timeout longer than the window (as AWS requires). The window runs on a
+    // clock this test moves: however slowly a loaded machine sends, it closes when told.
+    let clock = 0;
+    ctx.now = () => clock;
     const queue = await provision(clients, 'AWS::SQS::Queue', {
       QueueName: unique('op-fidelity-window'),
-      VisibilityTimeout: 10,
+      VisibilityTimeout: 30,
     });
     const { fn, outFile } = deploy(PARTIAL_BATCH_SQS, { reservedConcurrency: 1 });
     start(
@@ -300,18 +303,31 @@ describe('SQS event source mapping: batching window', () => {
         }),
       ),
     );
+    const heldByThePoller = (n: number) => async () => {
+      const d = await queueDepth(clients.sqs, queue.physicalId);
+      return d.visible === 0 && d.inFlight === n ? true : undefined;
+    };
 
-    // Act: three messages, 300 ms apart
-    for (const body of ['ok-1', 'ok-2', 'ok-3']) {
+    // Act: three messages, one after another, each received into the open window
+    for (const [i, body] of ['ok-1', 'ok-2', 'ok-3'].entries()) {
       await clients.sqs.send(new SendMessageCommand({ QueueUrl: queue.physicalId, MessageBody: body }));
-      await sleep(300);
+      await waitFor(`${body} in the window`, heldByThePoller(i + 1));
+      clock += 500;
     }
+    // Assess: 1.5 s into a 2 s window, nothing was invoked yet
+    expect(readJsonLines(outFile)).toEqual([]);
+    clock += 600;
     await waitFor('a batch', () => (readJsonLines(outFile).length ? true : undefined));
+
+    // Act: one more after the window closed: it opens a window of its own
+    await clients.sqs.send(new SendMessageCommand({ QueueUrl: queue.physicalId, MessageBody: 'late' }));
+    await waitFor('late in a new window', heldByThePoller(1));
+    clock += 2_100;
     await drained(queue.physicalId);
 
-    // Assert: one invocation with all three
+    // Assess: two invocations, the three together, then the late one alone
     const batches = readJsonLines<{ bodies: string[] }>(outFile).map((b) => b.bodies.slice().sort());
-    expect(batches).toEqual([['ok-1', 'ok-2', 'ok-3']]);
+    expect(batches).toEqual([['ok-1', 'ok-2', 'ok-3'], ['late']]);
   });
 });
 
