@@ -70,8 +70,8 @@ export interface HostileCase {
   method?: string;
   /**
    * Raw path inside the API. Here, in `query` and in header values, placeholders stand for
-   * what the setup made: {self} {other} {ownOrder} {otherOrder} {ownKey} {otherKey}
-   * {carrierKey}.
+   * what the setup made: {self} {selfUpper} {other} {ownOrder} {otherOrder} {ownKey}
+   * {otherKey} {carrierKey} {selfToken}.
    */
   path?: string;
   /** Raw query string, without `?`. */
@@ -257,6 +257,8 @@ const ROUTE_DEFAULTS: Record<string, string> = {
 function placeholders(text: string, ctx: RunContext): string {
   const { actors } = ctx;
   return text
+    .replaceAll('{selfToken}', ctx.tokens.get('self') ?? '')
+    .replaceAll('{selfUpper}', actors.self.toUpperCase())
     .replaceAll('{self}', actors.self)
     .replaceAll('{other}', actors.other)
     .replaceAll('{ownOrder}', actors.ownOrder)
