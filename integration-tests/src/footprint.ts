@@ -141,9 +141,12 @@ async function redis(url: string, out: Footprint) {
   try {
     const keys = (await r.keys('*')).sort();
     for (const key of keys) {
-      // DUMP is the value whatever its type; the TTL is left out (it runs down by itself).
-      const value = await r.dumpBuffer(key);
-      out[`redis:${key}`] = value ? createHash('sha256').update(value).digest('hex').slice(0, 16) : 'gone';
+      // DUMP is the value whatever its type; the TTL itself is left out (it runs down by
+      // itself), but whether there is one is kept: such a key may expire between readings.
+      const [value, ttl] = await Promise.all([r.dumpBuffer(key), r.pttl(key)]);
+      if (!value) continue;
+      out[`redis:${key}`] =
+        createHash('sha256').update(value).digest('hex').slice(0, 16) + (ttl > 0 ? EXPIRES : '');
     }
   } finally {
     r.disconnect();
@@ -177,11 +180,18 @@ export async function footprint(client: PlatformClient): Promise<Footprint> {
   return out;
 }
 
-/** Every store whose content differs between two footprints: `store: before -> after`. */
+const EXPIRES = ' (expires)';
+
+/**
+ * Every store whose content differs between two footprints: `store: before -> after`. A
+ * cache key with a TTL that is gone afterwards expired (another test's report cache, say):
+ * that is time passing, not a write.
+ */
 export function diffFootprints(before: Footprint, after: Footprint): string[] {
   const names = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
   return names
     .filter((n) => before[n] !== after[n])
+    .filter((n) => !(after[n] === undefined && before[n]?.endsWith(EXPIRES)))
     .map((n) => `${n}: ${before[n] ?? '(none)'} -> ${after[n] ?? '(none)'}`);
 }
 
