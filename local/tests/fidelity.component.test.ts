@@ -15,7 +15,7 @@
 import { utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { strToU8, zipSync } from 'fflate';
-import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand, TransactWriteItemsCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { SendEmailCommand } from '@aws-sdk/client-sesv2';
@@ -662,6 +662,57 @@ describe('DynamoDB stream mapping', () => {
       const got = await drain(queueUrl);
       return got.length ? got.map((m) => JSON.parse(m.Body!) as FailureRecord) : undefined;
     });
+
+  it('a cancelled transaction leaves no stream record, and the reader goes on reading', async () => {
+    // Arrange: a reader already on the stream (it keeps its shard iterator between reads)
+    const { table } = await tableAndFailureQueue();
+    const { fn, outFile } = deploy(STREAM_REPORTS_POISON);
+    start(
+      startStreamMapping(
+        ctx,
+        eventSourceMapping({
+          EventSourceArn: table.attributes.StreamArn,
+          FunctionName: fn.arn,
+          StartingPosition: 'TRIM_HORIZON',
+          BatchSize: 10,
+        }),
+      ),
+    );
+    const seen = () =>
+      readJsonLines<{ records: { pk: string }[] }>(outFile).flatMap((b) => b.records.map((r) => r.pk));
+    await put(table.physicalId, 'before');
+    await waitFor('the first record', () => (seen().includes('before') ? true : undefined));
+
+    // Act: a transaction whose second write fails its condition (as an Idempotency-Key
+    // replayed with another body does), then an ordinary write
+    const cancelled = await clients.dynamodb
+      .send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            { Put: { TableName: table.physicalId, Item: { pk: { S: 'phantom' } } } },
+            {
+              Put: {
+                TableName: table.physicalId,
+                Item: { pk: { S: 'before' } },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ],
+        }),
+      )
+      .then(
+        () => 'committed',
+        (e: Error) => e.name,
+      );
+    expect(cancelled).toBe('TransactionCanceledException');
+    await put(table.physicalId, 'after');
+    await waitFor('the record written after the cancelled transaction', () =>
+      seen().includes('after') ? true : undefined,
+    );
+
+    // Assert: DynamoDB streams what was written, and a cancelled transaction wrote nothing
+    expect(seen()).toEqual(['before', 'after']);
+  });
 
   it('bisects a failing batch: the good records are processed, the poison record alone goes to OnFailure', async () => {
     // Arrange: two good records and a poison one in the stream; a function that throws on poison
