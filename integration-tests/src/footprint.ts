@@ -174,8 +174,9 @@ export async function footprint(client: PlatformClient): Promise<Footprint> {
   await buckets(engines.moto, of('AWS::S3::Bucket'), out);
   await postgres(engines.postgres, out);
   await redis(engines.redis, out);
-  const executions = await call<unknown[]>(`${controlUrl}/_local/executions`);
-  out['stepfunctions:executions'] = digest(executions.body);
+  const executions = await call<{ status: string }[]>(`${controlUrl}/_local/executions`);
+  out['stepfunctions:executions'] =
+    `${executions.body.filter((e) => e.status === 'RUNNING').length} running ${digest(executions.body)}`;
   await writeCalls(controlUrl, out);
   return out;
 }
@@ -196,19 +197,36 @@ export function diffFootprints(before: Footprint, after: Footprint): string[] {
 }
 
 /**
- * A footprint taken once the platform is quiet: two in a row, `gapMs` apart, that agree
- * (work a previous request started, a delivery still in flight, has landed by then).
+ * Whether a footprint shows work under way: an execution still running, or a message a
+ * consumer holds (in flight). Messages waiting in a DLQ are not work: nobody reads them.
+ */
+function busy(f: Footprint): string[] {
+  return Object.entries(f)
+    .filter(
+      ([name, value]) =>
+        (name === 'stepfunctions:executions' && !value.startsWith('0 running')) ||
+        (name.startsWith('sqs:') && !/ 0 in flight,/.test(value)),
+    )
+    .map(([name, value]) => `${name}: ${value}`);
+}
+
+/**
+ * A footprint taken once the platform is quiet: no execution running, no message in
+ * flight, and two readings `gapMs` apart that agree. The gap is longer than the slowest
+ * hop of an event through the platform (1 s batching windows on the orders stream and the
+ * queues, a stream poll, an EventBridge delivery), so work a previous request started
+ * has landed, or shows as a change, by the second reading.
  */
 export async function quietFootprint(
   client: PlatformClient,
   opts: { gapMs?: number; timeoutMs?: number } = {},
 ): Promise<Footprint> {
-  const deadline = Date.now() + (opts.timeoutMs ?? 90_000);
+  const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
   let last = await footprint(client);
   for (;;) {
-    await new Promise((ok) => setTimeout(ok, opts.gapMs ?? 1_500));
+    await new Promise((ok) => setTimeout(ok, opts.gapMs ?? 3_000));
     const next = await footprint(client);
-    const changed = diffFootprints(last, next);
+    const changed = [...diffFootprints(last, next), ...busy(next)];
     if (changed.length === 0) return next;
     if (Date.now() > deadline)
       throw new Error(`the platform did not go quiet: still changing ${changed.join('; ')}`);
