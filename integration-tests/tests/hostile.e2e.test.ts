@@ -22,6 +22,9 @@ import {
 } from '../src/hostile';
 
 const client = new PlatformClient(JSON.parse(inject('endpoints')));
+// The orders this file places (setup and control) are of a SKU no other e2e file orders:
+// the scenarios' reconciliation checks the stock its own orders hold, per SKU it ordered.
+const HOSTILE_SKU = 'HOODIE-GREY-M';
 const corpus = loadCorpus();
 const local = client.endpoints.target === 'local';
 
@@ -55,7 +58,7 @@ describe('the hostile-input corpus, against the platform', () => {
     const place = async (who: string) => {
       const token = await client.token(who);
       const key = randomUUID();
-      const placed = await client.placeOrder(token, [{ sku: 'STICKER-PACK', quantity: 1 }], key);
+      const placed = await client.placeOrder(token, [{ sku: HOSTILE_SKU, quantity: 1 }], key);
       expect(placed.status, JSON.stringify(placed.body)).toBe(201);
       const done = await client.waitForStatus(token, placed.body.orderId, [
         'CONFIRMED',
@@ -131,7 +134,7 @@ describe('the hostile-input corpus, against the platform', () => {
     async () => {
       const start = await quietFootprint(client);
       const token = await client.token(ctx.actors.self);
-      const placed = await client.placeOrder(token, [{ sku: 'STICKER-PACK', quantity: 1 }]);
+      const placed = await client.placeOrder(token, [{ sku: HOSTILE_SKU, quantity: 1 }]);
       expect(placed.status, JSON.stringify(placed.body)).toBe(201);
       const done = await client.waitForStatus(token, placed.body.orderId, [
         'CONFIRMED',
