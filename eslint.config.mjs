@@ -133,7 +133,7 @@ export default tseslint.config(
   },
   {
     // Plain CommonJS (the local runner's worker bootstrap loads esbuild's CJS bundles).
-    files: ['local/**/*.cjs', 'tooling/**/*.cjs', 'services/*/release/*.cjs'],
+    files: ['local/**/*.cjs', 'tooling/**/*.cjs', 'services/*/*.cjs', 'services/*/release/*.cjs'],
     languageOptions: {
       sourceType: 'commonjs',
       globals: { require: 'readonly', module: 'writable', __dirname: 'readonly' },

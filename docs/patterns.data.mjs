@@ -336,11 +336,20 @@ export const patterns = [
   {
     id: 'P21',
     name: 'Strangler',
-    service: 'edge/legacy',
-    status: 'not built',
-    code: [],
-    proof: [],
-    notes: 'Not in any issue yet.',
+    service: 'storefront',
+    status: 'built',
+    code: [
+      'services/storefront/routes.cjs',
+      'services/storefront/serverless.yml',
+      'services/storefront/src/legacy-storefront.ts',
+      'local/src/apigw/integrations.ts',
+    ],
+    proof: [
+      'services/storefront/tests/strangler.component.test.ts',
+      'services/storefront/tests/template.test.ts',
+    ],
+    notes:
+      "The shop's entry API: routes listed in `routes.cjs` go to the platform's Lambda functions (the catalog's product reads), every other request to the legacy storefront through an HTTP proxy integration. Moving a route is one line; the component test flips GET /products/{sku} and shows the monolith stop seeing it. Locally the runner starts a stand-in legacy storefront and plays the HTTP proxy.",
   },
   {
     id: 'P22',

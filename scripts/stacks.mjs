@@ -10,6 +10,8 @@ const ORDER = [
   'services/billing-notifier',
   'services/inventory',
   'services/catalog',
+  // The shop's entry imports the catalog functions it routes to (P21).
+  'services/storefront',
   'services/payments',
   'services/receipts',
   'services/orders',
