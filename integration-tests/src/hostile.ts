@@ -66,6 +66,11 @@ export interface HostileCase {
   /** The API (docs/openapi/<api>.json) and its route as documented there. */
   api: string;
   route: string;
+  /**
+   * Another API that serves the same route and is sent the case instead (the storefront
+   * API fronts the catalog's product reads): `api` still names the documented route.
+   */
+  via?: string;
   /** What goes on the wire; defaults come from the route. */
   method?: string;
   /**
@@ -291,8 +296,8 @@ export interface RunContext {
 
 /** One case over the wire (node:http, so that raw paths, odd methods and headers go as written). */
 export async function runCase(c: HostileCase, ctx: RunContext): Promise<Outcome> {
-  const base = ctx.client.endpoints.apis[c.api];
-  if (!base) throw new Error(`${c.id}: the target has no ${c.api} API`);
+  const base = ctx.client.endpoints.apis[c.via ?? c.api];
+  if (!base) throw new Error(`${c.id}: the target has no ${c.via ?? c.api} API`);
   const url = new URL(base);
   const method = c.method ?? c.route.slice(0, c.route.indexOf(' '));
   const body = bodyOf(c);
