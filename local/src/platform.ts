@@ -39,6 +39,14 @@ import {
   type Scope,
 } from './cfn';
 import { CallStats } from './call-stats';
+import {
+  deliveryStreamSpec,
+  eventsRoleKeyOf,
+  firehoseIdentities,
+  firehoseRoleKeyOf,
+  startFirehose,
+  startRuleFeeds,
+} from './firehose';
 import { FunctionHost, functionNameOf } from './lambda/host';
 import {
   ResourcePolicies,
@@ -520,7 +528,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
           ),
         ),
       ].map((role) => ({ name: 'ApiGateway', role, accessKey: integrationRoleKeyOf(role) }));
-      const others = identitiesOf([...machines, ...credentialRoles], resources);
+      const others = identitiesOf([...machines, ...credentialRoles, ...firehoseIdentities(run)], resources);
       if (others.missing.length)
         log.line('iam', `no IAM role found for ${others.missing.join(', ')} (its calls are refused)`);
       for (const [k, v] of [...identities, ...others.identities]) byKey.set(k, v);
@@ -725,6 +733,26 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
     stops.push(() => provider.stop());
     overrides.PROVIDER_BASE_URL = provider.url;
 
+    // Firehose (local/src/firehose.ts): its API behind the IAM gateway, its Kinesis sources
+    // read and its objects written with the delivery roles' credentials.
+    const firehose = await startFirehose({
+      streams: run.deliveryStreams.map(deliveryStreamSpec),
+      awsEndpoint: iam?.url ?? moto.url,
+      region: REGION,
+      keyOf: iam ? firehoseRoleKeyOf : () => 'local',
+      log,
+    });
+    upstreams.firehose = firehose.url;
+    const ruleFeeds = startRuleFeeds(run.firehoseFeeds, {
+      sqs: clients.sqs,
+      firehoseEndpoint: iam?.url ?? firehose.url,
+      region: REGION,
+      keyOf: iam ? eventsRoleKeyOf : () => 'local',
+      log,
+    });
+    stops.push(() => firehose.stop());
+    stops.push(() => ruleFeeds.stop());
+
     // 4. custom resources (schema migrations), then the event sources.
     const control = await startControl();
     stops.push(() => new Promise((r) => control.server.close(r)));
@@ -788,6 +816,9 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
       if (method === 'POST' && fire)
         return schedules.fire(decodeURIComponent(fire[1]!)).then(() => ({ fired: fire[1] }));
       if (method === 'GET' && path === '/_local/executions') return Promise.resolve(sfn.executions());
+      // Firehose now: what the rules and streams hold is delivered, every buffer written.
+      if (method === 'POST' && path === '/_local/firehose/flush')
+        return ruleFeeds.drain().then(async () => ({ written: await firehose.flush() }));
       // IAM: whether roles are enforced, the gateway's counts and every denial so far.
       if (method === 'GET' && path === '/_local/iam')
         return Promise.resolve(
