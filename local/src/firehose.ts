@@ -31,6 +31,7 @@ import {
   ListShardsCommand,
 } from '@aws-sdk/client-kinesis';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import {
   DeleteMessageCommand,
   GetQueueUrlCommand,
@@ -430,7 +431,11 @@ export async function startFirehose(opts: LocalFirehoseOptions): Promise<LocalFi
   const sources: KinesisSource[] = [];
   for (const stream of streams.values()) {
     if (!stream.spec.source) continue;
-    const kinesis = new KinesisClient(clientConfig(stream.spec.source.roleArn));
+    // HTTP/1.1: the client's default HTTP/2 handler is for SubscribeToShard, which moto lacks.
+    const kinesis = new KinesisClient({
+      ...clientConfig(stream.spec.source.roleArn),
+      requestHandler: new NodeHttpHandler(),
+    });
     const source = new KinesisSource(kinesis, stream.spec.source.streamArn, stream, opts.log);
     source.start();
     sources.push(source);

@@ -34,6 +34,7 @@ import {
 } from '@aws-sdk/client-glue';
 import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CreateEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
@@ -78,7 +79,8 @@ export function clientsFor(endpoint: string, calls?: CallStats): Clients {
     ssm: new SSMClient(config),
     ses: new SESv2Client(config),
     streams: new DynamoDBStreamsClient(config),
-    kinesis: new KinesisClient(config),
+    // Kinesis' client speaks HTTP/2 by default (SubscribeToShard); moto speaks HTTP/1.1.
+    kinesis: new KinesisClient({ ...config, requestHandler: new NodeHttpHandler() }),
     glue: new GlueClient(config),
     athena: new AthenaClient(config),
   };
