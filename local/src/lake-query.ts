@@ -13,7 +13,7 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { AthenaClient, BatchGetNamedQueryCommand, ListNamedQueriesCommand } from '@aws-sdk/client-athena';
+import { AthenaClient, GetNamedQueryCommand, ListNamedQueriesCommand } from '@aws-sdk/client-athena';
 import { GetTablesCommand, GlueClient, type Table } from '@aws-sdk/client-glue';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 
@@ -116,14 +116,18 @@ export async function namedQueries(target: LakeTarget): Promise<NamedQuery[]> {
   const athena = new AthenaClient(clientConfig(target));
   const ids =
     (await athena.send(new ListNamedQueriesCommand({ WorkGroup: target.workGroup }))).NamedQueryIds ?? [];
-  if (!ids.length) return [];
-  const out = await athena.send(new BatchGetNamedQueryCommand({ NamedQueryIds: ids }));
-  return (out.NamedQueries ?? []).map((q) => ({
-    name: q.Name!,
-    database: q.Database!,
-    sql: q.QueryString!,
-    ...(q.Description ? { description: q.Description } : {}),
-  }));
+  const found: NamedQuery[] = [];
+  // One GetNamedQuery each (moto has no BatchGetNamedQuery).
+  for (const id of ids) {
+    const q = (await athena.send(new GetNamedQueryCommand({ NamedQueryId: id }))).NamedQuery!;
+    found.push({
+      name: q.Name!,
+      database: q.Database!,
+      sql: q.QueryString!,
+      ...(q.Description ? { description: q.Description } : {}),
+    });
+  }
+  return found;
 }
 
 function clientConfig(target: LakeTarget) {
