@@ -132,8 +132,9 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
-    // Plain CommonJS (the local runner's worker bootstrap loads esbuild's CJS bundles).
-    files: ['local/**/*.cjs', 'tooling/**/*.cjs'],
+    // Plain CommonJS (the local runner's worker bootstrap loads esbuild's CJS bundles; osls
+    // reads a service's layout file, e.g. services/analytics/lake.cjs, with require).
+    files: ['local/**/*.cjs', 'tooling/**/*.cjs', 'services/*/*.cjs'],
     languageOptions: {
       sourceType: 'commonjs',
       globals: { require: 'readonly', module: 'writable', __dirname: 'readonly' },

@@ -25,21 +25,30 @@ async function targetOf(): Promise<LakeTarget> {
   return { endpoint: info.engines.moto, workGroup };
 }
 
+/** The rows as an aligned text table. */
+function table(columns: string[], rows: Record<string, unknown>[]): string {
+  const cells = [columns, ...rows.map((r) => columns.map((c) => String(r[c] ?? '')))];
+  const widths = columns.map((_c, i) => Math.max(...cells.map((row) => row[i]!.length)));
+  const line = (row: string[]) => row.map((v, i) => v.padEnd(widths[i]!)).join('  ');
+  return [line(columns), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
+}
+
 async function main() {
   const target = await targetOf();
   const name = process.argv[2];
   if (!name) {
-    for (const q of await namedQueries(target)) console.log(`${q.name.padEnd(28)} ${q.description ?? ''}`);
+    for (const q of await namedQueries(target))
+      process.stdout.write(`${q.name.padEnd(28)} ${q.description ?? ''}\n`);
     return;
   }
   const r = await runNamedQuery(target, name);
-  console.log(
-    `-- ${r.query.name} (workgroup ${target.workGroup}, database ${r.query.database}); objects read: ${JSON.stringify(r.objects)}`,
+  process.stdout.write(
+    `-- ${r.query.name} (workgroup ${target.workGroup}, database ${r.query.database}); objects read: ${JSON.stringify(r.objects)}\n`,
   );
-  console.table(r.rows);
+  process.stdout.write(`${table(r.columns, r.rows)}\n`);
 }
 
 main().catch((e: unknown) => {
-  console.error((e as Error).message);
+  process.stderr.write(`${(e as Error).message}\n`);
   process.exit(1);
 });

@@ -66,11 +66,6 @@ function metadataQuery(name) {
     .join(', ')}}`;
 }
 
-/** Glue's PartitionKeys (all strings: the path holds text). */
-function partitionKeys(name) {
-  return Object.keys(datasets[name].keys).map((k) => ({ Name: k, Type: 'string' }));
-}
-
 /** The table's projection parameters, from the same keys as the Firehose prefix. */
 function projection(name) {
   const d = datasets[name];

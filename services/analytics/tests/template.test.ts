@@ -4,6 +4,7 @@
  * the Glue tables project exactly the partitions Firehose writes, and the workgroup keeps
  * its results where the stack says.
  */
+import Ajv from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   iamStatements,
@@ -15,6 +16,7 @@ import {
   type CfnTemplate,
 } from '@order-platform/test-support/template';
 import { renderTemplate } from '../../../local/src/apigw/vtl';
+import { clickstreamBatchSchema } from '../src/http/contract';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const lake = require('../lake.cjs') as {
@@ -219,5 +221,39 @@ describe('Athena', () => {
       expect(refTarget(q.Database), q.Name).toBe('LakeDatabase');
       expect(q.QueryString).toBe(lake.queries[q.Name]!.sql);
     }
+  });
+});
+
+describe('the request model and the documented contract agree', () => {
+  const event = { type: 'product_view', productId: 'MUG', occurredAt: '2026-12-04T10:00:00.000Z' };
+  it.each([
+    ['a valid batch', { sessionId: 'sess_12345678', events: [event] }],
+    [
+      'a checkout step with its order',
+      {
+        sessionId: 'sess_12345678',
+        events: [
+          {
+            ...event,
+            type: 'checkout_step',
+            step: 'order_placed',
+            orderId: 'ord_01JD0000000000000000000000',
+          },
+        ],
+      },
+    ],
+    ['an unknown event type', { sessionId: 'sess_12345678', events: [{ ...event, type: 'scroll' }] }],
+    ['no events', { sessionId: 'sess_12345678', events: [] }],
+    ['101 events', { sessionId: 'sess_12345678', events: Array.from({ length: 101 }, () => event) }],
+    ['an unknown field', { sessionId: 'sess_12345678', events: [event], userAgent: 'x' }],
+    ['a short session id', { sessionId: 'abc', events: [event] }],
+    ['a malformed order id', { sessionId: 'sess_12345678', events: [{ ...event, orderId: 'ord_x' }] }],
+  ])('%s: same verdict', (_what, body) => {
+    // Prepare
+    const { $schema: _draft, ...schema } = resource(t, 'ClickstreamBatchModel').Properties!.Schema;
+    const validate = new Ajv({ strict: false }).compile(schema);
+
+    // Assess
+    expect(validate(body)).toBe(clickstreamBatchSchema.safeParse(body).success);
   });
 });
