@@ -303,6 +303,7 @@ export class DeliveryStream {
 /** Reads a Kinesis stream into a delivery stream, shard by shard, once a second. */
 class KinesisSource {
   private readonly iterators = new Map<string, string>();
+  private shards?: { ids: string[]; at: number };
   private chain: Promise<number> = Promise.resolve(0);
   private timer?: NodeJS.Timeout;
   private stopped = false;
@@ -343,10 +344,13 @@ class KinesisSource {
   }
 
   private async round(): Promise<number> {
-    const shards = await this.kinesis.send(new ListShardsCommand({ StreamARN: this.streamArn }));
+    // The shard list changes only on resharding: read again once a minute.
+    if (!this.shards || Date.now() - this.shards.at > 60_000) {
+      const listed = await this.kinesis.send(new ListShardsCommand({ StreamARN: this.streamArn }));
+      this.shards = { ids: (listed.Shards ?? []).map((s) => s.ShardId!), at: Date.now() };
+    }
     let read = 0;
-    for (const shard of shards.Shards ?? []) {
-      const id = shard.ShardId!;
+    for (const id of this.shards.ids) {
       let iterator = this.iterators.get(id);
       if (!iterator) {
         const it = await this.kinesis.send(
