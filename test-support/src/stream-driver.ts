@@ -20,6 +20,7 @@ import {
   DescribeStreamCommand,
   DynamoDBStreamsClient,
   GetRecordsCommand,
+  type GetRecordsCommandOutput,
   GetShardIteratorCommand,
   type _Record as SdkStreamRecord,
   type Shard,
@@ -36,6 +37,12 @@ export interface StreamDriverOptions {
   from?: 'TRIM_HORIZON' | 'NOW';
   dynamodb?: DynamoDBClient;
   streams?: DynamoDBStreamsClient;
+  /**
+   * How long a shard list is trusted before DescribeStream is asked again (default 5 s;
+   * a shard that closes refreshes it at once). Shards change rarely (AWS rolls them every
+   * few hours; moto never), so a poller need not describe the stream on every read.
+   */
+  shardListTtlMs?: number;
 }
 
 export interface StreamDriver {
@@ -122,8 +129,16 @@ export async function openStreamDriver(
 
   // Checkpoint per shard: the last sequence number handed out.
   const checkpoints = new Map<string, string>();
+  // The iterator each shard's last read ended on (an iterator stays valid for 15 minutes
+  // in AWS): the next read goes on from it instead of asking for a new one.
+  const iterators = new Map<string, string>();
+  // Closed shards read to their end.
+  const finished = new Set<string>();
+  const shardListTtlMs = opts.shardListTtlMs ?? 5_000;
+  let shardList: { shards: Shard[]; at: number } | undefined;
 
   async function listShards(): Promise<Shard[]> {
+    if (shardList && Date.now() - shardList.at < shardListTtlMs) return shardList.shards;
     const shards: Shard[] = [];
     let start: string | undefined;
     do {
@@ -133,10 +148,11 @@ export async function openStreamDriver(
       shards.push(...(out.StreamDescription?.Shards ?? []));
       start = out.StreamDescription?.LastEvaluatedShardId;
     } while (start);
-    return orderShards(shards);
+    shardList = { shards: orderShards(shards), at: Date.now() };
+    return shardList.shards;
   }
 
-  async function readShard(shardId: string): Promise<DynamoDBRecord[]> {
+  async function freshIterator(shardId: string): Promise<string | undefined> {
     const after = checkpoints.get(shardId);
     const it = await streams.send(
       new GetShardIteratorCommand({
@@ -147,22 +163,48 @@ export async function openStreamDriver(
           : { ShardIteratorType: 'TRIM_HORIZON' }),
       }),
     );
+    return it.ShardIterator;
+  }
+
+  async function getRecords(shardId: string, iterator: string): Promise<GetRecordsCommandOutput> {
+    try {
+      return await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
+    } catch (e) {
+      if ((e as Error).name !== 'ExpiredIteratorException' || !iterators.has(shardId)) throw e;
+      // A kept iterator outlived its 15 minutes: start again from the checkpoint.
+      iterators.delete(shardId);
+      const fresh = await freshIterator(shardId);
+      return fresh
+        ? streams.send(new GetRecordsCommand({ ShardIterator: fresh, Limit: 1000 }))
+        : { $metadata: {} };
+    }
+  }
+
+  async function readShard(shardId: string): Promise<DynamoDBRecord[]> {
     const out: DynamoDBRecord[] = [];
-    let iterator = it.ShardIterator;
+    let iterator = iterators.get(shardId) ?? (await freshIterator(shardId));
     while (iterator) {
-      const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
+      const page = await getRecords(shardId, iterator);
       const records = page.Records ?? [];
-      if (records.length === 0) break;
       for (const r of records) out.push(toLambdaRecord(r, streamArn!));
-      checkpoints.set(shardId, records[records.length - 1]!.dynamodb!.SequenceNumber!);
+      if (records.length) checkpoints.set(shardId, records[records.length - 1]!.dynamodb!.SequenceNumber!);
       iterator = page.NextShardIterator;
+      if (records.length === 0) break;
+    }
+    if (iterator) iterators.set(shardId, iterator);
+    else {
+      // The shard is closed and read to its end: the list has children to read next.
+      iterators.delete(shardId);
+      finished.add(shardId);
+      shardList = undefined;
     }
     return out;
   }
 
   async function read(): Promise<DynamoDBRecord[]> {
     const out: DynamoDBRecord[] = [];
-    for (const shard of await listShards()) out.push(...(await readShard(shard.ShardId!)));
+    for (const shard of await listShards())
+      if (!finished.has(shard.ShardId!)) out.push(...(await readShard(shard.ShardId!)));
     return out;
   }
 

@@ -25,7 +25,7 @@ import {
   type RequestContext,
 } from './actions';
 import { deniedMessage, errorReply } from './errors';
-import { evaluateAll, principalArnOf, type PolicyDocument, type RoleIdentity } from './policy';
+import { DecisionCache, evaluateAll, principalArnOf, type PolicyDocument, type RoleIdentity } from './policy';
 
 export interface IamGatewayOptions {
   /** Upstream base URL by SigV4 service name; `default` for the rest (moto). */
@@ -79,6 +79,7 @@ export async function startIamGateway(opts: IamGatewayOptions): Promise<IamGatew
   const stats = { allowed: 0, denied: 0, unchecked: 0 };
   const unchecked = new Set<string>();
   const admin = opts.adminKeys ?? new Set<string>();
+  const decisions = new DecisionCache();
 
   const forward = (req: IncomingMessage, body: Buffer, upstream: string, res: ServerResponse) => {
     const target = new URL(upstream);
@@ -156,6 +157,7 @@ export async function startIamGateway(opts: IamGatewayOptions): Promise<IamGatew
       identity,
       checks,
       opts.resourcePolicyOf,
+      decisions,
     );
     if (!denied) {
       stats.allowed++;

@@ -7,7 +7,7 @@ import type { LogSink } from '../types';
 import { deniedMessage } from './errors';
 import type { Denial } from './gateway';
 import { stateMachineKeyOf } from './identities';
-import { evaluate, principalArnOf, type RoleIdentity } from './policy';
+import { DecisionCache, principalArnOf, type RoleIdentity } from './policy';
 
 export function stateMachineIam(opts: {
   /** The IAM gateway's URL (the SDK tasks go there). */
@@ -20,6 +20,7 @@ export function stateMachineIam(opts: {
   denials: Denial[];
   log: LogSink;
 }) {
+  const decisions = new DecisionCache();
   return {
     endpoint: opts.endpoint,
     account: opts.account,
@@ -32,7 +33,7 @@ export function stateMachineIam(opts: {
       const principal = identity
         ? principalArnOf(opts.account, identity)
         : `arn:aws:sts::${opts.account}:assumed-role/${machine.roleArn.split('/').pop()}/${machine.name}`;
-      const d = identity ? await evaluate(opts.account, opts.region, identity, check) : undefined;
+      const d = identity ? await decisions.evaluate(opts.account, opts.region, identity, check) : undefined;
       if (d?.outcome === 'Allowed') return undefined;
       const reason = d?.reason ?? `its role ${machine.roleArn} is not in the loaded stacks`;
       opts.denials.push({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deniedMessage, errorReply } from './errors';
 import { accessKeyOf, identitiesOf, secretArnLookup } from './identities';
-import { evaluate, evaluateAll, principalArnOf, type RoleIdentity } from './policy';
+import { DecisionCache, evaluate, evaluateAll, principalArnOf, type RoleIdentity } from './policy';
 import type { LocalResource } from '../types';
 
 const A = '123456789012';
@@ -261,5 +261,46 @@ describe('an SNS topic policy evaluated beside the role (same account)', () => {
     });
     expect(asked).toEqual([TOPIC]);
     expect(denied?.outcome).toBe('ExplicitlyDenied');
+  });
+});
+
+describe('DecisionCache', () => {
+  const put = { action: 'dynamodb:PutItem', resource: ORDERS };
+  const update = { action: 'dynamodb:UpdateItem', resource: ORDERS };
+
+  it('evaluates each check of an identity once and answers repeats with the same outcome', async () => {
+    const cache = new DecisionCache();
+    const r = role([allow('dynamodb:PutItem', ORDERS)]);
+    expect((await cache.evaluate(A, R, r, put)).outcome).toBe('Allowed');
+    expect((await cache.evaluate(A, R, r, update)).outcome).toBe('ImplicitlyDenied');
+    expect((await cache.evaluate(A, R, r, { ...put })).outcome).toBe('Allowed');
+    expect((await cache.evaluate(A, R, r, { ...update })).outcome).toBe('ImplicitlyDenied');
+    expect({ hits: cache.hits, misses: cache.misses }).toEqual({ hits: 2, misses: 2 });
+  });
+
+  it('keeps identities and resource policies apart: another role or topic policy is a new decision', async () => {
+    const cache = new DecisionCache();
+    const allowed = role([allow('dynamodb:PutItem', ORDERS)]);
+    const other = role([allow('dynamodb:GetItem', ORDERS)]);
+    expect((await cache.evaluate(A, R, allowed, put)).outcome).toBe('Allowed');
+    expect((await cache.evaluate(A, R, other, put)).outcome).toBe('ImplicitlyDenied');
+    const deny = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Deny', Principal: '*', Action: 'dynamodb:PutItem', Resource: ORDERS }],
+    };
+    expect((await cache.evaluate(A, R, allowed, put, deny)).outcome).toBe('ExplicitlyDenied');
+    expect(cache.hits).toBe(0);
+  });
+
+  it('never keeps a decision of a policy that reads the time', async () => {
+    const cache = new DecisionCache();
+    const r = role([
+      allow('dynamodb:PutItem', ORDERS, {
+        Condition: { DateLessThan: { 'aws:CurrentTime': '2999-01-01T00:00:00Z' } },
+      }),
+    ]);
+    expect((await cache.evaluate(A, R, r, put)).outcome).toBe('Allowed');
+    expect((await cache.evaluate(A, R, r, put)).outcome).toBe('Allowed');
+    expect({ hits: cache.hits, misses: cache.misses }).toEqual({ hits: 0, misses: 0 });
   });
 });

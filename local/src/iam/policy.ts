@@ -100,6 +100,65 @@ export async function evaluate(
   };
 }
 
+/**
+ * Remembers decisions. A decision depends on the identity's policies, the check, the
+ * resource's policy and the request context; the context a function's request carries
+ * (contextOf) is the same on every request of that identity except the time keys, so a
+ * decision is kept unless a policy reads `aws:CurrentTime` / `aws:EpochTime`. Entries are
+ * keyed on the identity and resource-policy objects themselves: a redeploy that replaces
+ * them starts fresh. Evaluating costs a few milliseconds of CPU per check (the
+ * evaluator matches every statement's patterns), the runner's largest cost under load.
+ */
+export class DecisionCache {
+  private readonly byIdentity = new WeakMap<RoleIdentity, Map<string, Decision>>();
+  private readonly timeBound = new WeakMap<object, boolean>();
+  private readonly policyIds = new WeakMap<PolicyDocument, number>();
+  private nextPolicyId = 1;
+  hits = 0;
+  misses = 0;
+
+  async evaluate(
+    account: string,
+    region: string,
+    identity: RoleIdentity,
+    check: Check,
+    resourcePolicy?: PolicyDocument,
+  ): Promise<Decision> {
+    if (
+      this.readsTime(identity, identity.policies) ||
+      (resourcePolicy && this.readsTime(resourcePolicy, resourcePolicy))
+    )
+      return evaluate(account, region, identity, check, resourcePolicy);
+    const key = `${check.action}\n${check.resource}\n${resourcePolicy ? this.idOf(resourcePolicy) : 0}`;
+    let decisions = this.byIdentity.get(identity);
+    if (!decisions) this.byIdentity.set(identity, (decisions = new Map()));
+    const known = decisions.get(key);
+    if (known) {
+      this.hits++;
+      return { ...known, check };
+    }
+    this.misses++;
+    const d = await evaluate(account, region, identity, check, resourcePolicy);
+    decisions.set(key, d);
+    return d;
+  }
+
+  private readsTime(owner: object, policies: unknown): boolean {
+    let known = this.timeBound.get(owner);
+    if (known === undefined) {
+      known = /aws:(CurrentTime|EpochTime)/i.test(JSON.stringify(policies));
+      this.timeBound.set(owner, known);
+    }
+    return known;
+  }
+
+  private idOf(policy: PolicyDocument): number {
+    let id = this.policyIds.get(policy);
+    if (id === undefined) this.policyIds.set(policy, (id = this.nextPolicyId++));
+    return id;
+  }
+}
+
 /** Every check must be allowed; the first that is not decides. */
 export async function evaluateAll(
   account: string,
@@ -107,9 +166,13 @@ export async function evaluateAll(
   identity: RoleIdentity,
   checks: Check[],
   resourcePolicyOf: (resourceArn: string) => PolicyDocument | undefined = () => undefined,
+  cache?: DecisionCache,
 ): Promise<Decision | undefined> {
   for (const check of checks) {
-    const d = await evaluate(account, region, identity, check, resourcePolicyOf(check.resource));
+    const resourcePolicy = resourcePolicyOf(check.resource);
+    const d = cache
+      ? await cache.evaluate(account, region, identity, check, resourcePolicy)
+      : await evaluate(account, region, identity, check, resourcePolicy);
     if (d.outcome !== 'Allowed') return d;
   }
   return undefined;

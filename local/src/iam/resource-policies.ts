@@ -150,6 +150,9 @@ export async function admits(
 export class ResourcePolicies {
   private lambda: Map<string, PolicyDocument>;
   private queues: Map<string, PolicyDocument>;
+  /** Decisions by action, resource and delivery: the same delivery is judged the same way
+   * every time (the context carries no time), so each is evaluated once. */
+  private decided = new Map<string, Promise<ResourceDecision>>();
 
   constructor(
     resources: LocalResource[],
@@ -163,11 +166,23 @@ export class ResourcePolicies {
   /** May the service invoke the function (lambda:InvokeFunction on its policy)? */
   canInvoke(fnNameOrArn: string, delivery: Delivery): Promise<ResourceDecision> {
     const fn = functionArnOf(fnNameOrArn, this.account, this.region);
-    return admits(this.lambda.get(fn), 'lambda:InvokeFunction', fn, delivery, this.account);
+    return this.once(this.lambda.get(fn), 'lambda:InvokeFunction', fn, delivery);
   }
 
   /** May the service send to the queue (sqs:SendMessage on its queue policy)? */
   canSend(queueArn: string, delivery: Delivery): Promise<ResourceDecision> {
-    return admits(this.queues.get(queueArn), 'sqs:SendMessage', queueArn, delivery, this.account);
+    return this.once(this.queues.get(queueArn), 'sqs:SendMessage', queueArn, delivery);
+  }
+
+  private once(
+    policy: PolicyDocument | undefined,
+    action: string,
+    resource: string,
+    delivery: Delivery,
+  ): Promise<ResourceDecision> {
+    const key = `${action}\n${resource}\n${delivery.principal}\n${delivery.sourceArn}`;
+    let d = this.decided.get(key);
+    if (!d) this.decided.set(key, (d = admits(policy, action, resource, delivery, this.account)));
+    return d;
   }
 }

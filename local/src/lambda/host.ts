@@ -234,6 +234,10 @@ export class FunctionHost implements FunctionRunner {
       },
       stdout: true,
       stderr: true,
+      // The function runs its packaged JavaScript as Lambda's Node does: not through the
+      // runner's own TypeScript loader (tsx), which a worker would otherwise inherit and
+      // run over every module it loads.
+      execArgv: [],
       // Lambda's memory setting, as the worker's heap ceiling.
       resourceLimits: { maxOldGenerationSizeMb: Math.max(128, fn.memoryMb) },
     });

@@ -6,6 +6,11 @@
 'use strict';
 const { parentPort, workerData } = require('node:worker_threads');
 
+// A worker does not read NODE_OPTIONS; honour the one flag the templates set, as the
+// Lambda runtime does: stack traces point at the TypeScript source.
+if (/(^|\s)--enable-source-maps(\s|$)/.test(process.env.NODE_OPTIONS ?? ''))
+  process.setSourceMapsEnabled(true);
+
 let handler;
 
 function loadHandler() {
