@@ -10,7 +10,8 @@
  * only clickstream of the run.
  */
 import { randomUUID } from 'node:crypto';
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { gunzipSync } from 'node:zlib';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { runNamedQuery, type LakeTarget, type QueryResult } from '../../local/src/lake-query';
 import { PlatformClient, call, eventually, type OrderView } from '../src/client';
@@ -33,6 +34,8 @@ describe.runIf(local)('analytics: clickstream and domain events in the data lake
   let lake: LakeTarget;
   let bucket: string;
   let s3: S3Client;
+  /** Session ids of the refused requests: none may ever reach the lake. */
+  const refused: string[] = [];
 
   const post = (body: unknown, headers: Record<string, string> = { 'x-api-key': apiKey }) =>
     call<{ accepted?: boolean; failed?: number; error?: { code: string } }>(`${url}/clickstream`, {
@@ -67,6 +70,7 @@ describe.runIf(local)('analytics: clickstream and domain events in the data lake
   it('refuses bad clickstream input with a 4xx and writes nothing', async () => {
     // Prepare: a session id per bad request, looked for in the lake afterwards
     const bad = Array.from({ length: 6 }, session);
+    refused.push(...bad);
     const view = { type: 'product_view', productId: 'STICKER-PACK', occurredAt: now() };
 
     // Act
@@ -214,5 +218,18 @@ describe.runIf(local)('analytics: clickstream and domain events in the data lake
       0,
     );
     expect(await keys('errors/')).toEqual([]);
+
+    // ...and the clickstream holds this suite's two sessions, nothing of the refused requests
+    const sessions = new Set<string>();
+    for (const key of await keys('clickstream/')) {
+      const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      const lines = gunzipSync(await object.Body!.transformToByteArray())
+        .toString('utf8')
+        .trim()
+        .split('\n');
+      for (const line of lines) sessions.add((JSON.parse(line) as { sessionId: string }).sessionId);
+    }
+    expect([...sessions].sort()).toEqual([buyer, browser].sort());
+    expect(refused.filter((id) => sessions.has(id))).toEqual([]);
   });
 });
