@@ -25,6 +25,7 @@ interface LocalView {
   exports: Record<string, string>;
 }
 
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const session = () => `sess_${randomUUID().replace(/-/g, '')}`;
 const now = () => new Date().toISOString();
 
@@ -144,6 +145,10 @@ describe.runIf(local)('analytics: clickstream and domain events in the data lake
     }
     const revenue = orders.reduce((sum, o) => sum + o.total, 0);
 
+    // The refund goes through the provider's webhooks, as in the order-to-cash suite: a
+    // capture and a partial refund for an order of their own (a second capture of a
+    // confirmed order would be the reconciler's to refund).
+    const refundedOrder = `ord_${Array.from({ length: 26 }, () => CROCKFORD[Math.floor(Math.random() * 32)]).join('')}`;
     const paymentId = `pay_lake_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
     const payment = (type: string, extra: Record<string, unknown> = {}) => ({
       id: `evt_lake_${randomUUID().replace(/-/g, '')}`,
@@ -151,8 +156,8 @@ describe.runIf(local)('analytics: clickstream and domain events in the data lake
       created: Math.floor(Date.now() / 1000),
       data: {
         paymentId,
-        orderId: orders[0]!.orderId,
-        amount: orders[0]!.total,
+        orderId: refundedOrder,
+        amount: 1_000,
         currency: 'GBP',
         customerId,
         ...extra,
