@@ -134,7 +134,7 @@ export default tseslint.config(
   {
     // Plain CommonJS (the local runner's worker bootstrap loads esbuild's CJS bundles; osls
     // reads a service's layout file, e.g. services/analytics/lake.cjs, with require).
-    files: ['local/**/*.cjs', 'tooling/**/*.cjs', 'services/*/*.cjs'],
+    files: ['local/**/*.cjs', 'tooling/**/*.cjs', 'services/*/*.cjs', 'services/*/release/*.cjs'],
     languageOptions: {
       sourceType: 'commonjs',
       globals: { require: 'readonly', module: 'writable', __dirname: 'readonly' },

@@ -336,11 +336,20 @@ export const patterns = [
   {
     id: 'P21',
     name: 'Strangler',
-    service: 'edge/legacy',
-    status: 'not built',
-    code: [],
-    proof: [],
-    notes: 'Not in any issue yet.',
+    service: 'storefront',
+    status: 'built',
+    code: [
+      'services/storefront/routes.cjs',
+      'services/storefront/serverless.yml',
+      'services/storefront/src/legacy-storefront.ts',
+      'local/src/apigw/integrations.ts',
+    ],
+    proof: [
+      'services/storefront/tests/strangler.component.test.ts',
+      'services/storefront/tests/template.test.ts',
+    ],
+    notes:
+      "The shop's entry API: routes listed in `routes.cjs` go to the platform's Lambda functions (the catalog's product reads), every other request to the legacy storefront through an HTTP proxy integration. Moving a route is one line; the component test flips GET /products/{sku} and shows the monolith stop seeing it. Locally the runner starts a stand-in legacy storefront and plays the HTTP proxy.",
   },
   {
     id: 'P22',
@@ -464,11 +473,16 @@ export const patterns = [
     id: 'P30',
     name: 'Versions, aliases, canary',
     service: 'orders',
-    status: 'not built',
-    code: [],
-    proof: [],
+    status: 'built',
+    code: [
+      `${o}/serverless.yml`,
+      `${o}/release/gradual-release.cjs`,
+      `${o}/src/handlers/pre-traffic-smoke.ts`,
+      `${o}/src/release/smoke.ts`,
+    ],
+    proof: [`${o}/tests/template.release.test.ts`, `${o}/src/handlers/pre-traffic-smoke.test.ts`],
     notes:
-      'Functions are versioned (osls default) but no alias with gradual traffic shifting exists yet; needs its own issue.',
+      'Production stages only (`npm run package:release` packages prod): the four API functions are published as versions behind a `live` alias that API Gateway calls; CodeDeploy shifts 10% for 5 minutes, then the rest, after a pre-traffic hook sent the new version a smoke request, and rolls back on the alias error or p99 alarms (serverless-plugin-canary-deployments plus a small local plugin for the alarms and a least-privilege CodeDeploy role). Dev, localstack and local deploy all at once with no versions, so it is proved by template, not live locally.',
   },
   {
     id: 'P31',

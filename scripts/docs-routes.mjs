@@ -26,7 +26,8 @@ function table() {
       continue;
     }
     const template = JSON.parse(readFileSync(file, 'utf8'));
-    const service = String(template.Outputs?.ServiceEndpoint ? stack.split('/').pop() : '');
+    const hasApi = Object.values(template.Resources ?? {}).some((r) => r.Type === 'AWS::ApiGateway::RestApi');
+    const service = String(hasApi ? stack.split('/').pop() : '');
     if (!service) continue;
     for (const r of routesOf(template))
       rows.push(`| ${service} | ${r.method} | \`${LOCAL}/${service}${r.path}\` | ${r.auth} |`);

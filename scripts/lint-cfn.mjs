@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { root, stacks } from './stacks.mjs';
+import { RELEASE_OUT, releaseStacks, root, stacks } from './stacks.mjs';
 
 const which = spawnSync('sh', ['-c', 'command -v cfn-lint']);
 if (which.status !== 0) {
@@ -11,10 +11,16 @@ if (which.status !== 0) {
   process.exit(1);
 }
 let failed = false;
-for (const dir of stacks()) {
-  const template = join(root, dir, '.serverless', 'cloudformation-template-update-stack.json');
+// The dev package of every stack, and the production package of those released gradually.
+const packages = [
+  ...stacks().map((dir) => ({ dir, out: '.serverless', how: 'npm run package' })),
+  ...releaseStacks().map((dir) => ({ dir, out: RELEASE_OUT, how: 'npm run package:release' })),
+];
+for (const { dir: stack, out, how } of packages) {
+  const dir = out === '.serverless' ? stack : `${stack} (${out})`;
+  const template = join(root, stack, out, 'cloudformation-template-update-stack.json');
   if (!existsSync(template)) {
-    console.error(`${dir}: no packaged template; run npm run package first`);
+    console.error(`${dir}: no packaged template; run ${how} first`);
     failed = true;
     continue;
   }

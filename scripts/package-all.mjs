@@ -3,24 +3,28 @@
 // time, leaving each template at <stack>/<out>/cloudformation-template-update-stack.json.
 //
 //   node scripts/package-all.mjs [--stage dev] [--out .serverless] [stack ...]
+//   node scripts/package-all.mjs --release   (the stacks with a gradual release, for prod)
 //
 // The local runner packages the `local` stage into .serverless-local, so it never
 // overwrites the `dev` packages the template tests read.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { root, stacks } from './stacks.mjs';
+import { RELEASE_OUT, RELEASE_STAGE, releaseStacks, root, stacks } from './stacks.mjs';
 
 const { values, positionals: only } = parseArgs({
   options: {
     stage: { type: 'string', default: process.env.STAGE ?? 'dev' },
     out: { type: 'string', default: '.serverless' },
+    release: { type: 'boolean', default: false },
   },
   allowPositionals: true,
 });
-const { stage, out } = values;
+const { stage, out } = values.release ? { stage: RELEASE_STAGE, out: RELEASE_OUT } : values;
 const osls = join(root, 'node_modules', '.bin', 'osls');
-const targets = stacks().filter((s) => only.length === 0 || only.includes(s));
+const targets = (values.release ? releaseStacks() : stacks()).filter(
+  (s) => only.length === 0 || only.includes(s),
+);
 
 function packageStack(dir) {
   return new Promise((resolve) => {

@@ -1,5 +1,5 @@
 // The deployable stacks, in deployment order (each may import exports of the ones before).
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const root = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
@@ -10,6 +10,8 @@ const ORDER = [
   'services/billing-notifier',
   'services/inventory',
   'services/catalog',
+  // The shop's entry imports the catalog functions it routes to (P21).
+  'services/storefront',
   'services/payments',
   'services/receipts',
   'services/orders',
@@ -29,4 +31,19 @@ export function stacks() {
   return all
     .filter((s) => existsSync(join(root, s, 'serverless.yml')))
     .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
+/**
+ * Stacks whose production stage has another shape: the API released gradually through an
+ * alias and CodeDeploy (P30). `npm run package:release` packages them for RELEASE_STAGE
+ * into .serverless-prod, which cfn-lint and the template tests read beside the dev package.
+ */
+export const RELEASE_STAGE = 'prod';
+export const RELEASE_OUT = '.serverless-prod';
+export function releaseStacks() {
+  return stacks().filter((s) =>
+    /^\s*-\s*serverless-plugin-canary-deployments\s*$/m.test(
+      readFileSync(join(root, s, 'serverless.yml'), 'utf8'),
+    ),
+  );
 }

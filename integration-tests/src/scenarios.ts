@@ -346,6 +346,62 @@ export const scenarios: Scenario[] = [
     },
   },
   {
+    name: 'the shop strangles its legacy storefront: migrated routes answer from Lambda, the rest from the monolith',
+    // The legacy storefront of a deployed stage is the user's own monolith.
+    localOnly: true,
+    async run(c, note) {
+      const shop = c.endpoints.apis.storefront;
+      check(shop, 'the storefront API is deployed', c.endpoints.apis);
+      const legacyWord = 'legacy-storefront';
+      const account = await call<{ page: string; servedBy: string }>(`${shop}/account`);
+      check(
+        account.status === 200 && account.headers.get('x-served-by') === legacyWord,
+        'an unmigrated route (GET /account) answers from the legacy storefront',
+        account,
+      );
+      const added = await call<{ added: unknown; servedBy: string }>(`${shop}/wishlist`, {
+        body: { sku: 'MUG-LOGO' },
+      });
+      check(
+        added.status === 201 && JSON.stringify(added.body.added) === '{"sku":"MUG-LOGO"}',
+        'a POST to an unmigrated route reaches the monolith with its body',
+        added,
+      );
+      note({
+        patterns: 'P21',
+        what: 'GET /account and POST /wishlist proxied to the legacy storefront',
+        ms: account.ms,
+      });
+
+      const moved = await call<{ sku: string; prices: Record<string, number> }>(`${shop}/products/MUG-LOGO`);
+      const direct = await call<{ sku: string; prices: Record<string, number> }>(
+        `${c.endpoints.apis.catalog}/products/MUG-LOGO`,
+      );
+      check(
+        moved.status === 200 && moved.headers.get('x-served-by') === null,
+        'a migrated route (GET /products/{sku}) is not served by the monolith',
+        moved,
+      );
+      check(
+        moved.body.sku === 'MUG-LOGO' &&
+          JSON.stringify(moved.body.prices) === JSON.stringify(direct.body.prices),
+        'it answers from the catalog function, as the catalog API does',
+        { moved: moved.body, direct: direct.body },
+      );
+      const other = await call<{ servedBy?: string }>(`${shop}/products/MUG-LOGO`, { method: 'DELETE' });
+      check(
+        other.headers.get('x-served-by') === legacyWord,
+        'a method that did not move (DELETE) on a migrated path still reaches the monolith',
+        other,
+      );
+      note({
+        patterns: 'P21',
+        what: 'GET /products/{sku} served by the catalog Lambda through the same API',
+        ms: moved.ms,
+      });
+    },
+  },
+  {
     name: 'a carrier update goes through API Gateway straight to SQS, with its API key and model',
     async run(c, note) {
       const token = await c.token(customer('carrier'));

@@ -62,11 +62,15 @@ export async function deployedEndpoints(stage: string): Promise<PlatformEndpoint
   const cfn = new CloudFormationClient({});
   const apis: Record<string, string> = {};
   let catalogBucket: string | undefined;
-  for (const service of ['orders', 'reporting', 'webhook', 'invoicing', 'catalog']) {
+  for (const service of ['orders', 'reporting', 'webhook', 'invoicing', 'catalog', 'storefront']) {
     const out = await cfn.send(new DescribeStacksCommand({ StackName: `op-${service}-${stage}` }));
     const outputs = out.Stacks?.[0]?.Outputs ?? [];
-    const endpoint = outputs.find((o) => o.OutputKey === 'ServiceEndpoint')?.OutputValue;
-    if (!endpoint) throw new Error(`op-${service}-${stage} has no ServiceEndpoint output: is it deployed?`);
+    // osls names the URL of a stack's http events ServiceEndpoint; the storefront, whose
+    // API is plain CloudFormation (routes.cjs), names it ApiUrl.
+    const endpoint = outputs.find(
+      (o) => o.OutputKey === 'ServiceEndpoint' || o.OutputKey === 'ApiUrl',
+    )?.OutputValue;
+    if (!endpoint) throw new Error(`op-${service}-${stage} has no API URL output: is it deployed?`);
     apis[service] = endpoint;
     if (service === 'catalog')
       catalogBucket = outputs.find((o) => o.OutputKey === 'CatalogBucketName')?.OutputValue;

@@ -59,6 +59,9 @@ function banner(p: LocalPlatform): string {
     `Run the scenario:  npm run demo`,
     '',
     `Simulated payment provider: ${p.provider.url} (POST /_control {"mode":"decline"|"fail"|...})`,
+    ...(p.legacyStorefrontUrl
+      ? [`Legacy storefront: ${p.legacyStorefrontUrl} (stand-in behind /storefront, P21)`]
+      : []),
     `Runner control:    ${p.controlUrl}/_local/info`,
     `API contracts:     ${p.controlUrl}/_local/openapi (OpenAPI 3.1, one per service)`,
     `Engines:           moto ${p.engines.moto}, postgres ${p.engines.postgres}, redis ${p.engines.redis}`,

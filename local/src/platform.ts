@@ -96,6 +96,8 @@ export interface PlatformOptions {
   apiPort?: number;
   /** Port of the simulated payment provider (default: a free port). */
   providerPort?: number;
+  /** Port of the simulated legacy storefront behind the storefront API (default: a free port). */
+  legacyPort?: number;
   /** Package stacks whose sources changed since they were packaged (default true). */
   repackage?: boolean;
   /** Waits before async-invoke retries (default: Lambda's, about one and two minutes). */
@@ -123,6 +125,8 @@ export interface LocalPlatform {
   sfn: LocalStepFunctions;
   host: FunctionHost;
   provider: SimulatedProviderHandle;
+  /** The stand-in legacy storefront behind the storefront API, when that stack is loaded. */
+  legacyStorefrontUrl?: string;
   schedules: ScheduleRunner;
   /** Control endpoint: custom-resource responses and /_local helpers. */
   controlUrl: string;
@@ -591,8 +595,11 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
     });
     sfnRef.current = sfn;
     stops.push(() => sfn.close());
+    // Origins of HTTP integrations a local stand-in plays (filled once it listens).
+    const httpOrigins = new Map<string, string>();
     const gateway: LocalApiGateway = await startApiGateway({
       resources: run.apiResources,
+      httpOrigins,
       stage: STAGE,
       functions: host,
       awsEndpoint: moto.url,
@@ -753,6 +760,25 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
     stops.push(() => firehose.stop());
     stops.push(() => ruleFeeds.stop());
 
+    // The legacy storefront the storefront API's HTTP proxy integrations forward to (P21).
+    const legacyOrigins = new Set(
+      run.apiResources.flatMap((r) =>
+        r.type === 'AWS::ApiGateway::Method' &&
+        r.service === 'op-storefront' &&
+        r.properties.Integration?.Type === 'HTTP_PROXY'
+          ? [new URL(String(r.properties.Integration.Uri).replace(/\{[^}]*\}/g, 'x')).origin]
+          : [],
+      ),
+    );
+    let legacyUrl: string | undefined;
+    if (legacyOrigins.size) {
+      const { startLegacyStorefront } = await import('../../services/storefront/src/legacy-storefront');
+      const legacy = await startLegacyStorefront({ port: opts.legacyPort ?? 0 });
+      stops.push(() => legacy.stop());
+      legacyUrl = legacy.url;
+      for (const origin of legacyOrigins) httpOrigins.set(origin, legacy.url);
+    }
+
     // 4. custom resources (schema migrations), then the event sources.
     const control = await startControl();
     stops.push(() => new Promise((r) => control.server.close(r)));
@@ -804,6 +830,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
       apis,
       apiKeys: gateway.apiKeys,
       providerUrl: provider.url,
+      ...(legacyUrl ? { legacyStorefrontUrl: legacyUrl } : {}),
       engines: { moto: moto.url, postgres: databaseUrl, redis: redis.url },
       sfnUrl: sfn.url,
       lambdaUrl: invoke.url,
@@ -862,6 +889,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
       sfn,
       host,
       provider,
+      ...(legacyUrl ? { legacyStorefrontUrl: legacyUrl } : {}),
       schedules,
       controlUrl: control.url,
       resources,

@@ -23,11 +23,15 @@ export interface CfnTemplate {
   Parameters?: Record<string, unknown>;
 }
 
-/** `stack` is a folder relative to the repository root: '.', 'services/orders', ... */
-export function loadTemplate(stack: string): CfnTemplate {
-  const file = join(repoRoot, stack, '.serverless', 'cloudformation-template-update-stack.json');
+/**
+ * `stack` is a folder relative to the repository root: '.', 'services/orders', ...; `out`
+ * the package folder: the dev package, or '.serverless-prod' (`npm run package:release`).
+ */
+export function loadTemplate(stack: string, out = '.serverless'): CfnTemplate {
+  const file = join(repoRoot, stack, out, 'cloudformation-template-update-stack.json');
   if (!existsSync(file)) {
-    throw new Error(`No packaged template at ${file}. Run "npm run package" first (npm test does).`);
+    const how = out === '.serverless' ? 'npm run package' : 'npm run package:release';
+    throw new Error(`No packaged template at ${file}. Run "${how}" first (npm test does).`);
   }
   return JSON.parse(readFileSync(file, 'utf8')) as CfnTemplate;
 }

@@ -38,6 +38,12 @@ export interface ApiGatewayOptions {
   host?: string; // default 127.0.0.1
   port?: number; // default a free port (0)
   iam?: ApiGatewayIam; // Lambda permissions and integration roles enforced (absent: not)
+  /**
+   * HTTP integration origins played by a local stand-in: template origin -> where the
+   * stand-in listens (the legacy storefront behind the storefront API). Read per request,
+   * so the runner may fill it after the gateway started.
+   */
+  httpOrigins?: ReadonlyMap<string, string>;
 }
 
 export interface LocalApiGateway {
@@ -55,6 +61,7 @@ export async function startApiGateway(opts: ApiGatewayOptions): Promise<LocalApi
     awsEndpoint: opts.awsEndpoint,
     region: opts.region,
     ...(opts.iam ? { iam: opts.iam } : {}),
+    ...(opts.httpOrigins ? { httpOrigins: opts.httpOrigins } : {}),
   };
   // An authorizer is invoked as arn:aws:execute-api:{region}:{account}:{api}/authorizers/{id}.
   const authorizers = new Authorizers(opts.functions, Date.now, (fnUri, sourceArn) =>

@@ -37,6 +37,8 @@ export interface IntegrationDeps {
   awsEndpoint: string;
   region: string;
   iam?: ApiGatewayIam;
+  /** Template origin -> the local stand-in's origin, for HTTP integrations. */
+  httpOrigins?: ReadonlyMap<string, string>;
 }
 
 /** The ARN API Gateway invokes a function as: arn:aws:execute-api:{region}:{account}:{api}/{stage}/{METHOD}/{path}. */
@@ -172,6 +174,8 @@ function targetUrl(scope: RequestScope, integration: Integration, deps: Integrat
         encodeURI(pathParams[name] ?? scope.pathParameters[name] ?? ''),
       ),
     );
+    const standIn = deps.httpOrigins?.get(url.origin);
+    if (standIn) url = new URL(`${standIn.replace(/\/$/, '')}${url.pathname}${url.search}`);
   }
   for (const [name, value] of mapped('integration.request.querystring.'))
     url.searchParams.append(name, value);
