@@ -132,7 +132,8 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
-    // Plain CommonJS (the local runner's worker bootstrap loads esbuild's CJS bundles).
+    // Plain CommonJS (the local runner's worker bootstrap loads esbuild's CJS bundles; osls
+    // reads a service's layout file, e.g. services/analytics/lake.cjs, with require).
     files: ['local/**/*.cjs', 'tooling/**/*.cjs', 'services/*/*.cjs', 'services/*/release/*.cjs'],
     languageOptions: {
       sourceType: 'commonjs',

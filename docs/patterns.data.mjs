@@ -355,19 +355,34 @@ export const patterns = [
     id: 'P22',
     name: 'Streamer',
     service: 'analytics',
-    status: 'not built',
-    code: [],
-    proof: [],
-    notes: 'The analytics service (API → Kinesis → Firehose) is not in any issue yet.',
+    status: 'built',
+    code: ['services/analytics/serverless.yml', 'local/src/firehose.ts'],
+    proof: [
+      'integration-tests/tests/analytics.e2e.test.ts',
+      'services/analytics/tests/template.test.ts',
+      'local/src/firehose.test.ts',
+    ],
+    notes:
+      '`POST /clickstream` (API key) integrated directly with Kinesis `PutRecords` (one record per event, the session id as partition key), no Lambda; Firehose reads the stream into the lake under `clickstream/dt=/hour=/`.',
   },
   {
     id: 'P23',
     name: 'Data lake',
     service: 'analytics',
-    status: 'not built',
-    code: [],
-    proof: [],
-    notes: 'Not in any issue yet; the platform bus archive already keeps every domain event for replay.',
+    status: 'built',
+    code: [
+      'services/analytics/lake.cjs',
+      'services/analytics/serverless.yml',
+      'services/analytics/queries',
+      'local/src/lake-query.ts',
+    ],
+    proof: [
+      'integration-tests/tests/analytics.e2e.test.ts',
+      'services/analytics/tests/template.test.ts',
+      'local/src/firehose.test.ts',
+    ],
+    notes:
+      'Every domain event (rule on the platform bus, all sources) → Firehose with dynamic partitioning → `events/source=/type=/dt=/`, gzip JSON lines; Glue tables with partition projection from the same definition as the prefixes; an Athena workgroup with enforced results and three named queries, run locally by DuckDB (`npm run lake:query`).',
   },
   {
     id: 'P24',

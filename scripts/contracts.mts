@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import * as prettier from 'prettier';
 import { openApiDocument, type ServiceContract } from '@order-platform/shared/contracts/openapi';
 import { messageContracts, messageJsonSchema } from '@order-platform/shared/events/registry';
+import { contract as analytics } from '../services/analytics/src/http/contract';
 import { contract as catalog } from '../services/catalog/src/http/contract';
 import { contract as invoicing } from '../services/invoicing/src/http/contract';
 import { contract as orders } from '../services/orders/src/http/contract';
@@ -18,7 +19,14 @@ import { contract as webhook } from '../services/webhook/src/http/contract';
 export const repoRoot = join(import.meta.dirname, '..');
 
 /** Every service with an HTTP API (a template test keeps this equal to the stacks with one). */
-export const serviceContracts: readonly ServiceContract[] = [catalog, invoicing, orders, reporting, webhook];
+export const serviceContracts: readonly ServiceContract[] = [
+  analytics,
+  catalog,
+  invoicing,
+  orders,
+  reporting,
+  webhook,
+];
 
 async function render(path: string, value: unknown): Promise<string> {
   const options = (await prettier.resolveConfig(path)) ?? {};

@@ -411,17 +411,26 @@ export class PlatformClient {
    * provider would: a way to drive the ledger (and its billing records) directly.
    */
   async providerWebhook(event: Record<string, unknown>): Promise<Reply> {
-    const { forcePathStyle: _s3Only, ...config } = await this.awsConfig();
-    const secrets = new SecretsManagerClient(config);
-    const out = await secrets.send(
-      new GetSecretValueCommand({ SecretId: `op-webhook/${this.stage()}/payment-signing-secret` }),
-    );
-    const secret = out.SecretString!.split('\n')[0]!.trim();
+    const secret = await this.webhookSigningSecret();
     const body = JSON.stringify(event);
     return call(`${this.api('webhook')}/webhooks/payments`, {
       body,
       headers: { [SIGNATURE_HEADER]: signPayload(secret, body) },
     });
+  }
+
+  /**
+   * The webhook stack's current payment signing secret (`op-webhook/<stage>/payment-signing-secret`,
+   * its first line): what the provider signs with. The hostile corpus signs bad bodies
+   * with it, so that the body, not the signature, is what the platform must refuse.
+   */
+  async webhookSigningSecret(): Promise<string> {
+    const { forcePathStyle: _s3Only, ...config } = await this.awsConfig();
+    const secrets = new SecretsManagerClient(config);
+    const out = await secrets.send(
+      new GetSecretValueCommand({ SecretId: `op-webhook/${this.stage()}/payment-signing-secret` }),
+    );
+    return out.SecretString!.split('\n')[0]!.trim();
   }
 
   private stage(): string {

@@ -8,8 +8,15 @@ const route = openApiRoute(join(__dirname, '..', '..', 'docs', 'openapi'));
 describe('GET /_local/openapi', () => {
   it('lists a document per service with an HTTP API', async () => {
     const list = (await route('GET', '/_local/openapi')) as { service: string; path: string }[];
-    expect(list.map((d) => d.service)).toEqual(['catalog', 'invoicing', 'orders', 'reporting', 'webhook']);
-    expect(list[2]).toEqual({ service: 'orders', path: '/_local/openapi/orders' });
+    expect(list.map((d) => d.service)).toEqual([
+      'analytics',
+      'catalog',
+      'invoicing',
+      'orders',
+      'reporting',
+      'webhook',
+    ]);
+    expect(list[3]).toEqual({ service: 'orders', path: '/_local/openapi/orders' });
   });
 
   it("serves one service's OpenAPI document", async () => {

@@ -39,6 +39,14 @@ import {
   type Scope,
 } from './cfn';
 import { CallStats } from './call-stats';
+import {
+  deliveryStreamSpec,
+  eventsRoleKeyOf,
+  firehoseIdentities,
+  firehoseRoleKeyOf,
+  startFirehose,
+  startRuleFeeds,
+} from './firehose';
 import { FunctionHost, functionNameOf } from './lambda/host';
 import {
   ResourcePolicies,
@@ -525,7 +533,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
           ),
         ),
       ].map((role) => ({ name: 'ApiGateway', role, accessKey: integrationRoleKeyOf(role) }));
-      const others = identitiesOf([...machines, ...credentialRoles], resources);
+      const others = identitiesOf([...machines, ...credentialRoles, ...firehoseIdentities(run)], resources);
       if (others.missing.length)
         log.line('iam', `no IAM role found for ${others.missing.join(', ')} (its calls are refused)`);
       for (const [k, v] of [...identities, ...others.identities]) byKey.set(k, v);
@@ -733,6 +741,26 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
     stops.push(() => provider.stop());
     overrides.PROVIDER_BASE_URL = provider.url;
 
+    // Firehose (local/src/firehose.ts): its API behind the IAM gateway, its Kinesis sources
+    // read and its objects written with the delivery roles' credentials.
+    const firehose = await startFirehose({
+      streams: run.deliveryStreams.map(deliveryStreamSpec),
+      awsEndpoint: iam?.url ?? moto.url,
+      region: REGION,
+      keyOf: iam ? firehoseRoleKeyOf : () => 'local',
+      log,
+    });
+    upstreams.firehose = firehose.url;
+    const ruleFeeds = startRuleFeeds(run.firehoseFeeds, {
+      sqs: clients.sqs,
+      firehoseEndpoint: iam?.url ?? firehose.url,
+      region: REGION,
+      keyOf: iam ? eventsRoleKeyOf : () => 'local',
+      log,
+    });
+    stops.push(() => firehose.stop());
+    stops.push(() => ruleFeeds.stop());
+
     // The legacy storefront the storefront API's HTTP proxy integrations forward to (P21).
     const legacyOrigins = new Set(
       run.apiResources.flatMap((r) =>
@@ -816,6 +844,9 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
       if (method === 'POST' && fire)
         return schedules.fire(decodeURIComponent(fire[1]!)).then(() => ({ fired: fire[1] }));
       if (method === 'GET' && path === '/_local/executions') return Promise.resolve(sfn.executions());
+      // Firehose now: what the rules and streams hold is delivered, every buffer written.
+      if (method === 'POST' && path === '/_local/firehose/flush')
+        return ruleFeeds.drain().then(async () => ({ written: await firehose.flush() }));
       // IAM: whether roles are enforced, the gateway's counts and every denial so far.
       if (method === 'GET' && path === '/_local/iam')
         return Promise.resolve(

@@ -26,7 +26,15 @@ import {
   type Target,
 } from '@aws-sdk/client-eventbridge';
 import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
+import { AthenaClient, CreateNamedQueryCommand, CreateWorkGroupCommand } from '@aws-sdk/client-athena';
+import {
+  CreateDatabaseCommand,
+  CreateTableCommand as CreateGlueTableCommand,
+  GlueClient,
+} from '@aws-sdk/client-glue';
+import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CreateEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
@@ -34,6 +42,7 @@ import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { tableInputFromProperties } from '@order-platform/test-support/aws';
 import { countCalls, type CallStats } from './call-stats';
 import { ACCOUNT, PACKAGE_DIR, REGION } from './cfn';
+import type { FirehoseFeed } from './firehose';
 import type { LocalFunction } from './lambda/host';
 import type { LocalResource } from './types';
 
@@ -47,6 +56,9 @@ export interface Clients {
   ssm: SSMClient;
   ses: SESv2Client;
   streams: DynamoDBStreamsClient;
+  kinesis: KinesisClient;
+  glue: GlueClient;
+  athena: AthenaClient;
 }
 
 /** The runner's own clients (admin credentials), each call counted in `calls` when given. */
@@ -67,6 +79,10 @@ export function clientsFor(endpoint: string, calls?: CallStats): Clients {
     ssm: new SSMClient(config),
     ses: new SESv2Client(config),
     streams: new DynamoDBStreamsClient(config),
+    // Kinesis' client speaks HTTP/2 by default (SubscribeToShard); moto speaks HTTP/1.1.
+    kinesis: new KinesisClient({ ...config, requestHandler: new NodeHttpHandler() }),
+    glue: new GlueClient(config),
+    athena: new AthenaClient(config),
   };
   if (calls) for (const client of Object.values(clients)) countCalls(client, calls, 'runner');
   return clients;
@@ -120,6 +136,9 @@ export interface Runnables {
   shadows: ShadowDelivery[];
   schedules: Schedule[];
   queueDeliveries: QueueDelivery[];
+  /** Firehose delivery streams (local/src/firehose.ts plays them) and the rules that feed them. */
+  deliveryStreams: LocalResource[];
+  firehoseFeeds: FirehoseFeed[];
   /** Secret values by secret name, for the parts the runner starts (simulated provider). */
   secrets: Map<string, string>;
 }
@@ -135,6 +154,8 @@ export function emptyRunnables(): Runnables {
     shadows: [],
     schedules: [],
     queueDeliveries: [],
+    deliveryStreams: [],
+    firehoseFeeds: [],
     secrets: new Map(),
   };
 }
@@ -197,6 +218,7 @@ export async function shadowQueue(c: Clients, owner: string) {
 const isQueueArn = (a: string) => a.startsWith('arn:aws:sqs:');
 const isLambdaArn = (a: string) => a.startsWith('arn:aws:lambda:');
 const isStateMachineArn = (a: string) => a.startsWith('arn:aws:states:');
+const isFirehoseArn = (a: string) => a.startsWith('arn:aws:firehose:');
 
 /** Creates (verifies, in moto) an SES identity; one that exists already is fine. */
 async function verifyEmailIdentity(c: Clients, identity: string): Promise<void> {
@@ -385,6 +407,18 @@ const provisioners: Record<string, Provisioner> = {
           sourceArn: out.RuleArn!,
         });
         targets.push({ ...keep, Arn: q.arn });
+      } else if (isFirehoseArn(t.Arn)) {
+        // moto's rules cannot put into Firehose: a shadow queue, read by the runner's Firehose.
+        const q = await shadowQueue(c, `${r.stackName}/${r.logicalId}/${t.Id}`);
+        run.firehoseFeeds.push({
+          queueUrl: q.url,
+          deliveryStreamArn: t.Arn,
+          ...(t.RoleArn ? { roleArn: String(t.RoleArn) } : {}),
+          ...(t.DeadLetterConfig?.Arn ? { deadLetterArn: String(t.DeadLetterConfig.Arn) } : {}),
+          ruleArn: out.RuleArn!,
+          source,
+        });
+        targets.push({ ...keep, Arn: q.arn });
       } else {
         throw new Error(`${source}: target ${t.Arn} is not supported by the local runner`);
       }
@@ -509,6 +543,74 @@ const provisioners: Record<string, Provisioner> = {
     return { physicalId: String(r.props.EmailIdentity) };
   },
 
+  async 'AWS::Kinesis::Stream'(c, r) {
+    const p = r.props;
+    const name = p.Name ?? generatedName(r, 128);
+    const onDemand = p.StreamModeDetails?.StreamMode === 'ON_DEMAND';
+    await c.kinesis.send(
+      new CreateStreamCommand({
+        StreamName: name,
+        ...(onDemand
+          ? { StreamModeDetails: { StreamMode: 'ON_DEMAND' } }
+          : { ShardCount: Number(p.ShardCount ?? 1) }),
+      }),
+    );
+    const d = await c.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name }));
+    return { physicalId: name, attributes: { Arn: d.StreamDescriptionSummary!.StreamARN! } };
+  },
+
+  // Played by the runner (firehose.ts): moto's Firehose neither buffers nor partitions.
+  async 'AWS::KinesisFirehose::DeliveryStream'(_c, r) {
+    const name = r.props.DeliveryStreamName ?? generatedName(r, 64);
+    return { physicalId: name, attributes: { Arn: arn('firehose', `deliverystream/${name}`) } };
+  },
+
+  // The catalog and the workgroup exist in moto, as in AWS: `npm run lake:query` reads them.
+  async 'AWS::Glue::Database'(c, r) {
+    const input = r.props.DatabaseInput ?? {};
+    const name = input.Name ?? generatedName(r, 255).toLowerCase();
+    await c.glue.send(new CreateDatabaseCommand({ DatabaseInput: { ...input, Name: name } }));
+    return { physicalId: name };
+  },
+
+  async 'AWS::Glue::Table'(c, r) {
+    const input = r.props.TableInput ?? {};
+    const name = input.Name ?? generatedName(r, 255).toLowerCase();
+    await c.glue.send(
+      new CreateGlueTableCommand({
+        DatabaseName: r.props.DatabaseName,
+        TableInput: { ...input, Name: name },
+      }),
+    );
+    return { physicalId: name };
+  },
+
+  async 'AWS::Athena::WorkGroup'(c, r) {
+    const p = r.props;
+    await c.athena.send(
+      new CreateWorkGroupCommand({
+        Name: p.Name,
+        ...(p.Description ? { Description: p.Description } : {}),
+        ...(p.WorkGroupConfiguration ? { Configuration: p.WorkGroupConfiguration } : {}),
+      }),
+    );
+    return { physicalId: p.Name };
+  },
+
+  async 'AWS::Athena::NamedQuery'(c, r) {
+    const p = r.props;
+    const out = await c.athena.send(
+      new CreateNamedQueryCommand({
+        Name: p.Name ?? r.logicalId,
+        Database: p.Database,
+        QueryString: p.QueryString,
+        ...(p.Description ? { Description: p.Description } : {}),
+        ...(p.WorkGroup ? { WorkGroup: p.WorkGroup } : {}),
+      }),
+    );
+    return { physicalId: out.NamedQueryId!, attributes: { NamedQueryId: out.NamedQueryId! } };
+  },
+
   async 'AWS::StepFunctions::StateMachine'(_c, r) {
     const name = r.props.StateMachineName ?? generatedName(r, 80);
     const smArn = arn('states', `stateMachine:${name}`);
@@ -553,6 +655,7 @@ const RUNNER_KINDS: Record<string, keyof Runnables> = {
   'AWS::Lambda::EventSourceMapping': 'eventSourceMappings',
   'AWS::Lambda::EventInvokeConfig': 'eventInvokeConfigs',
   'AWS::StepFunctions::StateMachine': 'stateMachines',
+  'AWS::KinesisFirehose::DeliveryStream': 'deliveryStreams',
 };
 
 export async function provisionResource(c: Clients, r: ProvisionInput, run: Runnables): Promise<Provisioned> {

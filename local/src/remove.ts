@@ -7,6 +7,7 @@
  * nothing to delete once the runner stops running it. The runner's own shadow queues go
  * too.
  */
+import { DeleteNamedQueryCommand, DeleteWorkGroupCommand } from '@aws-sdk/client-athena';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import {
   DeleteArchiveCommand,
@@ -21,6 +22,8 @@ import {
   ListObjectVersionsCommand,
   type ObjectIdentifier,
 } from '@aws-sdk/client-s3';
+import { DeleteDatabaseCommand, DeleteTableCommand as DeleteGlueTableCommand } from '@aws-sdk/client-glue';
+import { DeleteStreamCommand } from '@aws-sdk/client-kinesis';
 import { DeleteSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { DeleteTopicCommand, UnsubscribeCommand } from '@aws-sdk/client-sns';
 import { DeleteQueueCommand, ListQueuesCommand } from '@aws-sdk/client-sqs';
@@ -76,6 +79,17 @@ const deleters: Record<string, (c: Clients, r: LocalResource) => Promise<unknown
   'AWS::SecretsManager::Secret': (c, r) =>
     c.secrets.send(new DeleteSecretCommand({ SecretId: r.physicalId, ForceDeleteWithoutRecovery: true })),
   'AWS::SSM::Parameter': (c, r) => c.ssm.send(new DeleteParameterCommand({ Name: r.physicalId })),
+  'AWS::Kinesis::Stream': (c, r) =>
+    c.kinesis.send(new DeleteStreamCommand({ StreamName: r.physicalId, EnforceConsumerDeletion: true })),
+  'AWS::Glue::Table': (c, r) =>
+    c.glue.send(
+      new DeleteGlueTableCommand({ DatabaseName: String(r.properties.DatabaseName), Name: r.physicalId }),
+    ),
+  'AWS::Glue::Database': (c, r) => c.glue.send(new DeleteDatabaseCommand({ Name: r.physicalId })),
+  'AWS::Athena::NamedQuery': (c, r) =>
+    c.athena.send(new DeleteNamedQueryCommand({ NamedQueryId: r.physicalId })),
+  'AWS::Athena::WorkGroup': (c, r) =>
+    c.athena.send(new DeleteWorkGroupCommand({ WorkGroup: r.physicalId, RecursiveDeleteOption: true })),
   'AWS::SES::EmailIdentity': (c, r) =>
     c.ses.send(new DeleteEmailIdentityCommand({ EmailIdentity: r.physicalId })),
 };

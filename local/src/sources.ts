@@ -61,6 +61,8 @@ export interface SourceContext {
   stopping: AbortSignal;
   /** The functions' resource policies, when IAM is enforced. */
   invokePermission?: InvokePermission;
+  /** The clock SQS batching windows are measured on (tests move their own; default Date.now). */
+  now?: () => number;
 }
 
 const PRINCIPALS = {
@@ -165,6 +167,7 @@ export function startSqsMapping(ctx: SourceContext, esm: LocalResource): Running
       concurrency,
       batchSize: Number(p.BatchSize ?? 10),
       batchWindowMs: Number(p.MaximumBatchingWindowInSeconds ?? 0) * 1000,
+      ...(ctx.now ? { now: ctx.now } : {}),
       until: async () => stopped,
       deadlineMs: 2 ** 31 - 1,
       waitTimeSeconds: 20,

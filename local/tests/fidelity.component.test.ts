@@ -15,7 +15,7 @@
 import { utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { strToU8, zipSync } from 'fflate';
-import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand, TransactWriteItemsCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { SendEmailCommand } from '@aws-sdk/client-sesv2';
@@ -280,12 +280,15 @@ describe('SQS event source mapping: redrive to the DLQ', () => {
 });
 
 describe('SQS event source mapping: batching window', () => {
-  it('gathers messages that arrive within MaximumBatchingWindowInSeconds into one batch', async () => {
+  it('gathers messages that arrive within MaximumBatchingWindowInSeconds into one batch, and no later one', async () => {
     // Arrange: one poller (reserved concurrency 1), a 2 s window, batch size 10, and a
-    // visibility timeout longer than the window (as AWS requires)
+    // visibility timeout longer than the window (as AWS requires). The window runs on a
+    // clock this test moves: however slowly a loaded machine sends, it closes when told.
+    let clock = 0;
+    ctx.now = () => clock;
     const queue = await provision(clients, 'AWS::SQS::Queue', {
       QueueName: unique('op-fidelity-window'),
-      VisibilityTimeout: 10,
+      VisibilityTimeout: 30,
     });
     const { fn, outFile } = deploy(PARTIAL_BATCH_SQS, { reservedConcurrency: 1 });
     start(
@@ -300,18 +303,31 @@ describe('SQS event source mapping: batching window', () => {
         }),
       ),
     );
+    const heldByThePoller = (n: number) => async () => {
+      const d = await queueDepth(clients.sqs, queue.physicalId);
+      return d.visible === 0 && d.inFlight === n ? true : undefined;
+    };
 
-    // Act: three messages, 300 ms apart
-    for (const body of ['ok-1', 'ok-2', 'ok-3']) {
+    // Act: three messages, one after another, each received into the open window
+    for (const [i, body] of ['ok-1', 'ok-2', 'ok-3'].entries()) {
       await clients.sqs.send(new SendMessageCommand({ QueueUrl: queue.physicalId, MessageBody: body }));
-      await sleep(300);
+      await waitFor(`${body} in the window`, heldByThePoller(i + 1));
+      clock += 500;
     }
+    // Assess: 1.5 s into a 2 s window, nothing was invoked yet
+    expect(readJsonLines(outFile)).toEqual([]);
+    clock += 600;
     await waitFor('a batch', () => (readJsonLines(outFile).length ? true : undefined));
+
+    // Act: one more after the window closed: it opens a window of its own
+    await clients.sqs.send(new SendMessageCommand({ QueueUrl: queue.physicalId, MessageBody: 'late' }));
+    await waitFor('late in a new window', heldByThePoller(1));
+    clock += 2_100;
     await drained(queue.physicalId);
 
-    // Assert: one invocation with all three
+    // Assess: two invocations, the three together, then the late one alone
     const batches = readJsonLines<{ bodies: string[] }>(outFile).map((b) => b.bodies.slice().sort());
-    expect(batches).toEqual([['ok-1', 'ok-2', 'ok-3']]);
+    expect(batches).toEqual([['ok-1', 'ok-2', 'ok-3'], ['late']]);
   });
 });
 
@@ -646,6 +662,57 @@ describe('DynamoDB stream mapping', () => {
       const got = await drain(queueUrl);
       return got.length ? got.map((m) => JSON.parse(m.Body!) as FailureRecord) : undefined;
     });
+
+  it('a cancelled transaction leaves no stream record, and the reader goes on reading', async () => {
+    // Arrange: a reader already on the stream (it keeps its shard iterator between reads)
+    const { table } = await tableAndFailureQueue();
+    const { fn, outFile } = deploy(STREAM_REPORTS_POISON);
+    start(
+      startStreamMapping(
+        ctx,
+        eventSourceMapping({
+          EventSourceArn: table.attributes.StreamArn,
+          FunctionName: fn.arn,
+          StartingPosition: 'TRIM_HORIZON',
+          BatchSize: 10,
+        }),
+      ),
+    );
+    const seen = () =>
+      readJsonLines<{ records: { pk: string }[] }>(outFile).flatMap((b) => b.records.map((r) => r.pk));
+    await put(table.physicalId, 'before');
+    await waitFor('the first record', () => (seen().includes('before') ? true : undefined));
+
+    // Act: a transaction whose second write fails its condition (as an Idempotency-Key
+    // replayed with another body does), then an ordinary write
+    const cancelled = await clients.dynamodb
+      .send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            { Put: { TableName: table.physicalId, Item: { pk: { S: 'phantom' } } } },
+            {
+              Put: {
+                TableName: table.physicalId,
+                Item: { pk: { S: 'before' } },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ],
+        }),
+      )
+      .then(
+        () => 'committed',
+        (e: Error) => e.name,
+      );
+    expect(cancelled).toBe('TransactionCanceledException');
+    await put(table.physicalId, 'after');
+    await waitFor('the record written after the cancelled transaction', () =>
+      seen().includes('after') ? true : undefined,
+    );
+
+    // Assert: DynamoDB streams what was written, and a cancelled transaction wrote nothing
+    expect(seen()).toEqual(['before', 'after']);
+  });
 
   it('bisects a failing batch: the good records are processed, the poison record alone goes to OnFailure', async () => {
     // Arrange: two good records and a poison one in the stream; a function that throws on poison

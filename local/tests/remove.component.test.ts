@@ -4,7 +4,10 @@
  * them, is gone from the engine afterwards: no queue, table, topic, bucket (one holding
  * objects first), rule, bus, archive, secret or parameter of any stack is left.
  */
+import { ListNamedQueriesCommand, ListWorkGroupsCommand } from '@aws-sdk/client-athena';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { GetDatabasesCommand, GetTablesCommand } from '@aws-sdk/client-glue';
+import { ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { ListArchivesCommand, ListEventBusesCommand, ListRulesCommand } from '@aws-sdk/client-eventbridge';
 import { ListBucketsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { ListSecretsCommand } from '@aws-sdk/client-secrets-manager';
@@ -34,6 +37,11 @@ async function inventory(): Promise<Record<string, string[]>> {
   for (const bus of buses)
     for (const r of (await c.events.send(new ListRulesCommand({ EventBusName: bus.Name }))).Rules ?? [])
       rules.push(r.Name!);
+  const databases = ((await c.glue.send(new GetDatabasesCommand({}))).DatabaseList ?? []).map((d) => d.Name!);
+  const tables: string[] = [];
+  for (const DatabaseName of databases)
+    for (const t of (await c.glue.send(new GetTablesCommand({ DatabaseName }))).TableList ?? [])
+      tables.push(t.Name!);
   return {
     'AWS::SQS::Queue': (await c.sqs.send(new ListQueuesCommand({}))).QueueUrls ?? [],
     'AWS::DynamoDB::Table': (await c.dynamodb.send(new ListTablesCommand({}))).TableNames ?? [],
@@ -50,6 +58,13 @@ async function inventory(): Promise<Record<string, string[]>> {
     'AWS::SSM::Parameter': ((await c.ssm.send(new DescribeParametersCommand({}))).Parameters ?? []).map(
       (p) => p.Name!,
     ),
+    'AWS::Kinesis::Stream': (await c.kinesis.send(new ListStreamsCommand({}))).StreamNames ?? [],
+    'AWS::Glue::Database': databases,
+    'AWS::Glue::Table': tables,
+    'AWS::Athena::WorkGroup': ((await c.athena.send(new ListWorkGroupsCommand({}))).WorkGroups ?? [])
+      .map((w) => w.Name!)
+      .filter((n) => n !== 'primary'),
+    'AWS::Athena::NamedQuery': (await c.athena.send(new ListNamedQueriesCommand({}))).NamedQueryIds ?? [],
   };
 }
 
@@ -70,7 +85,12 @@ describe('npm run remove against the local platform', () => {
     const source = readFileSync(join(repoRoot, 'local', 'src', 'provision.ts'), 'utf8');
     const provisioned = [...source.matchAll(/^ {2}async '(AWS::[\w:]+)'\(/gm)].map((m) => m[1]!);
     // Recorded for the runner to run, nothing of them in an engine.
-    const runnerOnly = ['AWS::Lambda::Function', 'AWS::IAM::Role', 'AWS::StepFunctions::StateMachine'];
+    const runnerOnly = [
+      'AWS::Lambda::Function',
+      'AWS::IAM::Role',
+      'AWS::StepFunctions::StateMachine',
+      'AWS::KinesisFirehose::DeliveryStream',
+    ];
     expect(provisioned.length).toBeGreaterThan(5);
     expect(provisioned.filter((t) => !runnerOnly.includes(t)).sort()).toEqual(
       removableTypes()

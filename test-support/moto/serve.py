@@ -1,5 +1,6 @@
 """
-moto_server with four fixes of cost (not of behaviour) that a busy local platform needs.
+moto_server with four fixes of cost (not of behaviour) that a busy local platform needs,
+and one of behaviour (5).
 
 Started by test-support/src/engines.ts (startMoto) for the tests and `npm run dev` alike,
 with the same arguments as `moto_server`. Each fix is skipped, with a line on stderr, when
@@ -15,6 +16,11 @@ the installed moto no longer has what it replaces.
    (the wait returns at once while messages are visible but none can be taken) until the
    poll ends; it now waits for a change (a send, a delete, a visibility change) or 50 ms.
 4. werkzeug formats a log line for every request that nobody reads: off (errors still show).
+5. A cancelled TransactWriteItems is undone by putting back a copy of each table taken
+   before it: the stream records its writes made stay on the live shard, and the copy's
+   shard is another object, so a reader that keeps its shard iterator (as Lambda's and the
+   runner's do) reads those phantom records and then nothing written afterwards. The live
+   shard is kept, without what the cancelled transaction added, as DynamoDB does.
 """
 import functools
 import logging
@@ -55,11 +61,42 @@ def patch_fifo_wait() -> None:
     Queue.wait_for_messages = wait_for_messages
 
 
+def patch_transaction_stream_rollback() -> None:
+    from moto.dynamodb.models import DynamoDBBackend
+
+    original = DynamoDBBackend.transact_write_items
+
+    def transact_write_items(self, transact_items):  # type: ignore[no-untyped-def]
+        shards = {
+            name: (table.stream_shard, len(table.stream_shard.items))
+            for name, table in self.tables.items()
+            if getattr(table, "stream_shard", None) is not None
+        }
+        try:
+            return original(self, transact_items)
+        except Exception:
+            for name, (shard, length) in shards.items():
+                table = self.tables.get(name)
+                if table is not None and table.stream_shard is not shard:
+                    del shard.items[length:]
+                    shard.table = table
+                    table.stream_shard = shard
+            raise
+
+    DynamoDBBackend.transact_write_items = transact_write_items
+
+
 def quiet_request_log() -> None:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
 
-for fix in (patch_module_list, patch_jsonpath_cache, patch_fifo_wait, quiet_request_log):
+for fix in (
+    patch_module_list,
+    patch_jsonpath_cache,
+    patch_fifo_wait,
+    patch_transaction_stream_rollback,
+    quiet_request_log,
+):
     try:
         fix()
     except (ImportError, AttributeError) as e:

@@ -34,6 +34,12 @@ export interface DriverOptions {
    * gathering until the batch is full or the window has passed (default 0: one receive).
    */
   batchWindowMs?: number;
+  /**
+   * The clock the batching window is measured on (default `Date.now`). A test that must
+   * know which messages share a batch moves its own clock past the window when it is
+   * ready, instead of racing the wall clock with sends that a loaded machine slows down.
+   */
+  now?: () => number;
   /** Per receive; defaults to the queue's own visibility timeout. */
   visibilityTimeoutSeconds?: number;
   /** The simulated function timeout, seen through context.getRemainingTimeInMillis(). */
@@ -168,13 +174,14 @@ export function startPollers(opts: DriverOptions): DriverRun {
         if (await isDone()) stopped = true;
         continue;
       }
-      const windowEnds = Date.now() + (opts.batchWindowMs ?? 0);
-      while (messages.length < batchSize && Date.now() < windowEnds && !stopped) {
+      const now = opts.now ?? Date.now;
+      const windowEnds = now() + (opts.batchWindowMs ?? 0);
+      while (messages.length < batchSize && now() < windowEnds && !stopped) {
         const more = await client.send(
           new ReceiveMessageCommand({
             QueueUrl: opts.queueUrl,
             MaxNumberOfMessages: Math.min(10, batchSize - messages.length),
-            WaitTimeSeconds: Math.min(1, Math.ceil((windowEnds - Date.now()) / 1000)),
+            WaitTimeSeconds: Math.min(1, Math.ceil((windowEnds - now()) / 1000)),
             MessageAttributeNames: ['All'],
             MessageSystemAttributeNames: ['All'],
             ...(opts.visibilityTimeoutSeconds !== undefined

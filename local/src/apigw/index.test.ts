@@ -423,6 +423,22 @@ describe('API keys, validation and AWS integrations', () => {
     expect(((await malformed.json()) as any).error.code).toBe('VALIDATION_FAILED');
   });
 
+  it('answers a deeply nested value with a 400 that names it, not a 500', async () => {
+    const aws = await fakeAws(200);
+    const { gw, webhook } = await start({}, undefined, aws.url);
+    const headers = { 'x-api-key': gw.apiKeys['op-webhook-carrier-local']! };
+    const depth = 100_000;
+    const nested = `${'['.repeat(depth)}${']'.repeat(depth)}`;
+    const body = JSON.stringify({ ...CARRIER_UPDATE, status: 'NESTED' }).replace('"NESTED"', nested);
+    const res = await post(`${webhook}/webhooks/carrier`, body, headers);
+    expect(res.status).toBe(400);
+    const answer = (await res.json()) as { error: { code: string; message: string } };
+    expect(answer.error.code).toBe('VALIDATION_FAILED');
+    expect(answer.error.message).toContain('instance type (array) does not match');
+    expect(answer.error.message).toContain('too deeply nested to show');
+    expect(aws.received).toHaveLength(0);
+  });
+
   it('answers missing required parameters with the default 400', async () => {
     const { orders } = await start({ 'op-orders-local-search': () => ({ statusCode: 200, body: '[]' }) });
     const res = await fetch(`${orders}/orders/search`);

@@ -182,6 +182,15 @@ function targetUrl(scope: RequestScope, integration: Integration, deps: Integrat
   return url;
 }
 
+/** The X-Amz-Target prefix of the JSON-protocol services an `action/` integration may call. */
+const JSON_TARGET_PREFIXES: Record<string, string> = {
+  kinesis: 'Kinesis_20131202',
+  firehose: 'Firehose_20150804',
+  dynamodb: 'DynamoDB_20120810',
+  events: 'AWSEvents',
+  states: 'AWSStepFunctions',
+};
+
 /** A stand-in SigV4 Authorization header: moto reads the service and region from it. */
 function unsignedAuthorization(service: string, region: string, accessKeyId: string): string {
   const date = new Date().toISOString().slice(0, 10).replace(/-/g, '');
@@ -279,6 +288,11 @@ export async function callIntegration(
     const value = parameterValue(expr, scope.req, scope.pathParameters);
     if (value !== undefined) headers.set(key.slice('integration.request.header.'.length), value);
   }
+  // A JSON-protocol service's `action/<Op>` is the operation its X-Amz-Target names.
+  const action = /^arn:[^:]+:apigateway:[^:]*:([^:]+):action\/(.+)$/.exec(integration.uri);
+  const targetPrefix = action ? JSON_TARGET_PREFIXES[action[1]!] : undefined;
+  if (integration.type === 'AWS' && targetPrefix && !headers.has('x-amz-target'))
+    headers.set('X-Amz-Target', `${targetPrefix}.${action![2]}`);
   if (integration.type === 'AWS' && !headers.has('authorization')) {
     const service = /^arn:[^:]+:apigateway:[^:]*:([^:]+):/.exec(integration.uri)?.[1] ?? 'execute-api';
     const key = integration.credentials && deps.iam ? deps.iam.accessKeyOf(integration.credentials) : 'local';

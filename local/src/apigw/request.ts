@@ -38,9 +38,18 @@ export function mediaTypeOf(contentType: string | undefined): string | undefined
   return contentType?.split(';')[0]?.trim().toLowerCase() || undefined;
 }
 
+/**
+ * A map from client-chosen names (query parameters, headers) to their values. No
+ * prototype: a parameter named `constructor`, `toString` or `__proto__` is a name like any
+ * other, not an inherited member that `??=` would keep and `.push` would fail on.
+ */
+function nameMap(): Record<string, string[]> {
+  return Object.create(null) as Record<string, string[]>;
+}
+
 /** Decodes a query string as API Gateway does (`+` is a space, percent-escapes decoded). */
 export function parseQuery(search: string): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
+  const out = nameMap();
   for (const [key, value] of new URLSearchParams(search)) (out[key] ??= []).push(value);
   return out;
 }
@@ -50,7 +59,7 @@ export async function readRequest(req: IncomingMessage): Promise<{ request: Gate
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   const url = new URL(req.url ?? '/', 'http://localhost');
-  const multiValueHeaders: Record<string, string[]> = {};
+  const multiValueHeaders = nameMap();
   // rawHeaders keeps the client's casing and repeated headers, as API Gateway passes them on.
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     (multiValueHeaders[req.rawHeaders[i]!] ??= []).push(req.rawHeaders[i + 1]!);

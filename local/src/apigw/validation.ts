@@ -36,7 +36,17 @@ function validatorFor(api: RestApi, modelName: string): ValidateFunction | undef
   return byModel.get(modelName);
 }
 
-const q = (v: unknown) => JSON.stringify(v);
+/**
+ * A value as the validator's message quotes it. A client's deeply nested array or object
+ * is past what JSON.stringify can recurse into: it is named, not quoted (a 400 stays a 400).
+ */
+function q(v: unknown): string {
+  try {
+    return JSON.stringify(v);
+  } catch {
+    return `(${typeName(v)} too deeply nested to show)`;
+  }
+}
 
 /** One error as API Gateway's (json-schema-validator) message. */
 function describe(e: ErrorObject): string {
@@ -142,7 +152,17 @@ export function validateBody(api: RestApi, method: Method, req: GatewayRequest):
       validationErrorString: `[Invalid JSON in request body: ${(error as Error).message}]`,
     });
   }
-  if (!validate(body)) {
+  let valid: boolean;
+  try {
+    valid = validate(body) as boolean;
+  } catch (error) {
+    // A schema that recurses into the body (items of items …) meets the same limit.
+    if (!(error instanceof RangeError)) throw error;
+    throw new GatewayError('BAD_REQUEST_BODY', {
+      validationErrorString: '[the request body is nested too deeply to validate]',
+    });
+  }
+  if (!valid) {
     throw new GatewayError('BAD_REQUEST_BODY', {
       validationErrorString: `[${messagesOf(validate.errors ?? []).join(', ')}]`,
     });

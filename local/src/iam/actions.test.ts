@@ -15,6 +15,13 @@ import {
 import { DynamoDBStreamsClient, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand as KinesisGetShardIteratorCommand,
+  KinesisClient,
+  PutRecordsCommand,
+} from '@aws-sdk/client-kinesis';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import {
   CopyObjectCommand,
@@ -537,5 +544,60 @@ describe('IAM actions of the requests the functions send (real SDK clients, capt
     expect(checks('kms', r)).toEqual([{ action: 'kms:Decrypt', resource: `arn:aws:kms:${R}:${A}:alias/op` }]);
     expect(signatureOf({ method: 'GET', url: '/', headers: {}, body: Buffer.alloc(0) })).toBeUndefined();
     expect(checksFor('cloudwatch', r, ctx)).toBeUndefined();
+  });
+});
+
+describe('IAM actions of the analytics stack’s callers (Kinesis, Firehose)', () => {
+  const streamArn = `arn:aws:kinesis:${R}:${A}:stream/clicks`;
+
+  it('Kinesis PutRecords, GetShardIterator, GetRecords: the stream ARN from its name or ARN', async () => {
+    const put = await requestOf(
+      (c) => new KinesisClient(c),
+      new PutRecordsCommand({
+        StreamName: 'clicks',
+        Records: [{ Data: Buffer.from('x'), PartitionKey: 's' }],
+      }),
+    );
+    const iterator = await requestOf(
+      (c) => new KinesisClient(c),
+      new KinesisGetShardIteratorCommand({
+        StreamARN: streamArn,
+        ShardId: 'shardId-0',
+        ShardIteratorType: 'TRIM_HORIZON',
+      }),
+    );
+    const records = await requestOf(
+      (c) => new KinesisClient(c),
+      new GetRecordsCommand({ StreamARN: streamArn, ShardIterator: 'it' }),
+    );
+    expect([put, iterator, records].map((r) => checks('kinesis', r))).toEqual([
+      [{ action: 'kinesis:PutRecords', resource: streamArn }],
+      [{ action: 'kinesis:GetShardIterator', resource: streamArn }],
+      [{ action: 'kinesis:GetRecords', resource: streamArn }],
+    ]);
+    expect(protocolOf('kinesis', put)).toBe('json');
+  });
+
+  it('Kinesis through an API Gateway action/PutRecords integration (the operation in the query, no target header)', () => {
+    const r: RawRequest = {
+      method: 'POST',
+      url: '/?Action=PutRecords',
+      headers: { 'content-type': 'application/x-amz-json-1.1' },
+      body: Buffer.from(JSON.stringify({ StreamName: 'clicks', Records: [] })),
+    };
+    expect(checks('kinesis', r)).toEqual([{ action: 'kinesis:PutRecords', resource: streamArn }]);
+  });
+
+  it('Firehose PutRecord / PutRecordBatch: the delivery stream ARN', async () => {
+    const r = await requestOf(
+      (c) => new FirehoseClient(c),
+      new PutRecordBatchCommand({ DeliveryStreamName: 'lake-events', Records: [{ Data: Buffer.from('x') }] }),
+    );
+    expect(checks('firehose', r)).toEqual([
+      {
+        action: 'firehose:PutRecordBatch',
+        resource: `arn:aws:firehose:${R}:${A}:deliverystream/lake-events`,
+      },
+    ]);
   });
 });

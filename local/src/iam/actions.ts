@@ -461,6 +461,32 @@ function kms(r: RawRequest, ctx: RequestContext): Check[] {
   return [{ action: `kms:${op}`, resource }];
 }
 
+// --- Kinesis Data Streams (JSON 1.1) ---------------------------------------------------
+
+function kinesis(r: RawRequest, ctx: RequestContext): Check[] {
+  // API Gateway's `action/PutRecords` integrations may name the operation in the query.
+  const op = targetOp(r) ?? new URL(r.url, 'http://x').searchParams.get('Action') ?? '';
+  const b = json(r);
+  const stream = (b.StreamARN ?? b.StreamName) as string | undefined;
+  const resource = !stream
+    ? '*'
+    : stream.startsWith('arn:')
+      ? stream
+      : arnOf(ctx, 'kinesis', `stream/${stream}`);
+  // GetRecords names only the iterator (which carries its stream): the stream when given.
+  return [{ action: `kinesis:${op}`, resource }];
+}
+
+// --- Data Firehose (JSON 1.1) ----------------------------------------------------------
+
+function firehose(r: RawRequest, ctx: RequestContext): Check[] {
+  const op = targetOp(r) ?? '';
+  const name = json(r).DeliveryStreamName as string | undefined;
+  return [
+    { action: `firehose:${op}`, resource: name ? arnOf(ctx, 'firehose', `deliverystream/${name}`) : '*' },
+  ];
+}
+
 /** The services the gateway understands, by SigV4 signing name. */
 const SERVICES: Record<
   string,
@@ -483,6 +509,8 @@ const SERVICES: Record<
     checks: ses,
   },
   kms: { protocol: 'json', checks: kms },
+  kinesis: { protocol: 'json', checks: kinesis },
+  firehose: { protocol: 'json', checks: firehose },
 };
 
 export const SUPPORTED_SERVICES = Object.keys(SERVICES);

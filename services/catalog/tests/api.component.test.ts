@@ -120,6 +120,11 @@ describe('public read API', () => {
     [{ limit: 'lots' }, 'limit'],
     [{ cursor: 'not-a-cursor' }, 'cursor'],
     [{ colour: 'red' }, 'colour'],
+    // Cursors of the right encoding but not of the shape the list gives out.
+    [{ cursor: cursorOf({ activeKind: 'physical', sku: '' }) }, 'cursor'],
+    [{ cursor: cursorOf({ activeKind: 'physical', sku: 'API-MUG', evil: '1' }) }, 'cursor'],
+    [{ cursor: cursorOf({ activeKind: 'physical', sku: "' OR 1=1" }) }, 'cursor'],
+    [{ cursor: cursorOf({ activeKind: 'physical', sku: 5 }) }, 'cursor'],
   ])('refuses the query %j with a 400 naming %s', async (query, field) => {
     const r = await get('/products', { query });
     expect(r.status).toBe(400);
@@ -132,6 +137,10 @@ describe('public read API', () => {
     expect(other.status).toBe(400);
   });
 });
+
+function cursorOf(key: unknown): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
 
 describe('priceLines (internal API for orders) through Lambda Invoke and the typed client', () => {
   it('prices the lines in the currency asked', async () => {

@@ -124,6 +124,13 @@ describe('GET /customers/{customerId}/invoices', () => {
       [{ limit: '101' }, 'limit'],
       [{ cursor: 'not-a-cursor' }, 'cursor'],
       [{ page: '2' }, 'page'],
+      // The right encoding, not the shape the list gives out.
+      [{ cursor: cursorOf({ paymentId: '', customerId: ada, issuedAt: '' }) }, 'cursor'],
+      [
+        { cursor: cursorOf({ paymentId: 'p'.repeat(1500), customerId: ada, issuedAt: '2026-01-01' }) },
+        'cursor',
+      ],
+      [{ cursor: cursorOf({ paymentId: 'pay_1', customerId: ada, issuedAt: 'yesterday' }) }, 'cursor'],
     ];
     for (const [query, name] of cases) {
       const { status, body } = await get(ada, query);
@@ -139,3 +146,7 @@ describe('GET /customers/{customerId}/invoices', () => {
     expect(JSON.stringify(badId.body.error)).toContain('customerId');
   });
 });
+
+function cursorOf(key: unknown): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}

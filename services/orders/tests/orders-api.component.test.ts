@@ -322,6 +322,27 @@ describe("list a customer's orders", () => {
       JSON.stringify({ PK: 'a', SK: 'b', GSI1PK: 'CUSTOMER#c-other', GSI1SK: 'x' }),
     ).toString('base64url');
     expect((await list({ cursor: foreign })).statusCode).toBe(400);
+    // The right encoding and customer, not the shape the list gives out: DynamoDB would
+    // refuse these as start keys (a 500), or they would start outside the caller's orders.
+    const mine = (key: Record<string, unknown>) =>
+      Buffer.from(
+        JSON.stringify({
+          PK: 'ORDER#ord_01JAAAAAAAAAAAAAAAAAAAAAAA',
+          SK: 'ORDER',
+          GSI1PK: 'CUSTOMER#c-test',
+          GSI1SK: '2026-01-01T00:00:00.000Z#ord_01JAAAAAAAAAAAAAAAAAAAAAAA',
+          ...key,
+        }),
+      ).toString('base64url');
+    expect((await list({ cursor: mine({}) })).statusCode).toBe(200);
+    for (const tampered of [
+      { evil: '1' },
+      { PK: '', SK: '' },
+      { SK: 'IDEMPOTENCY' },
+      { GSI1SK: '2026-01-01T00:00:00.000Z#ord_01JBBBBBBBBBBBBBBBBBBBBBBB' },
+      { PK: { S: 'ORDER#ord_01JAAAAAAAAAAAAAAAAAAAAAAA' } },
+    ])
+      expect((await list({ cursor: mine(tampered) })).statusCode, JSON.stringify(tampered)).toBe(400);
     expect((await list({ sort: 'asc' })).statusCode).toBe(400);
   });
 

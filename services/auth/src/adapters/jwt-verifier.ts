@@ -56,11 +56,17 @@ export function buildVerifyToken(key: JWTVerifyGetKey, expected: TokenExpectatio
     requiredClaims: ['exp', 'sub'],
   };
   return async (token) => {
+    let payload: Record<string, unknown>;
     try {
-      const { payload } = await jwtVerify(token, key, options);
-      return payload as Record<string, unknown>;
+      ({ payload } = await jwtVerify(token, key, options));
     } catch (error) {
       throw rejectionOf(error) ?? error;
     }
+    // jose checks iat only against maxTokenAge: a token "issued" later than now would
+    // pass, and outlive what its issuer meant by as much as it claims to be early.
+    const latest = Math.floor(Date.now() / 1000) + options.clockTolerance;
+    if (typeof payload.iat === 'number' && payload.iat > latest)
+      throw new AccessRejectedError('not-yet-valid', 'iat: issued in the future');
+    return payload;
   };
 }

@@ -1,5 +1,5 @@
 import { createHmac, KeyObject } from 'node:crypto';
-import { exportSPKI } from 'jose';
+import { exportSPKI, SignJWT } from 'jose';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { logger } from '@order-platform/shared/observability';
 import { buildVerifyToken } from '../adapters/jwt-verifier';
@@ -116,6 +116,21 @@ describe('gatekeeper: rejected with 401 (Unauthorized), reason logged', () => {
     expect(await rejectionReason(`Bearer ${await signToken(trusted, { notBefore: 300 })}`)).toBe(
       'not-yet-valid',
     );
+  });
+
+  it('a token issued in the future, past the clock tolerance', async () => {
+    // jose checks iat only against a maximum age; a token "issued" an hour from now would
+    // otherwise be accepted, and live an hour longer than the issuer meant.
+    const now = Math.floor(Date.now() / 1000);
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: 'ES256', typ: 'JWT' })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setSubject('c-123')
+      .setIssuedAt(now + 3600)
+      .setExpirationTime(now + 7200)
+      .sign(trusted.privateKey);
+    expect(await rejectionReason(`Bearer ${token}`)).toBe('not-yet-valid');
   });
 
   it('a token signed by another key', async () => {

@@ -23,6 +23,8 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ValidationError } from '@order-platform/shared/errors';
+import { skuSchema } from '@order-platform/shared/events/orders';
+import { decodeCursorKey } from '@order-platform/shared/pagination';
 import type {
   DeactivateProduct,
   GetProduct,
@@ -133,20 +135,18 @@ const badCursor = () =>
   ]);
 
 function decodeCursor(cursor: string, kind: Kind | undefined): { activeKind: string; sku: string } {
-  let c: Cursor;
-  try {
-    c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Cursor;
-  } catch {
-    throw badCursor();
-  }
-  const valid =
-    c &&
-    typeof c.sku === 'string' &&
-    (KINDS as readonly string[]).includes(c.activeKind) &&
-    c.k === kind &&
-    (kind === undefined || c.activeKind === kind);
-  if (!valid) throw badCursor();
-  return { activeKind: c.activeKind, sku: c.sku };
+  const key = decodeCursorKey(
+    cursor,
+    {
+      activeKind: (v) => (KINDS as readonly string[]).includes(v) && (kind === undefined || v === kind),
+      sku: (v) => skuSchema.safeParse(v).success,
+      // The filter the cursor was given out for: there exactly when the list is filtered.
+      k: (v) => v === kind,
+    },
+    kind === undefined ? ['k'] : [],
+  );
+  if (!key) throw badCursor();
+  return { activeKind: key.activeKind!, sku: key.sku! };
 }
 
 /**

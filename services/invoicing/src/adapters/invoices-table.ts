@@ -13,6 +13,8 @@ import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/c
 import { DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ValidationError } from '@order-platform/shared/errors';
+import { paymentIdSchema } from '@order-platform/shared/events/billing/common';
+import { decodeCursorKey } from '@order-platform/shared/pagination';
 import type { Invoice } from '../domain/invoice';
 import type { ClaimInvoice, InvoiceSummary, ListCustomerInvoices, MarkInvoiceIssued } from '../domain/ports';
 
@@ -72,16 +74,12 @@ const encodeCursor = (key: Record<string, unknown>) => Buffer.from(JSON.stringif
 
 /** Only a cursor this endpoint gave out for this customer (else 400 naming `cursor`). */
 function decodeCursor(cursor: string, customerId: string): CustomerCursor {
-  try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
-    const keys = Object.keys(key).sort().join(',');
-    const strings = ['paymentId', 'customerId', 'issuedAt'].every((k) => typeof key[k] === 'string');
-    if (keys === 'customerId,issuedAt,paymentId' && strings && key.customerId === customerId) {
-      return key as unknown as CustomerCursor;
-    }
-  } catch {
-    // fall through to the validation error
-  }
+  const key = decodeCursorKey(cursor, {
+    paymentId: (v) => paymentIdSchema.safeParse(v).success,
+    customerId: (v) => v === customerId,
+    issuedAt: (v) => v.length <= 40 && !Number.isNaN(Date.parse(v)),
+  });
+  if (key) return key as unknown as CustomerCursor;
   throw new ValidationError('Invalid pagination cursor', [
     { path: 'cursor', message: 'not a cursor returned by this endpoint for this customer' },
   ]);

@@ -25,6 +25,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ValidationError } from '@order-platform/shared/errors';
+import { orderIdSchema } from '@order-platform/shared/events/orders';
+import { decodeCursorKey } from '@order-platform/shared/pagination';
 import { CANCELLABLE_STATUSES, type Order, type OrderView } from '../domain/order';
 import type { CancelOrder, GetOrder, ListCustomerOrders, SaveNewOrder } from '../domain/ports';
 
@@ -121,16 +123,17 @@ function encodeCursor(key: Record<string, unknown>): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
+/** Only a cursor this endpoint gave out for this customer (else 400 naming `cursor`). */
 function decodeCursor(cursor: string, customerId: string): Cursor {
-  try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Cursor;
-    const ok = ['PK', 'SK', 'GSI1PK', 'GSI1SK'].every(
-      (k) => typeof (key as unknown as Record<string, unknown>)[k] === 'string',
-    );
-    if (ok && key.GSI1PK === `CUSTOMER#${customerId}`) return key;
-  } catch {
-    // fall through to the validation error
-  }
+  const orderOf = (pk: string) => pk.slice('ORDER#'.length);
+  const key = decodeCursorKey(cursor, {
+    PK: (v) => v.startsWith('ORDER#') && orderIdSchema.safeParse(orderOf(v)).success,
+    SK: (v) => v === 'ORDER',
+    GSI1PK: (v) => v === `CUSTOMER#${customerId}`,
+    GSI1SK: (v) => v.length <= 64 && /^\d{4}-\d{2}-\d{2}T[\d:.]+Z#ord_/.test(v),
+  });
+  // The index key names the same order as the table key (as every item's does).
+  if (key && key.GSI1SK!.endsWith(`#${orderOf(key.PK!)}`)) return key as unknown as Cursor;
   throw new ValidationError('Invalid pagination cursor', [
     { path: 'cursor', message: 'not a cursor returned by this endpoint' },
   ]);

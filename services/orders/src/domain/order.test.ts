@@ -47,6 +47,12 @@ describe('order domain', () => {
       { path: 'lines.1.unitPrice', message: 'prices come from the catalog: send only sku and quantity' },
     ]);
     expect(platformOwnedFields({ lines: 'nope' })).toEqual([]);
+    // A key every object inherits is not one the platform owns: the schema refuses it
+    // as unrecognized instead, with a message (here it had none: an inherited function).
+    const inherited = JSON.parse(
+      '{"lines":[{"sku":"A1","quantity":1,"constructor":1,"toString":1,"__proto__":{}}]}',
+    ) as unknown;
+    expect(platformOwnedFields(inherited)).toEqual([]);
     expect(
       placeOrderInputSchema.safeParse({ currency: 'EUR', lines: [{ sku: 'A1', quantity: 1, unitPrice: 1 }] })
         .success,

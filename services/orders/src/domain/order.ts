@@ -90,7 +90,8 @@ export function platformOwnedFields(body: unknown): { path: string; message: str
   return lines.flatMap((line, i) =>
     line && typeof line === 'object'
       ? Object.keys(line)
-          .filter((k) => k in PLATFORM_OWNED_LINE_KEYS)
+          // Own keys only: `constructor`, `toString` or `__proto__` are "in" any object.
+          .filter((k) => Object.hasOwn(PLATFORM_OWNED_LINE_KEYS, k))
           .map((k) => ({ path: `lines.${i}.${k}`, message: PLATFORM_OWNED_LINE_KEYS[k]! }))
       : [],
   );

@@ -15,7 +15,12 @@ export const SHIPMENT_STATUSES = [
   'exception',
 ] as const;
 
-export const carrierUpdateSchema = z.object({
+/**
+ * The carrier's update is a closed contract: API Gateway refuses a field it does not know
+ * (400) rather than queue it, so that what reaches the queue is bounded (every field has
+ * a length limit) and exactly what the consumer reads.
+ */
+export const carrierUpdateSchema = z.strictObject({
   eventId: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,128}$/)),
   orderId: orderIdSchema,
   carrier: z.string().check(z.minLength(1), z.maxLength(64)),
@@ -24,6 +29,10 @@ export const carrierUpdateSchema = z.object({
   occurredAt: z.iso.datetime(),
 });
 export type CarrierUpdate = z.infer<typeof carrierUpdateSchema>;
+
+/** What z.iso.datetime() accepts, as an ECMA 262 regex API Gateway's validator runs. */
+export const OCCURRED_AT_PATTERN =
+  '^(?:(?:\\d\\d[2468][048]|\\d\\d[13579][26]|\\d\\d0[48]|[02468][048]00|[13579][26]00)-02-29|\\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|(?:02)-(?:0[1-9]|1\\d|2[0-8])))T(?:(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d+)?(?:Z))$';
 
 /** The same contract as API Gateway's request model (draft-04 JSON Schema). */
 export const carrierUpdateJsonSchema = {
@@ -37,8 +46,11 @@ export const carrierUpdateJsonSchema = {
     carrier: { type: 'string', minLength: 1, maxLength: 64 },
     trackingNumber: { type: 'string', pattern: '^[A-Za-z0-9-]{4,64}$' },
     status: { type: 'string', enum: [...SHIPMENT_STATUSES] },
-    occurredAt: { type: 'string', minLength: 20, maxLength: 40 },
+    // zod's own z.iso.datetime() pattern (UTC, calendar-checked), so that the gateway
+    // refuses what the consumer would send to the DLQ.
+    occurredAt: { type: 'string', maxLength: 40, pattern: OCCURRED_AT_PATTERN },
   },
+  additionalProperties: false,
 } as const;
 
 /**
