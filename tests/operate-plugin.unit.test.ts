@@ -65,6 +65,7 @@ describe('osls-operate on a stack it has never seen', () => {
         'ConsumerFailuresDepthAlarm',
         'ParkedDepthAlarm',
         'MappingIteratorAgeAlarm',
+        'StreamIteratorAgeAlarm',
         'HttpApi5xxAlarm',
         'HttpApiLatencyAlarm',
         'ConsumerLambdaFunctionErrorsAlarm',

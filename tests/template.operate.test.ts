@@ -182,6 +182,13 @@ describe.each(stacks)('stack %s', (stack) => {
     }
   });
 
+  it('every Kinesis stream has an iterator-age alarm, every Firehose delivery stream a freshness alarm', () => {
+    for (const [id] of resourcesOfType(t, 'AWS::Kinesis::Stream'))
+      expect(alarmsOn(t, 'GetRecords.IteratorAgeMilliseconds', id), `${stack}: ${id}`).toHaveLength(1);
+    for (const [id] of resourcesOfType(t, 'AWS::KinesisFirehose::DeliveryStream'))
+      expect(alarmsOn(t, 'DeliveryToS3.DataFreshness', id), `${stack}: ${id}`).toHaveLength(1);
+  });
+
   it('every state machine has a failed-executions alarm', () => {
     for (const [id] of resourcesOfType(t, 'AWS::StepFunctions::StateMachine'))
       expect(alarmsOn(t, 'ExecutionsFailed', id), `${stack}: ${id}`).toHaveLength(1);

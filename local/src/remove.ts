@@ -86,8 +86,13 @@ const deleters: Record<string, (c: Clients, r: LocalResource) => Promise<unknown
       new DeleteGlueTableCommand({ DatabaseName: String(r.properties.DatabaseName), Name: r.physicalId }),
     ),
   'AWS::Glue::Database': (c, r) => c.glue.send(new DeleteDatabaseCommand({ Name: r.physicalId })),
-  'AWS::Athena::NamedQuery': (c, r) =>
-    c.athena.send(new DeleteNamedQueryCommand({ NamedQueryId: r.physicalId })),
+  // A query in a workgroup of its stack goes with that workgroup (recursive delete, later
+  // in reverse order; moto has no DeleteNamedQuery); one in `primary` is deleted itself.
+  'AWS::Athena::NamedQuery': async (c, r) => {
+    const group = r.properties.WorkGroup as string | undefined;
+    if (group && group !== 'primary') return;
+    await c.athena.send(new DeleteNamedQueryCommand({ NamedQueryId: r.physicalId }));
+  },
   'AWS::Athena::WorkGroup': (c, r) =>
     c.athena.send(new DeleteWorkGroupCommand({ WorkGroup: r.physicalId, RecursiveDeleteOption: true })),
   'AWS::SES::EmailIdentity': (c, r) =>

@@ -42,6 +42,14 @@ async function inventory(): Promise<Record<string, string[]>> {
   for (const DatabaseName of databases)
     for (const t of (await c.glue.send(new GetTablesCommand({ DatabaseName }))).TableList ?? [])
       tables.push(t.Name!);
+  const workGroups = ((await c.athena.send(new ListWorkGroupsCommand({}))).WorkGroups ?? []).map(
+    (w) => w.Name!,
+  );
+  const namedQueries: string[] = [];
+  for (const WorkGroup of workGroups)
+    namedQueries.push(
+      ...((await c.athena.send(new ListNamedQueriesCommand({ WorkGroup }))).NamedQueryIds ?? []),
+    );
   return {
     'AWS::SQS::Queue': (await c.sqs.send(new ListQueuesCommand({}))).QueueUrls ?? [],
     'AWS::DynamoDB::Table': (await c.dynamodb.send(new ListTablesCommand({}))).TableNames ?? [],
@@ -61,10 +69,8 @@ async function inventory(): Promise<Record<string, string[]>> {
     'AWS::Kinesis::Stream': (await c.kinesis.send(new ListStreamsCommand({}))).StreamNames ?? [],
     'AWS::Glue::Database': databases,
     'AWS::Glue::Table': tables,
-    'AWS::Athena::WorkGroup': ((await c.athena.send(new ListWorkGroupsCommand({}))).WorkGroups ?? [])
-      .map((w) => w.Name!)
-      .filter((n) => n !== 'primary'),
-    'AWS::Athena::NamedQuery': (await c.athena.send(new ListNamedQueriesCommand({}))).NamedQueryIds ?? [],
+    'AWS::Athena::WorkGroup': workGroups.filter((n) => n !== 'primary'),
+    'AWS::Athena::NamedQuery': namedQueries,
   };
 }
 

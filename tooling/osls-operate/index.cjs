@@ -6,7 +6,8 @@
  *   - every SQS queue used as a dead-letter queue or an on-failure destination (a redrive
  *     policy, an EventBridge target's or subscription's DLQ, a function's DLQ, an async
  *     or stream on-failure destination): any message visible;
- *   - every stream event source mapping (it has a StartingPosition): iterator age;
+ *   - every stream event source mapping (it has a StartingPosition), and every Kinesis
+ *     stream: iterator age; every Firehose delivery stream: freshness of its S3 delivery;
  *   - every REST or HTTP API: 5xx rate and p99 latency;
  *   - every function: errors (as a rate of invocations) and throttles;
  *   - every state machine: failed executions;
@@ -22,6 +23,7 @@
  *   apiLatencyP99Ms    p99 latency threshold per API (default 3000)
  *   api5xxRate         share of requests answered 5xx (default 0.05)
  *   iteratorAgeMs      oldest unprocessed stream record (default 60000)
+ *   deliveryFreshnessSeconds  oldest record Firehose has not delivered (default 1800)
  *   errorRatePercent   a function's errors as a share of its invocations (default 10);
  *                      per function: functions: { <name>: { errorRatePercent: 50 } }
  */
@@ -29,7 +31,14 @@
 
 const { dashboardBody } = require('./dashboard.cjs');
 
-const DEFAULTS = { apiLatencyP99Ms: 3000, api5xxRate: 0.05, iteratorAgeMs: 60000, errorRatePercent: 10 };
+const DEFAULTS = {
+  apiLatencyP99Ms: 3000,
+  api5xxRate: 0.05,
+  iteratorAgeMs: 60000,
+  errorRatePercent: 10,
+  // Firehose buffers up to 900 s: twice that is late.
+  deliveryFreshnessSeconds: 1800,
+};
 
 class Operate {
   constructor(serverless) {
@@ -193,6 +202,38 @@ function addAlarms(template, o) {
         },
       );
     }
+  }
+
+  // Streams read by other services than Lambda (Firehose, say): the stream's own iterator
+  // age; and every delivery stream's freshness (how old the oldest record not yet in S3 is).
+  for (const [id, r] of Object.entries(resources)) {
+    if (r.Type === 'AWS::Kinesis::Stream')
+      put(`${id}IteratorAgeAlarm`, `Records wait in ${id} longer than ${o.iteratorAgeMs} ms`, `${id}-age`, {
+        Namespace: 'AWS/Kinesis',
+        MetricName: 'GetRecords.IteratorAgeMilliseconds',
+        Dimensions: [{ Name: 'StreamName', Value: { Ref: id } }],
+        Statistic: 'Maximum',
+        Period: 60,
+        EvaluationPeriods: 3,
+        Threshold: Number(o.iteratorAgeMs),
+        ComparisonOperator: 'GreaterThanThreshold',
+      });
+    if (r.Type === 'AWS::KinesisFirehose::DeliveryStream')
+      put(
+        `${id}FreshnessAlarm`,
+        `Records wait in ${id} longer than ${o.deliveryFreshnessSeconds} s for S3`,
+        `${id}-freshness`,
+        {
+          Namespace: 'AWS/Firehose',
+          MetricName: 'DeliveryToS3.DataFreshness',
+          Dimensions: [{ Name: 'DeliveryStreamName', Value: { Ref: id } }],
+          Statistic: 'Maximum',
+          Period: 300,
+          EvaluationPeriods: 2,
+          Threshold: Number(o.deliveryFreshnessSeconds),
+          ComparisonOperator: 'GreaterThanThreshold',
+        },
+      );
   }
 
   for (const [id, r] of Object.entries(resources)) {
