@@ -874,6 +874,9 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
         return (async () => {
           stopping.abort(new Error('the stacks are being removed'));
           await Promise.all(sources.map((s) => s.stop()));
+          // Firehose reads the Kinesis streams and the rules' feeds: both stop before they go.
+          await ruleFeeds.stop();
+          await firehose.stop();
           const removed = await removeStacks(clients, resources, stacks, (l) => log.line('runner', l));
           return { removed };
         })();
