@@ -21,6 +21,8 @@ export interface PlatformEndpoints {
   apis: Record<string, string>;
   /** The carrier API key (POST /webhooks/carrier). */
   carrierApiKey?: string;
+  /** The web front end's key for POST /clickstream (analytics). */
+  clickstreamApiKey?: string;
   /** The simulated payment provider (its /_control changes how it answers). */
   providerUrl?: string;
   /** The local runner's control endpoint (local target only). */

@@ -259,6 +259,12 @@ const ROUTE_DEFAULTS: Record<string, string> = {
   '{sku}': 'MUG-LOGO',
 };
 
+/** The routes behind an API key, and the valid key a case sends unless it says otherwise. */
+const API_KEY_ROUTES: Record<string, (e: PlatformClient['endpoints']) => string | undefined> = {
+  'POST /webhooks/carrier': (e) => e.carrierApiKey,
+  'POST /clickstream': (e) => e.clickstreamApiKey,
+};
+
 function placeholders(text: string, ctx: RunContext): string {
   const { actors } = ctx;
   return text
@@ -305,12 +311,13 @@ export async function runCase(c: HostileCase, ctx: RunContext): Promise<Outcome>
   if (body !== undefined && c.contentType !== null)
     headers['content-type'] = c.contentType ?? 'application/json';
   if (c.contentType && body === undefined) headers['content-type'] = c.contentType;
-  const bearer = c.api !== 'catalog' && c.api !== 'webhook' && c.route !== 'GET /health';
+  const bearer = !['catalog', 'webhook', 'analytics'].includes(c.api) && c.route !== 'GET /health';
   const auth = authorization(c.auth ?? (bearer ? 'self' : 'none'), ctx.tokens);
   if (auth !== undefined) headers.authorization = auth;
-  if (c.route === 'POST /webhooks/carrier') {
+  const routeKey = API_KEY_ROUTES[c.route];
+  if (routeKey) {
     const key = c.apiKey ?? 'valid';
-    if (key === 'valid') headers['x-api-key'] = ctx.client.endpoints.carrierApiKey ?? '';
+    if (key === 'valid') headers['x-api-key'] = routeKey(ctx.client.endpoints) ?? '';
     else if (key !== 'none') headers['x-api-key'] = key;
   }
   if (c.sign) {

@@ -41,6 +41,9 @@ export interface LocalInfo {
 
 export function endpointsFromInfo(info: LocalInfo, controlUrl: string): PlatformEndpoints {
   const carrierApiKey = Object.entries(info.apiKeys).find(([name]) => name.includes('carrier'))?.[1];
+  const clickstreamApiKey = Object.entries(info.apiKeys).find(([name]) =>
+    name.startsWith('op-analytics-clickstream'),
+  )?.[1];
   const catalogBucket = Object.entries(info.exports ?? {}).find(
     ([name]) => name.startsWith('op-catalog-') && name.endsWith('-CatalogBucketName'),
   )?.[1];
@@ -48,6 +51,7 @@ export function endpointsFromInfo(info: LocalInfo, controlUrl: string): Platform
     target: 'local',
     apis: info.apis,
     ...(carrierApiKey ? { carrierApiKey } : {}),
+    ...(clickstreamApiKey ? { clickstreamApiKey } : {}),
     providerUrl: info.providerUrl,
     controlUrl,
     aws: {
