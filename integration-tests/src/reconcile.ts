@@ -9,7 +9,7 @@
  * passes, then reports what it checked and every violation left.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -74,6 +74,31 @@ export interface GatherOptions {
    * true only on a platform this run started, where nobody else holds stock.
    */
   stockTotals?: boolean;
+  /**
+   * Check every order in the orders table, not only those this client placed: the e2e
+   * suite's files share one platform, and its stock totals hold all their orders.
+   */
+  everyOrder?: boolean;
+}
+
+/** Every order id in the orders table (its order items, SK = ORDER). */
+async function everyOrderId(doc: DynamoDBDocumentClient, table: string): Promise<string[]> {
+  const ids: string[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await doc.send(
+      new ScanCommand({
+        TableName: table,
+        FilterExpression: 'SK = :order',
+        ExpressionAttributeValues: { ':order': 'ORDER' },
+        ProjectionExpression: 'orderId',
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    for (const item of out.Items ?? []) ids.push(item.orderId as string);
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return ids;
 }
 
 /** Everything the check needs, read from the local runner's engines. */
@@ -86,7 +111,9 @@ export async function gatherFacts(c: PlatformClient, opts: GatherOptions = {}): 
     return r.physicalId;
   };
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient(aws(engines.moto)));
-  const orderIds = [...c.placed.keys()];
+  const orderIds = opts.everyOrder
+    ? [...new Set([...c.placed.keys(), ...(await everyOrderId(doc, physical('op-orders', 'OrdersTable')))])]
+    : [...c.placed.keys()];
 
   const orders = (
     await batchGet(
