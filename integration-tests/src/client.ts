@@ -45,6 +45,9 @@ export interface Reply<T = Record<string, unknown>> {
 
 export type OrderStatus = 'PLACED' | 'RESERVED' | 'PAYMENT_PENDING' | 'CONFIRMED' | 'FAILED' | 'CANCELLED';
 
+/** The statuses an order ends in. */
+export const FINAL_STATUSES: OrderStatus[] = ['CONFIRMED', 'FAILED', 'CANCELLED'];
+
 export interface OrderView {
   orderId: string;
   customerId: string;
@@ -264,6 +267,11 @@ export class PlatformClient {
 
   waitForStatus(token: string, orderId: string, statuses: OrderStatus[], timeoutMs?: number) {
     return this.waitForOrder(token, orderId, (o) => statuses.includes(o.status), timeoutMs);
+  }
+
+  /** Waits until the order has ended: CONFIRMED, FAILED or CANCELLED. */
+  waitUntilEnded(token: string, orderId: string, timeoutMs?: number) {
+    return this.waitForStatus(token, orderId, FINAL_STATUSES, timeoutMs);
   }
 
   report(token: string, path: string) {

@@ -35,8 +35,6 @@ const customer = (tag: string) => `c-${tag}-${randomUUID().slice(0, 8)}`;
 /** What a customer sends: a SKU and a quantity; the catalog prices it (MUG-LOGO: 12.50 EUR). */
 const mug = (quantity = 1) => ({ sku: 'MUG-LOGO', quantity });
 
-const FINAL: OrderView['status'][] = ['CONFIRMED', 'FAILED', 'CANCELLED'];
-
 /**
  * Puts the simulated provider back to normal and waits until the platform can take
  * payments again: an order placed now must be CONFIRMED. If an earlier failure left the
@@ -50,7 +48,7 @@ export async function restoreProvider(c: PlatformClient, timeoutMs = 120_000): P
   return eventually(
     async () => {
       const probe = await place(c, token, [{ sku: 'STICKER-PACK', quantity: 1 }]);
-      const done = await c.waitForStatus(token, probe.body.orderId, FINAL);
+      const done = await c.waitUntilEnded(token, probe.body.orderId);
       if (done.status === 'CONFIRMED') return Date.now() - started;
       check(
         /^CircuitOpenError/.test(done.statusReason ?? ''),
@@ -114,7 +112,7 @@ export const scenarios: Scenario[] = [
         ms: replay.ms,
       });
 
-      const done = await c.waitForStatus(token, first.body.orderId, ['CONFIRMED', 'FAILED', 'CANCELLED']);
+      const done = await c.waitUntilEnded(token, first.body.orderId);
       check(done.status === 'CONFIRMED', 'the saga confirms the order', done);
       note({
         patterns: 'P02 P03 P09 P20 P01 P31',
@@ -186,7 +184,7 @@ export const scenarios: Scenario[] = [
     async run(c, note) {
       const token = await c.token(customer('stock'));
       const placed = await place(c, token, [{ sku: 'POSTER-A2', quantity: 50 }]);
-      const done = await c.waitForStatus(token, placed.body.orderId, ['CONFIRMED', 'FAILED', 'CANCELLED']);
+      const done = await c.waitUntilEnded(token, placed.body.orderId);
       check(done.status === 'FAILED', 'the saga fails the order', done);
       check(/^OutOfStockError: /.test(done.statusReason ?? ''), 'the reason is OutOfStockError', done);
       note({ patterns: 'P03 P09', what: `out of stock -> FAILED (${done.statusReason})`, ms: done.waitedMs });
@@ -199,7 +197,7 @@ export const scenarios: Scenario[] = [
       await c.provider({ mode: 'decline' });
       try {
         const placed = await place(c, token, [mug()]);
-        const done = await c.waitForStatus(token, placed.body.orderId, ['CONFIRMED', 'FAILED', 'CANCELLED']);
+        const done = await c.waitUntilEnded(token, placed.body.orderId);
         check(done.status === 'FAILED', 'the saga fails the declined order', done);
         check(
           /^PaymentDeclinedError: .*card_declined/.test(done.statusReason ?? ''),
@@ -226,7 +224,7 @@ export const scenarios: Scenario[] = [
         await c.waitForStatus(token, placed.body.orderId, ['PAYMENT_PENDING']);
         const cancel = await c.cancelOrder(token, placed.body.orderId);
         check(cancel.status === 200 || cancel.status === 202, 'the cancel is accepted', cancel);
-        const done = await c.waitForStatus(token, placed.body.orderId, ['CONFIRMED', 'FAILED', 'CANCELLED']);
+        const done = await c.waitUntilEnded(token, placed.body.orderId);
         check(done.status === 'CANCELLED', 'the saga compensates: refund, release, CANCELLED', done);
         check(done.statusReason === 'changed my mind', "the reason is the customer's own", done.statusReason);
         // The order says CANCELLED at once (the customer's write); the saga's refund follows.
@@ -446,9 +444,7 @@ export const scenarios: Scenario[] = [
         const outcomes: OrderView[] = [];
         for (let i = 0; i < 7; i++) {
           const placed = await place(c, token, [mug()]);
-          outcomes.push(
-            await c.waitForStatus(token, placed.body.orderId, ['CONFIRMED', 'FAILED', 'CANCELLED']),
-          );
+          outcomes.push(await c.waitUntilEnded(token, placed.body.orderId));
         }
         const reached = (await c.providerStats()).requests.charges - before;
         check(
@@ -499,7 +495,7 @@ export const scenarios: Scenario[] = [
           Object.entries(who).map(async ([name, id]) => {
             const token = await c.token(id);
             const placed = await place(c, token, [mug()]);
-            const done = await c.waitForStatus(token, placed.body.orderId, FINAL, 150_000);
+            const done = await c.waitUntilEnded(token, placed.body.orderId, 150_000);
             return [name, done] as const;
           }),
         );

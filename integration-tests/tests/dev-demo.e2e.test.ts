@@ -93,11 +93,7 @@ describe.skipIf(targetName() !== 'local')('npm run dev, then npm run demo', () =
       const client = new PlatformClient(await attachToLocal());
       const token = await client.token('c-after-the-demo');
       const placed = await client.placeOrder(token, [{ sku: 'STICKER-PACK', quantity: 1 }]);
-      const after = await client.waitForStatus(token, placed.body.orderId, [
-        'CONFIRMED',
-        'FAILED',
-        'CANCELLED',
-      ]);
+      const after = await client.waitUntilEnded(token, placed.body.orderId);
       process.kill(-dev.child.pid!, 'SIGINT');
       await dev.exited; // npm itself ends by the signal, as under a terminal's Ctrl-C
 

@@ -106,12 +106,7 @@ async function order(c: PlatformClient, token: string): Promise<{ ms: number; st
   const placed = await c.placeOrder(token, [{ sku: SKU, quantity: 1 }]);
   if (placed.status !== 201)
     throw new Error(`POST /orders answered ${placed.status}: ${JSON.stringify(placed.body)}`);
-  const end = await c.waitForOrder(
-    token,
-    placed.body.orderId,
-    (o) => ['CONFIRMED', 'FAILED', 'CANCELLED'].includes(o.status),
-    120_000,
-  );
+  const end = await c.waitUntilEnded(token, placed.body.orderId, 120_000);
   return { ms: Date.now() - t0, status: end.status };
 }
 
