@@ -16,6 +16,8 @@ const ORDER = [
   'services/receipts',
   'services/orders',
   'services/webhook',
+  // After orders (OrderConfirmed) and webhook (ShipmentUpdated, the carrier's endpoint).
+  'services/fulfilment',
   // Before reporting: the dashboard imports op-invoicing-<stage>-ApiUrl (the billing API).
   'services/invoicing',
   'services/reporting',

@@ -1,0 +1,176 @@
+/**
+ * Fulfilment's model (P16 router): an order's confirmed lines, each routed by its
+ * product kind to one task, each fulfilled once per `orderId#lineNo`. Pure: no SDK here.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import * as z from 'zod/mini';
+import { defineEvent, envelope, type Envelope } from '@order-platform/shared/events/envelope';
+import {
+  currencySchema,
+  customerIdSchema,
+  orderIdSchema,
+  skuSchema,
+} from '@order-platform/shared/events/orders/common';
+import type { OrderConfirmedV1 } from '@order-platform/shared/events/orders';
+import { PermanentError } from '@order-platform/shared/errors';
+
+export const FULFILMENT_SOURCE = 'order-platform.fulfilment';
+
+/** The kinds this service has a task for; the router reads the table from its configuration. */
+export type TaskKind = 'physical' | 'digital' | 'giftcard';
+
+/**
+ * FulfilLine v1: the router's command to one task (asynchronous Invoke), one order line.
+ * `kind` is a plain string on purpose: the router forwards what the order said.
+ */
+export const fulfilLineV1 = defineEvent(
+  'FulfilLine',
+  1,
+  FULFILMENT_SOURCE,
+  z.object({
+    orderId: orderIdSchema,
+    customerId: customerIdSchema,
+    lineNo: z.number().check(z.int(), z.positive()),
+    sku: skuSchema,
+    kind: z.string().check(z.minLength(1), z.maxLength(40)),
+    quantity: z.number().check(z.int(), z.positive()),
+    unitPrice: z.number().check(z.int(), z.nonnegative()),
+    currency: currencySchema,
+  }),
+);
+export type FulfilLineV1 = z.infer<typeof fulfilLineV1.data>;
+
+/** The one idempotency key of a line's fulfilment. */
+export const lineKey = (orderId: string, lineNo: number) => `${orderId}#${lineNo}`;
+
+/** A kind the order carries but no task is configured for: the router's failure destination gets it. */
+export class NoTaskForKindError extends PermanentError {
+  override name = 'NoTaskForKindError';
+}
+
+/** An OrderConfirmed without its lines (a producer older than the field): nothing to route. */
+export class LinesMissingError extends PermanentError {
+  override name = 'LinesMissingError';
+}
+
+export interface RoutedLine {
+  task: string;
+  command: Envelope<FulfilLineV1>;
+}
+
+/**
+ * Each line of a confirmed order -> the task configured for its kind, as a FulfilLine
+ * command keyed `orderId#lineNo`. Lines whose kind has no task are returned apart: the
+ * caller dispatches the rest, then fails with a reason naming them.
+ */
+export function routeOrder(
+  confirmed: Envelope<OrderConfirmedV1>,
+  tasks: Partial<Record<string, string>>,
+): { routed: RoutedLine[]; unroutable: { lineNo: number; sku: string; kind: string }[] } {
+  const { orderId, customerId, currency, lines } = confirmed.data;
+  if (!lines?.length)
+    throw new LinesMissingError(`OrderConfirmed for ${orderId} carries no lines: nothing can be routed`);
+  const routed: RoutedLine[] = [];
+  const unroutable: { lineNo: number; sku: string; kind: string }[] = [];
+  lines.forEach((line, i) => {
+    const lineNo = i + 1;
+    const task = Object.hasOwn(tasks, line.kind) ? tasks[line.kind] : undefined;
+    if (!task) {
+      unroutable.push({ lineNo, sku: line.sku, kind: line.kind });
+      return;
+    }
+    routed.push({
+      task,
+      command: envelope(
+        fulfilLineV1,
+        {
+          orderId,
+          customerId,
+          lineNo,
+          sku: line.sku,
+          kind: line.kind,
+          quantity: line.quantity,
+          unitPrice: line.unitPrice,
+          currency,
+        },
+        {
+          correlationId: confirmed.metadata.correlationId,
+          idempotencyKey: lineKey(orderId, lineNo),
+          occurredAt: confirmed.metadata.occurredAt,
+        },
+      ),
+    });
+  });
+  return { routed, unroutable };
+}
+
+export function unroutableReason(orderId: string, lines: { lineNo: number; sku: string; kind: string }[]) {
+  return `No fulfilment task for ${lines
+    .map((l) => `kind "${l.kind}" (line ${l.lineNo}, ${l.sku})`)
+    .join(', ')} of order ${orderId}; the other lines were routed`;
+}
+
+// ---- line status -------------------------------------------------------------------
+
+export const SHIPMENT_PROGRESS = [
+  'booked',
+  'label_created',
+  'in_transit',
+  'out_for_delivery',
+  'delivered',
+] as const;
+export type ShipmentStatus = (typeof SHIPMENT_PROGRESS)[number] | 'exception';
+
+/** A carrier update moves a shipment forward only: a late `in_transit` never undoes `delivered`. */
+export function shipmentRank(status: string): number {
+  if (status === 'exception') return SHIPMENT_PROGRESS.length; // sticks until a later, higher status
+  return SHIPMENT_PROGRESS.indexOf(status as (typeof SHIPMENT_PROGRESS)[number]);
+}
+
+/** Every status a line can show. */
+export type LineStatus =
+  | 'processing'
+  | ShipmentStatus
+  | 'ready' // digital: the download is available
+  | 'issued' // gift card: the code exists
+  | 'redeemed';
+
+export interface LineView {
+  lineNo: number;
+  sku: string;
+  kind: string;
+  quantity: number;
+  status: LineStatus;
+  updatedAt: string;
+  shipment?: { carrier: string; trackingNumber: string };
+  download?: { url: string; expiresAt: string };
+  giftCard?: { code: string; revealed: boolean; redeemedAt?: string };
+}
+
+// ---- gift cards --------------------------------------------------------------------
+
+const CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'; // Crockford base32: no I, L, O, U
+
+/** A new gift card code: 80 random bits as 16 Crockford characters, grouped `XXXX-XXXX-XXXX-XXXX`. */
+export function newGiftCardCode(random: (n: number) => Buffer = randomBytes): string {
+  const bytes = random(16);
+  const chars = [...bytes].map((b) => CODE_ALPHABET[b & 31]!).join('');
+  return chars.match(/.{4}/g)!.join('-');
+}
+
+export const giftCardCodeSchema = z
+  .string()
+  .check(z.regex(/^[0-9A-Za-z]{4}(-?[0-9A-Za-z]{4}){3}$/, 'must be a gift card code (XXXX-XXXX-XXXX-XXXX)'));
+
+/** What is stored: a SHA-256 of the normalised code (the code itself has 80 random bits). */
+export function giftCardHash(code: string): string {
+  const normalised = code.replace(/-/g, '').toUpperCase();
+  return createHash('sha256').update(normalised).digest('hex');
+}
+
+/** What a later read shows: the last four characters only. */
+export function maskCode(lastFour: string): string {
+  return `XXXX-XXXX-XXXX-${lastFour}`;
+}
+
+export const redeemInputSchema = z.strictObject({ code: giftCardCodeSchema });
