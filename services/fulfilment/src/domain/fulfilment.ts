@@ -145,6 +145,8 @@ export interface LineView {
   shipment?: { carrier: string; trackingNumber: string };
   download?: { url: string; expiresAt: string };
   giftCard?: { code: string; revealed: boolean; redeemedAt?: string };
+  /** Repeated commands for this line that found it fulfilled and did nothing (at-least-once delivery, visible). */
+  duplicatesIgnored?: number;
 }
 
 // ---- gift cards --------------------------------------------------------------------

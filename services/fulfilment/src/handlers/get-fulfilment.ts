@@ -43,6 +43,7 @@ export function makeHandler(deps: {
           status: l.status,
           updatedAt: l.updatedAt,
           ...(l.shipment ? { shipment: l.shipment } : {}),
+          ...(l.duplicates ? { duplicatesIgnored: l.duplicates } : {}),
         };
         if (l.fileKey)
           view.download = {

@@ -11,10 +11,6 @@ import { logger, setCorrelationId, withObservability } from '@order-platform/sha
 import type { FulfilmentStore } from '../domain/ports';
 import { store } from './deps';
 
-export class BookingNotRecordedYetError extends Error {
-  override name = 'BookingNotRecordedYetError';
-}
-
 export function makeHandler(deps: { store: FulfilmentStore }) {
   return async (event: EventBridgeEvent<string, unknown>) => {
     const { event: update } = parseEnvelope(event.detail, [shipmentUpdatedV1]);
@@ -25,9 +21,6 @@ export function makeHandler(deps: { store: FulfilmentStore }) {
       logger.info('Shipment status applied', { orderId, trackingNumber, status });
       return { orderId, status, outcome: 'applied' as const };
     }
-    const lines = await deps.store.lines(orderId);
-    if (lines.some((l) => l.kind === 'physical' && l.status === 'processing'))
-      throw new BookingNotRecordedYetError(`${orderId}: a shipment is still being booked; retry`);
     logger.info('Shipment update not newer, or not a fulfilment shipment', {
       orderId,
       trackingNumber,

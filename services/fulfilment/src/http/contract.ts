@@ -27,6 +27,7 @@ export const lineViewSchema = z.object({
   giftCard: z.optional(
     z.object({ code: z.string(), revealed: z.boolean(), redeemedAt: z.optional(z.string()) }),
   ),
+  duplicatesIgnored: z.optional(z.number().check(z.int(), z.positive())),
 });
 
 export const fulfilmentViewSchema = z.object({ orderId: orderIdSchema, lines: z.array(lineViewSchema) });
