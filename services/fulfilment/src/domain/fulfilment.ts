@@ -4,44 +4,16 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import * as z from 'zod/mini';
-import { defineEvent, envelope, type Envelope } from '@order-platform/shared/events/envelope';
+import { envelope, type Envelope } from '@order-platform/shared/events/envelope';
 import {
-  currencySchema,
-  customerIdSchema,
-  orderIdSchema,
-  skuSchema,
-} from '@order-platform/shared/events/orders/common';
+  fulfilLineV1,
+  lineKey,
+  type FulfilLineV1,
+} from '@order-platform/shared/events/fulfilment/fulfilLine.v1';
 import type { OrderConfirmedV1 } from '@order-platform/shared/events/orders';
 import { PermanentError } from '@order-platform/shared/errors';
 
-export const FULFILMENT_SOURCE = 'order-platform.fulfilment';
-
-/** The kinds this service has a task for; the router reads the table from its configuration. */
-export type TaskKind = 'physical' | 'digital' | 'giftcard';
-
-/**
- * FulfilLine v1: the router's command to one task (asynchronous Invoke), one order line.
- * `kind` is a plain string on purpose: the router forwards what the order said.
- */
-export const fulfilLineV1 = defineEvent(
-  'FulfilLine',
-  1,
-  FULFILMENT_SOURCE,
-  z.object({
-    orderId: orderIdSchema,
-    customerId: customerIdSchema,
-    lineNo: z.number().check(z.int(), z.positive()),
-    sku: skuSchema,
-    kind: z.string().check(z.minLength(1), z.maxLength(40)),
-    quantity: z.number().check(z.int(), z.positive()),
-    unitPrice: z.number().check(z.int(), z.nonnegative()),
-    currency: currencySchema,
-  }),
-);
-export type FulfilLineV1 = z.infer<typeof fulfilLineV1.data>;
-
-/** The one idempotency key of a line's fulfilment. */
-export const lineKey = (orderId: string, lineNo: number) => `${orderId}#${lineNo}`;
+export { fulfilLineV1, lineKey, type FulfilLineV1 };
 
 /** A kind the order carries but no task is configured for: the router's failure destination gets it. */
 export class NoTaskForKindError extends PermanentError {
