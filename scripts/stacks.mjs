@@ -14,10 +14,10 @@ const ORDER = [
   'services/storefront',
   'services/payments',
   'services/receipts',
+  // Before orders: the order view links the fulfilment API (op-fulfilment-<stage>-ApiUrl).
+  'services/fulfilment',
   'services/orders',
   'services/webhook',
-  // After orders (OrderConfirmed) and webhook (ShipmentUpdated, the carrier's endpoint).
-  'services/fulfilment',
   // Before reporting: the dashboard imports op-invoicing-<stage>-ApiUrl (the billing API).
   'services/invoicing',
   'services/reporting',

@@ -61,6 +61,8 @@ export interface OrderView {
   total: number;
   /** As placed: the customer's SKUs and quantities, priced by the catalog at that moment. */
   lines: Array<{ sku: string; quantity: number; unitPrice: number; kind: string }>;
+  /** Once confirmed: where each line's fulfilment is shown (the fulfilment API). */
+  fulfilmentUrl?: string;
 }
 
 /** What the SDK clients reading the target need (moto locally; the default chain elsewhere). */

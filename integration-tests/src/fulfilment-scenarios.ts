@@ -62,6 +62,13 @@ export const fulfilmentScenarios: Scenario[] = [
         },
         { timeoutMs: 60_000, what: 'the three lines to be fulfilled by their tasks' },
       );
+      // The order view links the fulfilment of its lines.
+      const view = await c.getOrder(token, orderId);
+      check(
+        view.body.fulfilmentUrl === `${c.endpoints.apis.fulfilment}/orders/${orderId}/fulfilment`,
+        'the confirmed order links its fulfilment',
+        view.body,
+      );
       check(
         lineOf(routed, 'physical').shipment?.carrier === 'simcarrier' &&
           lineOf(routed, 'digital').status === 'ready' &&
