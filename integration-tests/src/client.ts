@@ -84,6 +84,7 @@ export interface FulfilmentLine {
   download?: { url: string; expiresAt: string };
   giftCard?: { code: string; revealed: boolean; redeemedAt?: string };
   duplicatesIgnored?: number;
+  problem?: string;
 }
 
 export interface FulfilmentView {

@@ -243,8 +243,10 @@ export const fulfilmentScenarios: Scenario[] = [
         );
         const view = await c.fulfilment(token, order.orderId);
         check(
-          view.status === 200 && view.body.lines[0]?.status === 'processing',
-          'the line is not marked fulfilled',
+          view.status === 200 &&
+            view.body.lines[0]?.status === 'processing' &&
+            /^CarrierRefusedError: /.test(view.body.lines[0]?.problem ?? ''),
+          'the line is not marked fulfilled, and says why',
           view.body,
         );
         note({

@@ -244,6 +244,10 @@ describe('the fulfilment router (P16)', () => {
         data: { orderId: detail.data.orderId, lineNo: 1, sku: 'MUG-LOGO', kind: 'physical' },
       });
       expect(record.responsePayload.errorType).toBe('CarrierRefusedError');
+      // The line is not fulfilled, and says why.
+      const [line] = await store.lines(detail.data.orderId);
+      expect(line).toMatchObject({ status: 'processing' });
+      expect(line!.lastError).toMatch(/^CarrierRefusedError: The carrier refused shipment .*: 422 /);
       expect(await receiveAll(messaging.queues.DigitalFailuresQueue!.url)).toEqual([]);
     } finally {
       carrier.settings.refuseCustomers = [];

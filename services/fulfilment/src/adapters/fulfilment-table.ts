@@ -41,7 +41,8 @@ export function buildFulfilmentStore(doc: DynamoDBDocumentClient, table: string)
       new UpdateCommand({
         TableName: table,
         Key: key(line.orderId, line.lineNo),
-        UpdateExpression: `SET ${parts.join(', ')}`,
+        // A line fulfilled at last drops the note of an earlier failed attempt.
+        UpdateExpression: `SET ${parts.join(', ')} REMOVE lastError`,
         ConditionExpression: '#status = :processing',
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
@@ -115,7 +116,7 @@ export function buildFulfilmentStore(doc: DynamoDBDocumentClient, table: string)
                 TableName: table,
                 Key: key(line.orderId, line.lineNo),
                 UpdateExpression:
-                  'SET #status = :issued, codeLast4 = :last4, pendingCode = :code, updatedAt = :now',
+                  'SET #status = :issued, codeLast4 = :last4, pendingCode = :code, updatedAt = :now REMOVE lastError',
                 ConditionExpression: '#status = :processing',
                 ExpressionAttributeNames: { '#status': 'status' },
                 ExpressionAttributeValues: {
@@ -156,6 +157,28 @@ export function buildFulfilmentStore(doc: DynamoDBDocumentClient, table: string)
       } catch (e) {
         if (isConditionFailure(e)) return false;
         throw e;
+      }
+    },
+
+    async attemptFailed(line, reason, now) {
+      try {
+        await doc.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: key(line.orderId, line.lineNo),
+            UpdateExpression: 'SET lastError = :reason, updatedAt = :now',
+            ConditionExpression: '#status = :processing',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':reason': reason.slice(0, 500),
+              ':now': now.toISOString(),
+              ':processing': 'processing',
+            },
+          }),
+        );
+      } catch (e) {
+        // Fulfilled in the meantime (a concurrent attempt): nothing to note.
+        if (!isConditionFailure(e)) throw e;
       }
     },
 
@@ -264,5 +287,6 @@ function toStoredLine(item: Record<string, unknown>): StoredLine {
     ...(s.pendingCode ? { pendingCode: s.pendingCode } : {}),
     ...(s.redeemedAt ? { redeemedAt: s.redeemedAt } : {}),
     ...(s.duplicates ? { duplicates: s.duplicates } : {}),
+    ...(s.lastError ? { lastError: s.lastError } : {}),
   };
 }

@@ -119,6 +119,8 @@ export interface LineView {
   giftCard?: { code: string; revealed: boolean; redeemedAt?: string };
   /** Repeated commands for this line that found it fulfilled and did nothing (at-least-once delivery, visible). */
   duplicatesIgnored?: number;
+  /** While `processing`: why the last attempt failed (it is retried, then kept for an operator). */
+  problem?: string;
 }
 
 // ---- gift cards --------------------------------------------------------------------

@@ -16,6 +16,8 @@ export interface StoredLine extends Omit<LineView, 'download' | 'giftCard'> {
   pendingCode?: string;
   redeemedAt?: string;
   duplicates?: number;
+  /** Why the last attempt failed (the line stays `processing` until one succeeds). */
+  lastError?: string;
 }
 
 export interface FulfilmentStore {
@@ -36,6 +38,8 @@ export interface FulfilmentStore {
     status: string,
     occurredAt: string,
   ): Promise<boolean>;
+  /** Notes on a line still `processing` why its last attempt failed. */
+  attemptFailed(line: FulfilLineV1, reason: string, now: Date): Promise<void>;
   lines(orderId: string): Promise<StoredLine[]>;
   /** Takes the plaintext code off the line (only the first caller gets it). */
   revealCode(orderId: string, lineNo: number, now: Date): Promise<string | undefined>;

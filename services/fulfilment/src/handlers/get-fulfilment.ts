@@ -44,6 +44,7 @@ export function makeHandler(deps: {
           updatedAt: l.updatedAt,
           ...(l.shipment ? { shipment: l.shipment } : {}),
           ...(l.duplicates ? { duplicatesIgnored: l.duplicates } : {}),
+          ...(l.lastError && l.status === 'processing' ? { problem: l.lastError } : {}),
         };
         if (l.fileKey)
           view.download = {

@@ -26,7 +26,19 @@ export function taskHandler(
       logger.info('Line already fulfilled, nothing done', { key: event.metadata.idempotencyKey });
       return { key: event.metadata.idempotencyKey, outcome: 'duplicate' as const };
     }
-    await work(line, now());
+    try {
+      await work(line, now());
+    } catch (error) {
+      // The customer's view says why the line is still waiting; Lambda retries, then the
+      // failure destination keeps the command.
+      const e = error as Error;
+      await deps.store
+        .attemptFailed(line, `${e.name}: ${e.message}`, now())
+        .catch((noted: unknown) =>
+          logger.warn('Could not note the failed attempt', { error: noted as Error }),
+        );
+      throw error;
+    }
     logger.info('Line fulfilled', { key: event.metadata.idempotencyKey, kind, claim });
     return { key: event.metadata.idempotencyKey, outcome: 'fulfilled' as const };
   };

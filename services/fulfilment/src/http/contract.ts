@@ -28,6 +28,7 @@ export const lineViewSchema = z.object({
     z.object({ code: z.string(), revealed: z.boolean(), redeemedAt: z.optional(z.string()) }),
   ),
   duplicatesIgnored: z.optional(z.number().check(z.int(), z.positive())),
+  problem: z.optional(z.string()),
 });
 
 export const fulfilmentViewSchema = z.object({ orderId: orderIdSchema, lines: z.array(lineViewSchema) });
