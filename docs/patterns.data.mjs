@@ -254,11 +254,22 @@ export const patterns = [
     id: 'P16',
     name: 'Router',
     service: 'fulfilment',
-    status: 'not built',
-    code: [],
-    proof: [],
+    status: 'built',
+    code: [
+      'services/fulfilment/src/handlers/route-order.ts',
+      'services/fulfilment/src/domain/fulfilment.ts',
+      'services/fulfilment/src/handlers/task.ts',
+      'services/fulfilment/src/adapters/fulfilment-table.ts',
+      'services/fulfilment/serverless.yml',
+      'services/fulfilment/src/simulator/carrier.ts',
+    ],
+    proof: [
+      'services/fulfilment/tests/router.component.test.ts',
+      'services/fulfilment/tests/template.test.ts',
+      'local/src/iam/presigned.test.ts',
+    ],
     notes:
-      'Not in any issue yet: the fulfilment router (digital, physical, gift card) needs an issue of its own.',
+      "OrderConfirmed v1 (now carrying its lines and each product's kind) -> routeOrder, invoked asynchronously by EventBridge -> one asynchronous Invoke per line to fulfilPhysical (a shipment booked with the simulated carrier, whose updates come back through the carrier endpoint P28 as ShipmentUpdated v1 until delivered), fulfilDigital (an expiring presigned download link) or fulfilGiftcard (a code stored as its SHA-256, shown once, redeemed once). Each task has its own on-failure queue (alarmed) and is idempotent per orderId#lineNo; a kind with no task fails the router with a reason, into its own failure queue. moto_server does not enforce presigned-URL expiry: the local runner's IAM gateway does. Not done: the reporting dashboard does not show fulfilment yet.",
   },
   {
     id: 'P17',

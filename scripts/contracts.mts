@@ -11,6 +11,7 @@ import { openApiDocument, type ServiceContract } from '@order-platform/shared/co
 import { messageContracts, messageJsonSchema } from '@order-platform/shared/events/registry';
 import { contract as analytics } from '../services/analytics/src/http/contract';
 import { contract as catalog } from '../services/catalog/src/http/contract';
+import { contract as fulfilment } from '../services/fulfilment/src/http/contract';
 import { contract as invoicing } from '../services/invoicing/src/http/contract';
 import { contract as orders } from '../services/orders/src/http/contract';
 import { contract as reporting } from '../services/reporting/src/http/contract';
@@ -22,6 +23,7 @@ export const repoRoot = join(import.meta.dirname, '..');
 export const serviceContracts: readonly ServiceContract[] = [
   analytics,
   catalog,
+  fulfilment,
   invoicing,
   orders,
   reporting,

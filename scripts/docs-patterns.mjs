@@ -25,6 +25,7 @@ function liveScenarios() {
   const files = [
     'integration-tests/src/scenarios.ts',
     'integration-tests/src/catalog-scenarios.ts',
+    'integration-tests/src/fulfilment-scenarios.ts',
     ...readdirSync(join(root, 'integration-tests', 'tests'))
       .filter((f) => f.endsWith('.e2e.test.ts'))
       .map((f) => `integration-tests/tests/${f}`),

@@ -14,6 +14,8 @@ const ORDER = [
   'services/storefront',
   'services/payments',
   'services/receipts',
+  // Before orders: the order view links the fulfilment API (op-fulfilment-<stage>-ApiUrl).
+  'services/fulfilment',
   'services/orders',
   'services/webhook',
   // Before reporting: the dashboard imports op-invoicing-<stage>-ApiUrl (the billing API).

@@ -10,7 +10,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { issueDevToken } from '../../services/auth/src/dev/dev-issuer';
 import { signPayload, SIGNATURE_HEADER } from '../../services/webhook/src/client/signature';
@@ -25,6 +27,8 @@ export interface PlatformEndpoints {
   clickstreamApiKey?: string;
   /** The simulated payment provider (its /_control changes how it answers). */
   providerUrl?: string;
+  /** The simulated carrier (its /_control and /_shipments), local target only. */
+  carrierUrl?: string;
   /** The local runner's control endpoint (local target only). */
   controlUrl?: string;
   /** AWS API access for scenarios that use it (catalog imports put a file in S3). */
@@ -57,6 +61,8 @@ export interface OrderView {
   total: number;
   /** As placed: the customer's SKUs and quantities, priced by the catalog at that moment. */
   lines: Array<{ sku: string; quantity: number; unitPrice: number; kind: string }>;
+  /** Once confirmed: where each line's fulfilment is shown (the fulfilment API). */
+  fulfilmentUrl?: string;
 }
 
 /** What the SDK clients reading the target need (moto locally; the default chain elsewhere). */
@@ -65,6 +71,33 @@ interface AwsConfig {
   region?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string };
   forcePathStyle?: boolean;
+}
+
+/** One line of an order as the fulfilment API answers it (services/fulfilment README). */
+export interface FulfilmentLine {
+  lineNo: number;
+  sku: string;
+  kind: string;
+  quantity: number;
+  status: string;
+  shipment?: { carrier: string; trackingNumber: string };
+  download?: { url: string; expiresAt: string };
+  giftCard?: { code: string; revealed: boolean; redeemedAt?: string };
+  duplicatesIgnored?: number;
+  problem?: string;
+}
+
+export interface FulfilmentView {
+  orderId: string;
+  lines: FulfilmentLine[];
+}
+
+export interface CarrierShipment {
+  reference: string;
+  orderId: string;
+  trackingNumber: string;
+  delivered: string[];
+  failed: string[];
 }
 
 /** One invoice as the billing API answers it (services/invoicing README). */
@@ -280,6 +313,92 @@ export class PlatformClient {
 
   dashboard(token: string, customerId: string) {
     return call(`${this.api('reporting')}/customers/${customerId}/dashboard`, { token });
+  }
+
+  /** GET the fulfilment API: each line of an order as fulfilment sees it (P16). */
+  fulfilment(token: string, orderId: string) {
+    return call<FulfilmentView>(`${this.api('fulfilment')}/orders/${orderId}/fulfilment`, { token });
+  }
+
+  redeemGiftCard(token: string, code: string) {
+    return call<{ redeemed?: boolean; amount?: number; error?: { code: string; message: string } }>(
+      `${this.api('fulfilment')}/giftcards/redeem`,
+      { token, body: { code } },
+    );
+  }
+
+  /** Changes how the simulated carrier answers (stepMs, refuseCustomers). Local target. */
+  async carrier(patch: { stepMs?: number; refuseCustomers?: string[] }): Promise<void> {
+    const r = await call(`${this.carrierUrl()}/_control`, { body: patch });
+    if (r.status !== 200) throw new Error(`carrier control refused ${JSON.stringify(patch)}: ${r.status}`);
+  }
+
+  /** The shipments the simulated carrier booked for an order, with the updates it delivered. */
+  async carrierShipments(orderId: string): Promise<CarrierShipment[]> {
+    const r = await call<{ shipments: CarrierShipment[] }>(
+      `${this.carrierUrl()}/_shipments?orderId=${encodeURIComponent(orderId)}`,
+    );
+    return r.body.shipments;
+  }
+
+  private carrierUrl(): string {
+    if (!this.endpoints.carrierUrl)
+      throw new Error('No simulated carrier for this target (local runner only)');
+    return this.endpoints.carrierUrl;
+  }
+
+  /** Puts an event on the platform bus, as its producer would (a redelivery, a replay). */
+  async putPlatformEvent(source: string, detailType: string, detail: unknown): Promise<void> {
+    const bus = await this.stackExport('op-platform', 'EventBusName');
+    const eb = new EventBridgeClient(await this.awsConfig());
+    try {
+      const out = await eb.send(
+        new PutEventsCommand({
+          Entries: [
+            { EventBusName: bus, Source: source, DetailType: detailType, Detail: JSON.stringify(detail) },
+          ],
+        }),
+      );
+      if (out.FailedEntryCount) throw new Error(`PutEvents refused: ${JSON.stringify(out.Entries)}`);
+    } finally {
+      eb.destroy();
+    }
+  }
+
+  /**
+   * Local target: takes from a stack's queue (`service`/`logicalId`) the messages `match`
+   * picks, deleting them (an operator taking a dead letter to handle it); leaves the rest.
+   */
+  async takeQueueMessages(service: string, logicalId: string, match: (body: string) => boolean) {
+    if (!this.endpoints.controlUrl) throw new Error('This needs the local runner');
+    const resources = (
+      await call<{ service: string; logicalId: string; physicalId: string }[]>(
+        `${this.endpoints.controlUrl}/_local/resources`,
+      )
+    ).body;
+    const queue = resources.find((r) => r.service === service && r.logicalId === logicalId);
+    if (!queue) throw new Error(`no queue ${service}/${logicalId}`);
+    const sqs = new SQSClient(await this.awsConfig());
+    try {
+      const out = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queue.physicalId,
+          MaxNumberOfMessages: 10,
+          VisibilityTimeout: 0,
+        }),
+      );
+      const taken: string[] = [];
+      for (const m of out.Messages ?? [])
+        if (match(m.Body ?? '')) {
+          await sqs.send(
+            new DeleteMessageCommand({ QueueUrl: queue.physicalId, ReceiptHandle: m.ReceiptHandle! }),
+          );
+          taken.push(m.Body ?? '');
+        }
+      return taken;
+    } finally {
+      sqs.destroy();
+    }
   }
 
   /** GET the billing API: a customer's issued invoices, newest first (`limit` 1..100, `cursor`). */

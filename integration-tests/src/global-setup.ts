@@ -35,6 +35,7 @@ export default async function setup(project: TestProject) {
         apis: platform.apis,
         apiKeys: platform.apiKeys,
         providerUrl: platform.provider.url,
+        ...(platform.carrierUrl ? { carrierUrl: platform.carrierUrl } : {}),
         engines: platform.engines,
         exports: Object.fromEntries(platform.exports),
       },

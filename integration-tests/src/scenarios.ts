@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { catalogScenarios } from './catalog-scenarios';
+import { fulfilmentScenarios } from './fulfilment-scenarios';
 import { call, eventually, type OrderView, type PlatformClient } from './client';
 
 export interface Step {
@@ -557,4 +558,5 @@ export const scenarios: Scenario[] = [
     },
   },
   ...catalogScenarios,
+  ...fulfilmentScenarios,
 ];

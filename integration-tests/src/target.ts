@@ -35,6 +35,8 @@ export interface LocalInfo {
   apis: Record<string, string>;
   apiKeys: Record<string, string>;
   providerUrl: string;
+  /** The simulated carrier (fulfilment's shipments), when the fulfilment stack runs. */
+  carrierUrl?: string;
   engines?: { moto?: string };
   exports?: Record<string, string>;
 }
@@ -53,6 +55,7 @@ export function endpointsFromInfo(info: LocalInfo, controlUrl: string): Platform
     ...(carrierApiKey ? { carrierApiKey } : {}),
     ...(clickstreamApiKey ? { clickstreamApiKey } : {}),
     providerUrl: info.providerUrl,
+    ...(info.carrierUrl ? { carrierUrl: info.carrierUrl } : {}),
     controlUrl,
     aws: {
       ...(info.engines?.moto ? { endpoint: info.engines.moto } : {}),

@@ -62,6 +62,11 @@ function banner(p: LocalPlatform): string {
     ...(p.legacyStorefrontUrl
       ? [`Legacy storefront: ${p.legacyStorefrontUrl} (stand-in behind /storefront, P21)`]
       : []),
+    ...(p.carrierUrl
+      ? [
+          `Simulated carrier: ${p.carrierUrl} (fulfilment's shipments, P16: POST /_control {"stepMs":300,"refuseCustomers":[]}, GET /_shipments?orderId=)`,
+        ]
+      : []),
     `Runner control:    ${p.controlUrl}/_local/info`,
     `API contracts:     ${p.controlUrl}/_local/openapi (OpenAPI 3.1, one per service)`,
     `Engines:           moto ${p.engines.moto}, postgres ${p.engines.postgres}, redis ${p.engines.redis}`,

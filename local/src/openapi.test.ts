@@ -11,12 +11,13 @@ describe('GET /_local/openapi', () => {
     expect(list.map((d) => d.service)).toEqual([
       'analytics',
       'catalog',
+      'fulfilment',
       'invoicing',
       'orders',
       'reporting',
       'webhook',
     ]);
-    expect(list[3]).toEqual({ service: 'orders', path: '/_local/openapi/orders' });
+    expect(list[4]).toEqual({ service: 'orders', path: '/_local/openapi/orders' });
   });
 
   it("serves one service's OpenAPI document", async () => {

@@ -99,6 +99,8 @@ export interface PlatformOptions {
   providerPort?: number;
   /** Port of the simulated legacy storefront behind the storefront API (default: a free port). */
   legacyPort?: number;
+  /** Port of the simulated carrier fulfilment books shipments with (default: a free port). */
+  carrierPort?: number;
   /** Package stacks whose sources changed since they were packaged (default true). */
   repackage?: boolean;
   /** Waits before async-invoke retries (default: Lambda's, about one and two minutes). */
@@ -128,6 +130,8 @@ export interface LocalPlatform {
   provider: SimulatedProviderHandle;
   /** The stand-in legacy storefront behind the storefront API, when that stack is loaded. */
   legacyStorefrontUrl?: string;
+  /** The simulated carrier (its /_control and /_shipments), when the fulfilment stack is loaded. */
+  carrierUrl?: string;
   schedules: ScheduleRunner;
   /** Control endpoint: custom-resource responses and /_local helpers. */
   controlUrl: string;
@@ -364,6 +368,28 @@ async function startControl(): Promise<{
         });
       }),
   };
+}
+
+/**
+ * The digital products' files (services/fulfilment/seed/products/<sku>), put in the
+ * fulfilment bucket under products/<sku> the way a merchant uploads them: what the
+ * download links of digital order lines point at (P16).
+ */
+async function seedProductFiles(root: string, clients: Clients, resources: LocalResource[], log: LogSink) {
+  const bucket = resources.find((r) => r.service === 'op-fulfilment' && r.logicalId === 'FulfilmentBucket');
+  if (!bucket) return;
+  const dir = join(root, 'services', 'fulfilment', 'seed', 'products');
+  const skus = readdirSync(dir);
+  for (const sku of skus)
+    await clients.s3.send(
+      new PutObjectCommand({
+        Bucket: bucket.physicalId,
+        Key: `products/${sku}`,
+        Body: readFileSync(join(dir, sku)),
+        ContentType: 'text/plain; charset=utf-8',
+      }),
+    );
+  log.line('runner', `fulfilment: ${skus.length} product file(s) in ${bucket.physicalId}`);
 }
 
 /**
@@ -780,6 +806,25 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
       for (const origin of legacyOrigins) httpOrigins.set(origin, legacy.url);
     }
 
+    // The simulated carrier fulfilment books shipments with (P16); it reports each
+    // shipment's progress to the webhook API's carrier endpoint with the carrier API key (P28).
+    let carrierUrl: string | undefined;
+    if (stacks.includes('services/fulfilment')) {
+      const { startSimulatedCarrier } = await import('../../services/fulfilment/src/simulator/carrier');
+      const carrierKey = Object.entries(gateway.apiKeys).find(([name]) =>
+        name.startsWith('op-webhook-carrier'),
+      );
+      const carrier = await startSimulatedCarrier({
+        port: opts.carrierPort ?? 0,
+        settings: { stepMs: 300 },
+        ...(webhookApi ? { webhookUrl: `${gateway.baseUrlOf(webhookApi.physicalId)}/webhooks/carrier` } : {}),
+        ...(carrierKey ? { apiKey: carrierKey[1] } : {}),
+      });
+      stops.push(() => carrier.stop());
+      carrierUrl = carrier.url;
+      overrides.CARRIER_BASE_URL = carrier.url;
+    }
+
     // 4. custom resources (schema migrations), then the event sources.
     const control = await startControl();
     stops.push(() => new Promise((r) => control.server.close(r)));
@@ -821,6 +866,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
     stops.push(async () => stopping.abort(new Error('the local runner is stopping')));
 
     if (opts.seedStock !== false) await seedStock(root, clients, resources, log);
+    await seedProductFiles(root, clients, resources, log);
 
     const apis: Record<string, string> = {};
     for (const api of run.apiResources.filter((r) => r.type === 'AWS::ApiGateway::RestApi'))
@@ -832,6 +878,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
       apiKeys: gateway.apiKeys,
       providerUrl: provider.url,
       ...(legacyUrl ? { legacyStorefrontUrl: legacyUrl } : {}),
+      ...(carrierUrl ? { carrierUrl } : {}),
       engines: { moto: moto.url, postgres: databaseUrl, redis: redis.url },
       sfnUrl: sfn.url,
       lambdaUrl: invoke.url,
@@ -903,6 +950,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
       host,
       provider,
       ...(legacyUrl ? { legacyStorefrontUrl: legacyUrl } : {}),
+      ...(carrierUrl ? { carrierUrl } : {}),
       schedules,
       controlUrl: control.url,
       resources,

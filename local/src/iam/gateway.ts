@@ -35,6 +35,8 @@ export interface IamGatewayOptions {
   /** Access keys that are not checked (the runner's own clients). */
   adminKeys?: ReadonlySet<string>;
   context: RequestContext;
+  /** The clock presigned URLs are judged by (tests inject one). */
+  now?: () => Date;
   /** A resource's own policy evaluated beside the caller's role (SNS topic policies). */
   resourcePolicyOf?: (resourceArn: string) => PolicyDocument | undefined;
   log: LogSink;
@@ -123,6 +125,13 @@ export async function startIamGateway(opts: IamGatewayOptions): Promise<IamGatew
       return forward(req, body, upstream, res);
     }
     const protocol = protocolOf(sig.service, raw);
+    // A presigned URL (SigV4 in the query) stops working X-Amz-Expires seconds after
+    // X-Amz-Date, as AWS enforces it; moto_server does not check it (see local/README.md).
+    const expired = presignedUrlExpired(raw.url, opts.now?.() ?? new Date());
+    if (expired) {
+      opts.log.line('iam', `refused an expired presigned ${sig.service} URL (${expired})`);
+      return reply(res, errorReply(sig.service, protocol, 'Request has expired', 'AccessDenied'));
+    }
     const identity = opts.identities.get(sig.accessKeyId);
     if (!identity) {
       opts.log.line(
@@ -207,4 +216,20 @@ export async function startIamGateway(opts: IamGatewayOptions): Promise<IamGatew
       await new Promise<void>((ok) => server.close(() => ok()));
     },
   };
+}
+
+/**
+ * For a query-signed request (a presigned URL): why it has expired, or undefined while it
+ * is valid (or when it is not presigned). X-Amz-Date is `YYYYMMDDTHHMMSSZ`.
+ */
+export function presignedUrlExpired(url: string, now: Date): string | undefined {
+  const q = new URL(url, 'http://x').searchParams;
+  const date = q.get('X-Amz-Date');
+  const expires = q.get('X-Amz-Expires');
+  if (!date || !expires) return undefined;
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(date);
+  if (!m) return `malformed X-Amz-Date ${date}`;
+  const signedAt = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
+  const until = signedAt + Number(expires) * 1000;
+  return now.getTime() > until ? `expired at ${new Date(until).toISOString()}` : undefined;
 }

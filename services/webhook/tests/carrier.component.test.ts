@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { drainQueue } from '@order-platform/test-support/sqs-driver';
+import { busWithQueueTarget, drainQueue as drainBusQueue } from '../../../test-support/src/aws';
 import { CARRIER_REQUEST_TEMPLATE } from '../src/domain/shipments';
 import {
   SHIPMENTS,
@@ -54,9 +55,11 @@ describe('POST /webhooks/carrier → carrier queue → shipment updates', () => 
     const id = uid();
     const databaseUrl = await migratedDatabase(inject('postgresUrl'), `carrier_${id}`);
     const queues = await createQueuePair(`carrier-${id}`);
+    const bus = await busWithQueueTarget({ source: ['order-platform.shipments'] });
     const recorder = await loadContainer<QueueHandler>(SHIPMENTS, {
       DATABASE_URL: databaseUrl,
       CARRIER_DLQ_URL: queues.dlqUrl,
+      EVENT_BUS_NAME: bus.busName,
     });
     containers.push(recorder as Container<unknown>);
     const update = {
@@ -94,5 +97,13 @@ describe('POST /webhooks/carrier → carrier queue → shipment updates', () => 
     const dead = await drainMessages(queues.dlqUrl);
     expect(dead.map((m) => JSON.parse(m.Body!))).toEqual([{ eventId: 'x', status: 'teleported' }]);
     expect(await depth(queues.queueUrl)).toBe(0);
+    // Each delivery of the update is announced (at least once), with the same key.
+    const announced = (await drainBusQueue(bus.queueUrl)).map((m) => JSON.parse(m.Body!).detail);
+    expect(announced).toHaveLength(2);
+    for (const a of announced)
+      expect(a).toMatchObject({
+        metadata: { eventType: 'ShipmentUpdated', version: 1, idempotencyKey: `shipment:${update.eventId}` },
+        data: { carrierEventId: update.eventId, orderId: update.orderId, status: 'in_transit' },
+      });
   });
 });

@@ -19,6 +19,8 @@ import * as orders from './orders/index';
 import * as orderSamples from './orders/samples';
 import * as payments from './payments/index';
 import * as paymentSamples from './payments/samples';
+import { fulfilLineV1, sampleFulfilLine } from './fulfilment/fulfilLine.v1';
+import { sampleShipmentUpdated, shipmentUpdatedV1 } from './shipments/shipmentUpdated.v1';
 
 export interface MessageContract {
   name: string;
@@ -96,6 +98,18 @@ export const messageContracts: readonly MessageContract[] = [
   ),
   event('catalog', catalogImportedV1, 'EventBridge: a catalog import finished', () =>
     sampleCatalogImported(),
+  ),
+  event(
+    'shipments',
+    shipmentUpdatedV1,
+    'EventBridge: the webhook service recorded a carrier status update for a shipment',
+    () => sampleShipmentUpdated(),
+  ),
+  event(
+    'fulfilment',
+    fulfilLineV1,
+    "Async Lambda Invoke, fulfilment's router -> the task for the line's kind: fulfil one order line",
+    () => sampleFulfilLine(),
   ),
   {
     name: 'inventory.StockAdjustment.v1',

@@ -53,6 +53,8 @@ export function customerGrants(customerId: string): Grant[] {
     { method: 'POST', path: 'orders/*/cancel' },
     { method: 'GET', path: `customers/${customerId}/*` },
     { method: 'GET', path: `reports/customers/${customerId}/*` },
+    // The fulfilment API (P16): a gift card is redeemed by whoever holds its code.
+    { method: 'POST', path: 'giftcards/redeem' },
   ];
 }
 

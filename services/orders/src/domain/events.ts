@@ -49,6 +49,7 @@ export function eventForChange(
           ...(after.paymentId ? { paymentId: after.paymentId } : {}),
           ...(after.customerEmail ? { customerEmail: after.customerEmail } : {}),
           confirmedAt: after.updatedAt,
+          lines: after.lines,
         },
         meta,
       );

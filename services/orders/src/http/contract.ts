@@ -80,7 +80,12 @@ export const contract: ServiceContract = {
       summary: "The caller's own order (admins: any)",
       auth: 'bearer',
       pathParams: { orderId: orderIdSchema },
-      responses: { 200: { description: 'The order', schema: orderViewSchema } },
+      responses: {
+        200: {
+          description: "The order; once confirmed, `fulfilmentUrl` is where each line's fulfilment is shown",
+          schema: z.extend(orderViewSchema, { fulfilmentUrl: z.optional(z.string()) }),
+        },
+      },
       errors: {
         400: 'Malformed order id',
         404: "Unknown, or another customer's",

@@ -1,6 +1,13 @@
 import * as z from 'zod/mini';
 import { defineEvent } from '../envelope';
-import { ORDERS_SOURCE, moneySchema, currencySchema, customerIdSchema, orderIdSchema } from './common';
+import {
+  ORDERS_SOURCE,
+  moneySchema,
+  currencySchema,
+  customerIdSchema,
+  orderIdSchema,
+  orderLineSchema,
+} from './common';
 
 export const orderConfirmedV1 = defineEvent(
   'OrderConfirmed',
@@ -16,6 +23,11 @@ export const orderConfirmedV1 = defineEvent(
     /** Where the confirmation goes (optional: added within v1). */
     customerEmail: z.optional(z.email()),
     confirmedAt: z.iso.datetime(),
+    /**
+     * The confirmed lines with each product's kind, as priced when the order was placed
+     * (optional: added within v1 for fulfilment, which routes each line on its kind).
+     */
+    lines: z.optional(z.array(orderLineSchema).check(z.minLength(1))),
   }),
 );
 

@@ -40,6 +40,7 @@ export function sampleOrderConfirmed(over: Partial<OrderConfirmedV1> = {}): Enve
     paymentId: 'pay_sample',
     customerEmail: 'buyer@example.com',
     confirmedAt: '2026-11-22T10:01:00.000Z',
+    lines: [{ sku: 'SKU-1', quantity: 2, unitPrice: 1999, kind: 'physical' }],
     ...over,
   };
   return envelope(orderConfirmedV1, data, {
