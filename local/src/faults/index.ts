@@ -1,0 +1,3 @@
+export * from './injector';
+export * from './profile';
+export { faultsRoute } from './route';
