@@ -86,7 +86,7 @@ import { openApiRoute } from './openapi';
 import { startStepFunctions, type LocalStepFunctions } from './sfn';
 import type { LocalResource, LogSink } from './types';
 import { removeStacks } from './remove';
-import { FaultInjector, faultsRoute, type OutageTargets } from './faults';
+import { FaultInjector, deadLetterFeeds, faultsRoute, type OutageTargets } from './faults';
 
 export const STAGE = 'local';
 
@@ -898,7 +898,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
         return Promise.resolve(host.functions().map((f) => ({ name: f.name, ...host.stats(f.name) })));
       return undefined;
     });
-    control.routes.push(faultsRoute(faults));
+    control.routes.push(faultsRoute(faults, () => deadLetterFeeds(resources)));
     // Outages follow the clock; the profile given at start is in force from now on.
     const faultClock = setInterval(() => void faults.tick(), 250);
     stops.push(async () => clearInterval(faultClock));

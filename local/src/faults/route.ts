@@ -1,16 +1,21 @@
 /**
  * The runner's control endpoint for faults, beside the other /_local routes:
  *
- *   GET    /_local/faults   the profile in force, open outages, counts and every fault injected
+ *   GET    /_local/faults   the profile in force, open outages, counts, every fault injected,
+ *                           and which functions can fail into each DLQ (feeds.ts)
  *   POST   /_local/faults   a new profile (JSON, the schema of profile.ts); an empty body clears
  *   DELETE /_local/faults   no more faults: open outages end (engines restarted, provider restored)
  */
 import type { FaultInjector } from './injector';
 
-export function faultsRoute(injector: FaultInjector) {
+export function faultsRoute(
+  injector: FaultInjector,
+  deadLetterFeeds: () => Record<string, string[]> = () => ({}),
+) {
   return (method: string, path: string, body = ''): Promise<unknown> | undefined => {
     if (path !== '/_local/faults') return undefined;
-    if (method === 'GET') return Promise.resolve(injector.snapshot());
+    if (method === 'GET')
+      return Promise.resolve({ ...injector.snapshot(), deadLetterFeeds: deadLetterFeeds() });
     if (method === 'DELETE' || (method === 'POST' && !body.trim()))
       return injector.set(undefined).then(() => injector.snapshot());
     if (method === 'POST')
