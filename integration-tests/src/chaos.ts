@@ -74,6 +74,8 @@ export interface ChaosReport {
   notPlaced: number;
   byStatus: Record<string, number>;
   byKind: Record<string, Record<string, number>>;
+  /** Why the FAILED orders failed (the order's statusReason, its error name). */
+  failedBecause: Record<string, number>;
   deadLetters: DeadLetterLine[];
   violations: string[];
   checked: string[];
@@ -358,9 +360,14 @@ export async function runChaos(c: PlatformClient, opts: ChaosOptions): Promise<C
   // The race for the last units: the stock it had is the most the winners may hold.
   const byStatus: Record<string, number> = {};
   const byKind: Record<string, Record<string, number>> = {};
+  const failedBecause: Record<string, number> = {};
   for (const p of placed) {
     for (const id of p.orderIds) {
       const status = views.get(id)?.status ?? 'NOT FINISHED';
+      if (status === 'FAILED') {
+        const reason = /^[\w.]+/.exec(views.get(id)?.statusReason ?? '')?.[0] ?? '(none)';
+        failedBecause[reason] = (failedBecause[reason] ?? 0) + 1;
+      }
       byStatus[status] = (byStatus[status] ?? 0) + 1;
       byKind[p.kind] ??= {};
       byKind[p.kind]![status] = (byKind[p.kind]![status] ?? 0) + 1;
@@ -378,6 +385,7 @@ export async function runChaos(c: PlatformClient, opts: ChaosOptions): Promise<C
     notPlaced,
     byStatus,
     byKind,
+    failedBecause,
     deadLetters,
     violations,
     checked: report.checked,
@@ -411,6 +419,9 @@ export function formatChaos(r: ChaosReport): string {
           .join(', '),
       ),
     ),
+    '',
+    'why the FAILED orders failed',
+    ...Object.entries(r.failedBecause).map(([k, n]) => row(k, n)),
     '',
     'faults injected',
     ...Object.entries(r.faults).map(([k, n]) => row(k, n)),
