@@ -173,7 +173,7 @@ export class FaultInjector {
   }
 
   /** What happens to this invocation of `fn` (undefined: it runs as usual). */
-  forInvocation(fn: string): InvocationFault | undefined {
+  forInvocation(fn: string, correlationId?: string): InvocationFault | undefined {
     if (!this.profile) return undefined;
     const faults = this.functionFaults(fn);
     if (!faults.length) return undefined;
@@ -186,6 +186,7 @@ export class FaultInjector {
           'environment-killed',
           fn,
           `${fn}: execution environment killed ${kill.afterMs} ms into the invocation`,
+          correlationId,
         );
         return { kind: 'environment-killed', afterMs: kill.afterMs };
       }
@@ -195,15 +196,15 @@ export class FaultInjector {
     const latency = faults.find((f) => f.latency)?.latency;
     const r = this.draw(fn);
     if (r < errorRate) {
-      this.record('handler-error', fn, `${fn}: handler exception`);
+      this.record('handler-error', fn, `${fn}: handler exception`, correlationId);
       return { kind: 'handler-error' };
     }
     if (r < errorRate + timeoutRate) {
-      this.record('timeout', fn, `${fn}: runs past its timeout`);
+      this.record('timeout', fn, `${fn}: runs past its timeout`, correlationId);
       return { kind: 'timeout' };
     }
     if (latency && r < errorRate + timeoutRate + latency.rate) {
-      this.record('latency', fn, `${fn}: ${latency.ms} ms added latency`);
+      this.record('latency', fn, `${fn}: ${latency.ms} ms added latency`, correlationId);
       return { kind: 'latency', ms: latency.ms };
     }
     return undefined;

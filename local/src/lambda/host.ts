@@ -48,7 +48,7 @@ export interface HostOptions {
   /** Cap for functions without reserved concurrency. */
   defaultConcurrency?: number;
   /** Fault injection (local/src/faults): what to do to one invocation, if anything. */
-  faults?: { forInvocation(fn: string): InvocationFault | undefined };
+  faults?: { forInvocation(fn: string, correlationId?: string): InvocationFault | undefined };
 }
 
 interface Environment {
@@ -145,7 +145,7 @@ export class FunctionHost implements FunctionRunner {
     s.invocations++;
     s.peak = Math.max(s.peak, s.running);
     try {
-      const fault = this.opts.faults?.forInvocation(s.fn.name);
+      const fault = this.opts.faults?.forInvocation(s.fn.name, opts.correlationId);
       const out = fault ? await this.runFaulty(s, env, event, fault, started) : await this.run(s, env, event);
       env.warm = true;
       const durationMs = Date.now() - started;
