@@ -2,7 +2,7 @@
  * `npm run chaos`: the platform under a fault profile, then the reconciliation check.
  *
  *   npm run chaos -- --orders 100 --seed 7 [--profile local/src/faults/profiles/ci.json]
- *                    [--over <seconds>] [--concurrency 4] [--control <url>] [--start]
+ *                    [--over <seconds>] [--concurrency 4] [--timeout 1200] [--control <url>] [--start]
  *
  * Against the running `npm run dev` (its .local/platform.json, or --control <url>), or,
  * with --start or when none runs, a platform it starts itself (stock totals are then
@@ -28,6 +28,7 @@ const { values } = parseArgs({
     },
     over: { type: 'string' },
     concurrency: { type: 'string', default: '4' },
+    timeout: { type: 'string', default: '1200' },
     control: { type: 'string' },
     start: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
@@ -37,7 +38,7 @@ const { values } = parseArgs({
 async function main(): Promise<number> {
   if (values.help) {
     process.stdout.write(
-      'usage: npm run chaos -- --orders N --seed S [--profile P] [--over s] [--concurrency n] [--control url] [--start]\n',
+      'usage: npm run chaos -- --orders N --seed S [--profile P] [--over s] [--concurrency n] [--timeout s] [--control url] [--start]\n',
     );
     return 0;
   }
@@ -95,6 +96,7 @@ async function main(): Promise<number> {
       spreadMs,
       concurrency: Number(values.concurrency),
       freshPlatform: !!stop,
+      timeoutMs: Number(values.timeout) * 1000,
       log: (l) => process.stdout.write(`${l}\n`),
     });
     process.stdout.write(`\n${formatChaos(report)}\n`);
