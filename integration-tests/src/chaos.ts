@@ -98,6 +98,7 @@ interface FaultsView {
   windows: { kind: string; state: string }[];
   counts: Record<string, number>;
   events: { fault: string; target: string }[];
+  failuresDuringOutages: Record<string, Record<string, number>>;
   deadLetterFeeds: Record<string, string[]>;
 }
 
@@ -325,8 +326,7 @@ export async function runChaos(c: PlatformClient, opts: ChaosOptions): Promise<C
   await restoreProvider(c);
 
   // Each DLQ message this run left is explained by the faults injected into a function
-  // that fails into that queue, or by an outage of what every function depends on.
-  const outages = Object.keys(faults.counts).filter((k) => k.endsWith('-outage'));
+  // that fails into that queue, or by that function's own failures while an outage was open.
   const hits = new Map<string, Map<string, number>>();
   for (const e of faults.events) {
     const m = hits.get(e.target) ?? new Map<string, number>();
@@ -341,10 +341,13 @@ export async function runChaos(c: PlatformClient, opts: ChaosOptions): Promise<C
     expectedDeadLetters[key] = base;
     const count = (await queueDepth(sqs, q.physicalId)) - base;
     if (count <= 0) continue;
-    const direct = (faults.deadLetterFeeds[key] ?? []).flatMap((fn) =>
-      [...(hits.get(fn) ?? [])].map(([fault, n]) => `${fault} x${n} in ${fn.replace(/^op-/, '')}`),
-    );
-    const explainedBy = direct.length ? direct.join('; ') : outages.length ? outages.join(', ') : undefined;
+    const causes = (faults.deadLetterFeeds[key] ?? []).flatMap((fn) => [
+      ...[...(hits.get(fn) ?? [])].map(([fault, n]) => `${fault} x${n} in ${fn.replace(/^op-/, '')}`),
+      ...Object.entries(faults.failuresDuringOutages[fn] ?? {}).map(
+        ([outage, n]) => `${n} failures of ${fn.replace(/^op-/, '')} during the ${outage}`,
+      ),
+    ]);
+    const explainedBy = causes.length ? causes.join('; ') : undefined;
     if (explainedBy) expectedDeadLetters[key] = base + count;
     deadLetters.push({ queue: key, count, ...(explainedBy ? { explainedBy } : {}) });
   }

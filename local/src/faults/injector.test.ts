@@ -191,6 +191,21 @@ describe('fault injector: outages start and end when told (injected clock)', () 
     expect(settings).toMatchObject({ mode: 'approve', webhooks: {} });
   });
 
+  it("puts a function's own failures down to the outages open at the time, and only those", async () => {
+    const c = clock();
+    const f = new FaultInjector({ log: memorySink(), now: c.now, targets: { postgres: fakeEngine() } });
+    await f.set({ engines: { postgres: [{ atMs: 1_000, forMs: 1_000 }] } });
+    f.noteFailure(FN);
+    c.advance(1_000);
+    await f.tick();
+    f.noteFailure(FN);
+    f.noteFailure(FN);
+    c.advance(1_000);
+    await f.tick();
+    f.noteFailure(FN);
+    expect(f.snapshot().failuresDuringOutages).toEqual({ [FN]: { 'postgres-outage': 2 } });
+  });
+
   it('overlapping ticks do not start an outage twice', async () => {
     const c = clock();
     const postgres = fakeEngine();

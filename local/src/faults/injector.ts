@@ -98,6 +98,8 @@ export class FaultInjector {
   private kills = new Map<string, number>();
   private ticking: Promise<void> = Promise.resolve();
   readonly counts: Partial<Record<FaultKind, number>> = {};
+  /** Real (not injected) failures of each function while an outage was open, by outage. */
+  readonly failuresDuringOutages: Record<string, Partial<Record<FaultKind, number>>> = {};
   readonly events: FaultEvent[] = [];
   private readonly now: () => number;
 
@@ -210,6 +212,18 @@ export class FaultInjector {
     return undefined;
   }
 
+  /**
+   * A function failed on its own (no fault injected into that invocation): if an outage
+   * is open, the failure is put down to it, so a dead letter it causes can be explained.
+   */
+  noteFailure(fn: string): void {
+    for (const w of this.windows) {
+      if (w.state !== 'active') continue;
+      const mine = (this.failuresDuringOutages[fn] ??= {});
+      mine[w.kind] = (mine[w.kind] ?? 0) + 1;
+    }
+  }
+
   /** Whether this batch from `source` to `fn` is delivered twice, and how. */
   forDelivery(source: string, fn: string): DeliveryFault | undefined {
     if (!this.profile) return undefined;
@@ -307,6 +321,7 @@ export class FaultInjector {
         state,
       })),
       counts: { ...this.counts },
+      failuresDuringOutages: structuredClone(this.failuresDuringOutages),
       events: [...this.events],
     };
   }

@@ -48,7 +48,11 @@ export interface HostOptions {
   /** Cap for functions without reserved concurrency. */
   defaultConcurrency?: number;
   /** Fault injection (local/src/faults): what to do to one invocation, if anything. */
-  faults?: { forInvocation(fn: string, correlationId?: string): InvocationFault | undefined };
+  faults?: {
+    forInvocation(fn: string, correlationId?: string): InvocationFault | undefined;
+    /** A failure nothing was injected into (an outage may explain it). */
+    noteFailure?(fn: string): void;
+  };
 }
 
 interface Environment {
@@ -150,6 +154,7 @@ export class FunctionHost implements FunctionRunner {
       env.warm = true;
       const durationMs = Date.now() - started;
       if (!out.ok) {
+        if (!fault) this.opts.faults?.noteFailure?.(s.fn.name);
         this.opts.log.line(
           sourceOf(s.fn),
           `FAILED ${out.error?.errorType}: ${out.error?.errorMessage} (${durationMs} ms${coldStart ? ', cold' : ''})`,
