@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import pg from 'pg';
 import { xoroshiro128plus } from 'pure-rand';
 import { call, type OrderView, type PlatformClient, type Reply } from './client';
 import { isDeadLetterQueue, reconcileRun, seededStock } from './reconcile';
@@ -359,6 +360,22 @@ export async function runChaos(c: PlatformClient, opts: ChaosOptions): Promise<C
     log,
   });
   violations.push(...report.violations);
+  // What the ledger holds for each order a violation names: the first thing to read.
+  const named = [...new Set(report.violations.flatMap((v) => /ord_\w+/.exec(v)?.[0] ?? []))];
+  if (named.length) {
+    const db = new pg.Client({ connectionString: engines.postgres });
+    await db.connect();
+    try {
+      const { rows } = await db.query(
+        `SELECT order_id, payment_id, kind, amount, entry_id, recorded_at FROM payments.ledger_entries
+         WHERE order_id = ANY($1::text[]) ORDER BY recorded_at`,
+        [named],
+      );
+      for (const r of rows) log(`ledger: ${JSON.stringify(r)}`);
+    } finally {
+      await db.end();
+    }
+  }
 
   // The race for the last units: the stock it had is the most the winners may hold.
   const byStatus: Record<string, number> = {};

@@ -65,7 +65,11 @@ export interface SourceContext {
   /** The clock SQS batching windows are measured on (tests move their own; default Date.now). */
   now?: () => number;
   /** Fault injection (local/src/faults): whether a batch is delivered twice. */
-  faults?: { forDelivery(source: string, fn: string): DeliveryFault | undefined };
+  faults?: {
+    forDelivery(source: string, fn: string): DeliveryFault | undefined;
+    /** Records the function reported as failed in its partial batch response (an outage may explain them). */
+    noteFailure?(fn: string): void;
+  };
 }
 
 const PRINCIPALS = {
@@ -127,12 +131,14 @@ async function deliver(ctx: SourceContext, source: string, fn: string, event: un
     call(ctx, fn, event).catch((e: Error) =>
       ctx.log.line('lambda', `${functionNameOf(fn)}: the repeated delivery failed: ${e.name}: ${e.message}`),
     );
-  if (fault === 'early-redelivery') {
-    const [out] = await Promise.all([call(ctx, fn, event), extra()]);
-    return out;
+  let out: unknown;
+  if (fault === 'early-redelivery') [out] = await Promise.all([call(ctx, fn, event), extra()]);
+  else {
+    out = await call(ctx, fn, event);
+    if (fault === 'duplicate-delivery') await extra();
   }
-  const out = await call(ctx, fn, event);
-  if (fault === 'duplicate-delivery') await extra();
+  if ((out as SQSBatchResponse | null)?.batchItemFailures?.length)
+    ctx.faults?.noteFailure?.(functionNameOf(fn));
   return out;
 }
 
