@@ -81,6 +81,10 @@ export interface GatherOptions {
   everyOrder?: boolean;
 }
 
+/** A queue that holds what failed (by its logical id: the stacks' naming convention). */
+export const isDeadLetterQueue = (logicalId: string) =>
+  /(DeadLetter|Failure|Failures|Dlq|DLQ)/.test(logicalId);
+
 /** Every order id in the orders table (its order items, SK = ORDER). */
 async function everyOrderId(doc: DynamoDBDocumentClient, table: string): Promise<string[]> {
   const ids: string[] = [];
@@ -208,9 +212,7 @@ export async function gatherFacts(c: PlatformClient, opts: GatherOptions = {}): 
 
   const sqs = new SQSClient(aws(engines.moto));
   const deadLetters: NonNullable<ReconciliationFacts['deadLetters']> = [];
-  const dlqs = resources.filter(
-    (r) => r.type === 'AWS::SQS::Queue' && /(DeadLetter|Failure|Failures|Dlq|DLQ)/.test(r.logicalId),
-  );
+  const dlqs = resources.filter((r) => r.type === 'AWS::SQS::Queue' && isDeadLetterQueue(r.logicalId));
   for (const q of opts.deadLetters === false ? [] : dlqs) {
     const attrs = await sqs.send(
       new GetQueueAttributesCommand({

@@ -2,6 +2,7 @@
  * `npm run dev`: the whole order platform on this machine (see platform.ts).
  *
  *   npm run dev [-- --port 3000] [--provider-port 4010] [--watch] [--no-color] [--verbose] [--no-iam]
+ *               [--faults <profile.json>]
  *
  * --watch repackages a stack when its code changes and the next invocations of its
  * functions start cold on the new bundle; a change to its resources needs a restart.
@@ -15,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { MissingEngineError } from '@order-platform/test-support/engines';
 import { consoleSink } from './log';
 import { loadPackagedTemplate } from './cfn';
+import { readProfileFile } from './faults/file';
 import { packageStacks, staleStacks, startPlatform, type LocalPlatform } from './platform';
 
 const { values } = parseArgs({
@@ -25,6 +27,7 @@ const { values } = parseArgs({
     'no-iam': { type: 'boolean', default: false },
     verbose: { type: 'boolean', default: false },
     watch: { type: 'boolean', default: false },
+    faults: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -32,7 +35,8 @@ const { values } = parseArgs({
 if (values.help) {
   process.stdout.write(
     `usage: npm run dev [-- --port 3000] [--provider-port 4010] [--watch] [--no-color] [--verbose] [--no-iam]\n` +
-      `  --no-iam  functions call AWS without their IAM roles being enforced\n`,
+      `  --no-iam  functions call AWS without their IAM roles being enforced\n` +
+      `  --faults <profile.json>  inject the faults of a profile (local/src/faults; change them at /_local/faults)\n`,
   );
   process.exit(0);
 }
@@ -68,6 +72,7 @@ function banner(p: LocalPlatform): string {
         ]
       : []),
     `Runner control:    ${p.controlUrl}/_local/info`,
+    `Fault injection:   ${p.controlUrl}/_local/faults (${p.faults.current() ? `profile in force, seed ${p.faults.current()!.seed}` : 'none'}; POST a profile, DELETE to clear)`,
     `API contracts:     ${p.controlUrl}/_local/openapi (OpenAPI 3.1, one per service)`,
     `Engines:           moto ${p.engines.moto}, postgres ${p.engines.postgres}, redis ${p.engines.redis}`,
     '',
@@ -171,6 +176,13 @@ async function main(): Promise<void> {
     process.stderr.write(`${(e as Error).message}\n`);
     process.exit(1);
   }
+  let faults: unknown;
+  try {
+    faults = values.faults ? readProfileFile(values.faults) : undefined;
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n`);
+    process.exit(1);
+  }
   let platform: LocalPlatform | undefined;
   let stopping = false;
   const stop = async (code: number) => {
@@ -195,6 +207,7 @@ async function main(): Promise<void> {
       apiPort: Number(values.port),
       providerPort: Number(values['provider-port']),
       iam: !values['no-iam'],
+      ...(faults ? { faults } : {}),
     });
   } catch (e) {
     if (e instanceof MissingEngineError) process.stderr.write(`\n${e.message}\n`);

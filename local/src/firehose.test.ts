@@ -5,6 +5,7 @@ import {
   deliveryStreamSpec,
   expandPrefix,
   formatTimestamp,
+  routeRecord,
   type DeliveryStreamSpec,
 } from './firehose';
 import type { LocalResource } from './types';
@@ -233,5 +234,23 @@ describe('deliveryStreamSpec', () => {
       partitionQuery: '{a: .a}',
       delimiter: '\n',
     });
+  });
+});
+
+describe('dynamic partitioning under load', () => {
+  it('partitions every record of a long run, one at a time and many at once (jq-wasm 1.0 aborted after ~300 queries)', async () => {
+    const record = (i: number) =>
+      event(
+        `order-platform.s${i % 7}`,
+        `Type${i % 5}`,
+        `2026-12-04T09:${String(i % 60).padStart(2, '0')}:00Z`,
+      );
+    const oneByOne = [];
+    for (let i = 0; i < 1_000; i++) oneByOne.push(await routeRecord(spec(), record(i), at));
+    const atOnce = await Promise.all(
+      Array.from({ length: 300 }, (_, i) => routeRecord(spec(), record(i), at)),
+    );
+    expect([...oneByOne, ...atOnce].filter((r) => 'error' in r)).toEqual([]);
+    expect(oneByOne[999]).toEqual({ prefix: expect.stringContaining('order-platform.s5') });
   });
 });

@@ -165,7 +165,13 @@ export function expandPrefix(
   });
 }
 
-type Jq = { json(input: unknown, query: string): Promise<unknown> };
+/**
+ * jq-wasm 3 (jq 1.8): its 1.0 leaked memory on every query and aborted after about 300
+ * ("Unknown function type", then "memory access out of bounds": owenthereal/jq-wasm#2),
+ * so a long chaos run sent every later record to the error prefix. `first` is the query's
+ * one output (the partition keys object).
+ */
+type Jq = { first(input: unknown, query: string): Promise<unknown> };
 let jqModule: Promise<Jq> | undefined;
 const jq = () => (jqModule ??= import('jq-wasm') as unknown as Promise<Jq>);
 
@@ -179,7 +185,7 @@ export async function routeRecord(
   let keys: Record<string, unknown>;
   try {
     const parsed = JSON.parse(data.toString('utf8')) as unknown;
-    keys = (await (await jq()).json(parsed, spec.partitionQuery)) as Record<string, unknown>;
+    keys = (await (await jq()).first(parsed, spec.partitionQuery)) as Record<string, unknown>;
   } catch (e) {
     return {
       error: {

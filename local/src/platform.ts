@@ -86,6 +86,7 @@ import { openApiRoute } from './openapi';
 import { startStepFunctions, type LocalStepFunctions } from './sfn';
 import type { LocalResource, LogSink } from './types';
 import { removeStacks } from './remove';
+import { FaultInjector, deadLetterFeeds, faultsRoute, type OutageTargets } from './faults';
 
 export const STAGE = 'local';
 
@@ -112,6 +113,11 @@ export interface PlatformOptions {
    * functions reach AWS through the IAM gateway (iam/) with their own credentials.
    */
   iam?: boolean;
+  /**
+   * A fault profile (local/src/faults/profile.ts), put in force once the platform is
+   * ready; changed at run time through POST /_local/faults. Default: no faults.
+   */
+  faults?: unknown;
 }
 
 export interface LocalPlatform {
@@ -133,6 +139,8 @@ export interface LocalPlatform {
   /** The simulated carrier (its /_control and /_shipments), when the fulfilment stack is loaded. */
   carrierUrl?: string;
   schedules: ScheduleRunner;
+  /** Fault injection: the profile in force, what was injected (local/src/faults). */
+  faults: FaultInjector;
   /** Control endpoint: custom-resource responses and /_local helpers. */
   controlUrl: string;
   resources: LocalResource[];
@@ -316,7 +324,7 @@ export async function deployStack(
 }
 
 /** A small HTTP endpoint for custom-resource responses (their presigned "S3" URL). */
-type ControlRoute = (method: string, path: string) => Promise<unknown> | undefined;
+type ControlRoute = (method: string, path: string, body: string) => Promise<unknown> | undefined;
 
 async function startControl(): Promise<{
   url: string;
@@ -339,7 +347,7 @@ async function startControl(): Promise<{
         return;
       }
       for (const route of routes) {
-        const answer = route(req.method ?? 'GET', path);
+        const answer = route(req.method ?? 'GET', path, body);
         if (answer === undefined) continue;
         answer.then(
           (out) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(out ?? {})),
@@ -516,7 +524,11 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
     };
     const overrides: Record<string, string> = { DATABASE_URL: databaseUrl, REDIS_URL: redis.url };
     const enforceIam = opts.iam !== false;
+    // Fault injection: what an outage stops (the provider joins once it runs).
+    const outageTargets: OutageTargets = { postgres: pg, redis };
+    const faults = new FaultInjector({ log, targets: outageTargets });
     const host = new FunctionHost({
+      faults,
       workDir: join(root, '.local', 'functions'),
       runtimeEnv,
       overrides,
@@ -668,6 +680,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
         run.eventInvokeConfigs.map((c) => [functionNameOf(String(c.properties.FunctionName)), c]),
       ),
       ...(policies ? { invokePermission: canInvoke } : {}),
+      faults,
     };
     const invoke: LambdaInvokeServer = await startLambdaInvokeServer({}, { keepInvocations: false });
     stops.push(() => invoke.stop());
@@ -766,6 +779,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
     });
     stops.push(() => provider.stop());
     overrides.PROVIDER_BASE_URL = provider.url;
+    outageTargets.provider = provider as unknown as NonNullable<OutageTargets['provider']>;
 
     // Firehose (local/src/firehose.ts): its API behind the IAM gateway, its Kinesis sources
     // read and its objects written with the delivery roles' credentials.
@@ -931,6 +945,11 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
         return Promise.resolve(host.functions().map((f) => ({ name: f.name, ...host.stats(f.name) })));
       return undefined;
     });
+    control.routes.push(faultsRoute(faults, () => deadLetterFeeds(resources)));
+    // Outages follow the clock; the profile given at start is in force from now on.
+    const faultClock = setInterval(() => void faults.tick(), 250);
+    stops.push(async () => clearInterval(faultClock));
+    if (opts.faults !== undefined) await faults.set(opts.faults);
     // Each API's contract (docs/openapi/, npm run docs:contracts) beside the API itself.
     control.routes.push(openApiRoute(join(root, 'docs', 'openapi')));
 
@@ -952,6 +971,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
       ...(legacyUrl ? { legacyStorefrontUrl: legacyUrl } : {}),
       ...(carrierUrl ? { carrierUrl } : {}),
       schedules,
+      faults,
       controlUrl: control.url,
       resources,
       stacks,

@@ -30,6 +30,7 @@ import { filterOf } from './event-filter';
 import { functionNameOf, type FunctionHost } from './lambda/host';
 import type { Clients, QueueDelivery, Schedule, ShadowDelivery } from './provision';
 import type { InvokeResult, LocalResource, LogSink } from './types';
+import type { DeliveryFault } from './faults/injector';
 
 /**
  * May a service invoke the function for a delivery (its `AWS::Lambda::Permission`s, see
@@ -63,6 +64,12 @@ export interface SourceContext {
   invokePermission?: InvokePermission;
   /** The clock SQS batching windows are measured on (tests move their own; default Date.now). */
   now?: () => number;
+  /** Fault injection (local/src/faults): whether a batch is delivered twice. */
+  faults?: {
+    forDelivery(source: string, fn: string): DeliveryFault | undefined;
+    /** Records the function reported as failed in its partial batch response (an outage may explain them). */
+    noteFailure?(fn: string): void;
+  };
 }
 
 const PRINCIPALS = {
@@ -110,6 +117,29 @@ async function call(ctx: SourceContext, fn: string, event: unknown): Promise<unk
   const r = await ctx.host.invoke(fn, event);
   if (r.error) throw new FunctionError(r.error);
   return r.payload;
+}
+
+/**
+ * One delivery of a batch from a mapping, with the at-least-once behaviour a fault profile
+ * asks for: the same batch once more after the first delivery ended (a duplicate), or at
+ * the same time (redelivered before the first copy finished). The extra copy's outcome is
+ * the function's business; the mapping acts on the first copy's.
+ */
+async function deliver(ctx: SourceContext, source: string, fn: string, event: unknown): Promise<unknown> {
+  const fault = ctx.faults?.forDelivery(source, fn);
+  const extra = () =>
+    call(ctx, fn, event).catch((e: Error) =>
+      ctx.log.line('lambda', `${functionNameOf(fn)}: the repeated delivery failed: ${e.name}: ${e.message}`),
+    );
+  let out: unknown;
+  if (fault === 'early-redelivery') [out] = await Promise.all([call(ctx, fn, event), extra()]);
+  else {
+    out = await call(ctx, fn, event);
+    if (fault === 'duplicate-delivery') await extra();
+  }
+  if ((out as SQSBatchResponse | null)?.batchItemFailures?.length)
+    ctx.faults?.noteFailure?.(functionNameOf(fn));
+  return out;
 }
 
 // ------------------------------------------------------------------ async invocation
@@ -172,7 +202,7 @@ export function startSqsMapping(ctx: SourceContext, esm: LocalResource): Running
       deadlineMs: 2 ** 31 - 1,
       waitTimeSeconds: 20,
       handler: async (event) => {
-        const out = (await call(ctx, fn, event)) as SQSBatchResponse | null;
+        const out = (await deliver(ctx, queueName, fn, event)) as SQSBatchResponse | null;
         // Without ReportBatchItemFailures, Lambda ignores the response: success deletes all.
         return reportFailures && out?.batchItemFailures ? out : undefined;
       },
@@ -267,7 +297,7 @@ export function startStreamMapping(ctx: SourceContext, esm: LocalResource): Runn
       let failedFrom = -1;
       let threw = false;
       try {
-        const out = (await call(ctx, fn, toStreamEvent(pending))) as SQSBatchResponse | null;
+        const out = (await deliver(ctx, tableName, fn, toStreamEvent(pending))) as SQSBatchResponse | null;
         const failures = reportFailures ? (out?.batchItemFailures ?? []) : [];
         if (failures.length) {
           // Retry from the earliest failed record (by sequence number); an id not in the
@@ -411,15 +441,19 @@ export function startShadow(ctx: SourceContext, shadow: ShadowDelivery): Running
           await refused(ctx, shadow, record.body, permission.reason);
           continue;
         }
-        // Accepted: the event is Lambda's now (async invoke), the message can go.
-        const p = invokeEvent(ctx, shadow.targetArn, payload).catch((e: Error) =>
-          ctx.log.line(
-            'lambda',
-            `async delivery to ${functionNameOf(shadow.targetArn)} failed: ${e.message}`,
-          ),
-        );
-        inFlight.add(p);
-        void p.finally(() => inFlight.delete(p));
+        // Accepted: the event is Lambda's now (async invoke), the message can go. A fault
+        // profile may have EventBridge / SNS deliver it twice (both are at-least-once).
+        const copies = ctx.faults?.forDelivery(shadow.source, functionNameOf(shadow.targetArn)) ? 2 : 1;
+        for (let copy = 0; copy < copies; copy++) {
+          const p = invokeEvent(ctx, shadow.targetArn, payload).catch((e: Error) =>
+            ctx.log.line(
+              'lambda',
+              `async delivery to ${functionNameOf(shadow.targetArn)} failed: ${e.message}`,
+            ),
+          );
+          inFlight.add(p);
+          void p.finally(() => inFlight.delete(p));
+        }
       }
     },
   });

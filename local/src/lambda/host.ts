@@ -14,6 +14,7 @@ import { Worker } from 'node:worker_threads';
 import { unzipSync } from 'fflate';
 import { functionNameOf } from '@order-platform/test-support/lambda-invoke-server';
 import type { FunctionRunner, InvokeOptions, InvokeResult, LogSink } from '../types';
+import type { InvocationFault } from '../faults/injector';
 
 export interface LocalFunction {
   name: string;
@@ -46,6 +47,12 @@ export interface HostOptions {
   log: LogSink;
   /** Cap for functions without reserved concurrency. */
   defaultConcurrency?: number;
+  /** Fault injection (local/src/faults): what to do to one invocation, if anything. */
+  faults?: {
+    forInvocation(fn: string, correlationId?: string): InvocationFault | undefined;
+    /** A failure nothing was injected into (an outage may explain it). */
+    noteFailure?(fn: string): void;
+  };
 }
 
 interface Environment {
@@ -142,10 +149,12 @@ export class FunctionHost implements FunctionRunner {
     s.invocations++;
     s.peak = Math.max(s.peak, s.running);
     try {
-      const out = await this.run(s, env, event);
+      const fault = this.opts.faults?.forInvocation(s.fn.name, opts.correlationId);
+      const out = fault ? await this.runFaulty(s, env, event, fault, started) : await this.run(s, env, event);
       env.warm = true;
       const durationMs = Date.now() - started;
       if (!out.ok) {
+        if (!fault) this.opts.faults?.noteFailure?.(s.fn.name);
         this.opts.log.line(
           sourceOf(s.fn),
           `FAILED ${out.error?.errorType}: ${out.error?.errorMessage} (${durationMs} ms${coldStart ? ', cold' : ''})`,
@@ -266,6 +275,65 @@ export class FunctionHost implements FunctionRunner {
     worker.on('exit', (code) => fail('Runtime.ExitError', `The environment exited (code ${code})`));
     s.envs.push(env);
     return env;
+  }
+
+  /**
+   * An invocation with an injected fault (local/src/faults), played as Lambda shows it:
+   * a handler exception is a function error; latency delays the handler; a run past the
+   * timeout does its work and then reports Sandbox.Timedout, the environment discarded; a
+   * killed environment dies mid-invocation and the caller gets Runtime.ExitError, whatever
+   * the handler had done by then (an event source retries the whole batch).
+   */
+  private async runFaulty(
+    s: Slot,
+    env: Environment,
+    event: unknown,
+    fault: InvocationFault,
+    started: number,
+  ): Promise<{ ok: boolean; payload?: unknown; error?: InvokeResult['error'] }> {
+    // The worker's exit settles an invocation still in progress (Runtime.ExitError).
+    const discard = () => {
+      s.envs = s.envs.filter((e) => e !== env);
+      void env.worker.terminate();
+    };
+    switch (fault.kind) {
+      case 'handler-error':
+        return {
+          ok: false,
+          error: {
+            errorType: 'InjectedFault',
+            errorMessage: 'Handler exception injected by the fault profile',
+          },
+        };
+      case 'latency':
+        await new Promise((r) => setTimeout(r, fault.ms));
+        return this.run(s, env, event);
+      case 'timeout': {
+        const out = await this.run(s, env, event);
+        if (!out.ok && out.error?.errorType === 'Sandbox.Timedout') return out;
+        await new Promise((r) => setTimeout(r, Math.max(0, s.fn.timeoutMs - (Date.now() - started))));
+        discard();
+        return {
+          ok: false,
+          error: {
+            errorType: 'Sandbox.Timedout',
+            errorMessage: `Task timed out after ${(s.fn.timeoutMs / 1000).toFixed(2)} seconds (injected)`,
+          },
+        };
+      }
+      case 'environment-killed': {
+        const running = this.run(s, env, event);
+        await Promise.race([running, new Promise((r) => setTimeout(r, fault.afterMs))]);
+        discard();
+        return {
+          ok: false,
+          error: {
+            errorType: 'Runtime.ExitError',
+            errorMessage: 'The environment was killed mid-invocation (injected)',
+          },
+        };
+      }
+    }
   }
 
   /**

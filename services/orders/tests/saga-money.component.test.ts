@@ -94,6 +94,24 @@ describe('order-to-cash: no charge kept for an unfinished order, no paid order f
     expect(world.provider.refunds().filter((r) => r.paymentId === charge!.id)).toEqual([]);
   });
 
+  it('Confirm writes CONFIRMED, then times out: asked again, the saga ends CONFIRMED, nothing refunded or released', async () => {
+    // A chaos run found this one: the compensations refunded and released a confirmed order.
+    world.timeoutAfterWork.Confirm = 1;
+    const [before] = await world.stock([sku]);
+    const order = await place(1);
+    const { output, order: after } = await runToEnd(order);
+    await world.settled();
+    expect(world.timeoutAfterWork.Confirm).toBe(0);
+    expect(output).toMatchObject({ status: 'CONFIRMED' });
+    expect(after.status).toBe('CONFIRMED');
+    const charge = world.provider.charges().find((c) => c.orderId === order.orderId)!;
+    expect(world.provider.refunds().filter((r) => r.paymentId === charge.id)).toEqual([]);
+    // Its unit stays held: reserved by one more than before, available by one less.
+    expect(await world.stock([sku])).toEqual([
+      expect.objectContaining({ reserved: before!.reserved + 1, available: before!.available - 1 }),
+    ]);
+  });
+
   it('SendTaskSuccess fails once: the retried event resumes the saga, CONFIRMED and not refunded', async () => {
     // The SDK tries 3 times per handler call: the first delivery fails outright.
     world.broker.failNextSuccess(3);
@@ -168,7 +186,7 @@ describe('order-to-cash: no charge kept for an unfinished order, no paid order f
     });
     expect(report.violations, formatReport(report)).toEqual([]);
     expect(finals.map((o) => o.status).sort()).toEqual(
-      ['CONFIRMED', 'CONFIRMED', 'CONFIRMED', 'FAILED', 'FAILED', 'FAILED'].sort(),
+      ['CONFIRMED', 'CONFIRMED', 'CONFIRMED', 'CONFIRMED', 'FAILED', 'FAILED', 'FAILED'].sort(),
     );
   });
 });

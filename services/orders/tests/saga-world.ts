@@ -73,6 +73,11 @@ export interface SagaWorld {
   broker: TaskTokenBroker;
   /** How the receiver treats the next webhooks: deliver once, twice, or hold them back. */
   webhookDelivery: 'once' | 'twice' | 'hold';
+  /**
+   * Per task state: how many of its next calls do their work and then fail as a Lambda
+   * timeout does (Sandbox.Timedout): the write happened, the answer is lost.
+   */
+  timeoutAfterWork: Record<string, number>;
   heldWebhooks: WebhookEvent[];
   resumeResults: string[];
   /** Puts each SKU on sale at its unitPrice, then places the order for the SKUs and quantities. */
@@ -241,12 +246,26 @@ export async function startSagaWorld(opts: SagaWorldOptions): Promise<SagaWorld>
     ReleaseStock: invoke(release),
     MarkFailed: invoke(sagaTasks.transition as unknown as Lambda),
   };
+  // A task told to time out after its work runs the handler, then fails as Lambda does.
+  for (const [state, run] of Object.entries(tasks) as [
+    keyof typeof tasks,
+    (i: unknown) => Promise<unknown>,
+  ][])
+    tasks[state] = async (input: unknown) => {
+      const out = await run(input);
+      if ((world.timeoutAfterWork[state] ?? 0) > 0) {
+        world.timeoutAfterWork[state]!--;
+        throw Object.assign(new Error('Task timed out after 6.00 seconds'), { name: 'Sandbox.Timedout' });
+      }
+      return out;
+    };
   const noPause = Object.fromEntries(Object.keys(tasks).map((k) => [k, 0]));
 
   world = {
     provider,
     broker,
     webhookDelivery: 'once',
+    timeoutAfterWork: {},
     heldWebhooks: [],
     resumeResults: [],
     async placeOrder(lines, customerId = 'c-saga') {

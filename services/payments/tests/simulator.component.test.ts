@@ -298,3 +298,48 @@ describe('per-customer settings', () => {
     }
   });
 });
+
+describe('webhook faults', () => {
+  it('repeats every webhook with the same event id, and sends it late, while told to', async () => {
+    // Prepare
+    received = [];
+    const set = await fetch(`${sim.url}/_control`, {
+      method: 'POST',
+      body: JSON.stringify({ webhooks: { repeat: 2, lateMs: 200 } }),
+    });
+    expect(await set.json()).toMatchObject({ webhooks: { repeat: 2, lateMs: 200 } });
+    try {
+      const input = order();
+      // Act
+      const started = Date.now();
+      await client().charge(input, `charge-${input.orderId}`);
+      await sim.webhooksSettled();
+      // Assess: three deliveries of one event, none before the added delay
+      expect(Date.now() - started).toBeGreaterThanOrEqual(200);
+      const ids = received
+        .map((r) => JSON.parse(r.raw) as WebhookEvent)
+        .filter((e) => e.data.orderId === input.orderId)
+        .map((e) => e.id);
+      expect(ids).toHaveLength(3);
+      expect(new Set(ids).size).toBe(1);
+      expect(sim.stats().webhooks.repeated).toBeGreaterThanOrEqual(2);
+    } finally {
+      sim.control({ webhooks: {} });
+    }
+    received = [];
+    const input = order();
+    await client().charge(input, `charge-${input.orderId}`);
+    await sim.webhooksSettled();
+    expect(
+      received.filter((r) => (JSON.parse(r.raw) as WebhookEvent).data.orderId === input.orderId),
+    ).toHaveLength(1);
+  });
+
+  it('refuses webhook faults that are not whole non-negative numbers', async () => {
+    const bad = await fetch(`${sim.url}/_control`, {
+      method: 'POST',
+      body: JSON.stringify({ webhooks: { repeat: -1 } }),
+    });
+    expect(bad.status).toBe(400);
+  });
+});

@@ -28,6 +28,8 @@
  * - double-capture: answers normally, but captures the order twice (a second charge
  *   with another payment id, both confirmed).
  * Webhooks echo what the charge request carried: customerId, customerEmail, metadata.
+ * Webhook faults (`webhooks: { repeat?, lateMs? }`): every webhook sent `repeat` more times
+ * with the same event id, and/or `lateMs` later than the confirmation delay.
  * `customers: { <customerId>: { mode?, confirmDelayMs? } }` gives one customer's charges
  * their own mode and confirmation delay (concurrent scenarios, each its own failure).
  *
@@ -61,6 +63,11 @@ export interface CustomerSettings {
   confirmDelayMs?: number;
 }
 
+export interface WebhookFaults {
+  repeat?: number;
+  lateMs?: number;
+}
+
 export interface SimulatorSettings {
   mode: ProviderMode;
   confirmDelayMs: number;
@@ -70,6 +77,11 @@ export interface SimulatorSettings {
    * and refunds follow the global mode.
    */
   customers: Record<string, CustomerSettings>;
+  /**
+   * Webhook faults: every webhook delivered `repeat` more times (the same event id, as a
+   * provider retrying after a lost acknowledgement does) and/or `lateMs` later than usual.
+   */
+  webhooks: WebhookFaults;
   webhookUrl?: string;
   signingSecret?: string;
 }
@@ -129,7 +141,7 @@ export interface SimulatorStats {
   rejectedAuth: number;
   /** Charge requests whose answer was deliberately lost (processed or queued). */
   lostAnswers: number;
-  webhooks: { sent: number; delivered: number; failed: number };
+  webhooks: { sent: number; delivered: number; failed: number; repeated: number };
 }
 
 export interface SimulatedProvider {
@@ -159,7 +171,7 @@ function emptyStats(): SimulatorStats {
     idempotentReplays: 0,
     rejectedAuth: 0,
     lostAnswers: 0,
-    webhooks: { sent: 0, delivered: 0, failed: 0 },
+    webhooks: { sent: 0, delivered: 0, failed: 0, repeated: 0 },
   };
 }
 
@@ -168,6 +180,7 @@ function publicSettings(s: SimulatorSettings) {
     mode: s.mode,
     confirmDelayMs: s.confirmDelayMs,
     customers: s.customers,
+    webhooks: s.webhooks,
     webhookUrl: s.webhookUrl ?? null,
     signingSecret: s.signingSecret ? '***' : null,
   };
@@ -197,6 +210,18 @@ export function parseControl(raw: unknown): Partial<SimulatorSettings> {
         ...(one.mode ? { mode: one.mode } : {}),
         ...(one.confirmDelayMs !== undefined ? { confirmDelayMs: one.confirmDelayMs } : {}),
       };
+    }
+  }
+  if (body.webhooks !== undefined) {
+    const w = body.webhooks as Record<string, unknown> | null;
+    if (!w || typeof w !== 'object' || Array.isArray(w))
+      throw new Error('webhooks must be an object { repeat?, lateMs? }');
+    patch.webhooks = {};
+    for (const key of ['repeat', 'lateMs'] as const) {
+      if (w[key] === undefined) continue;
+      if (!Number.isInteger(w[key]) || (w[key] as number) < 0)
+        throw new Error(`webhooks.${key} must be an integer >= 0`);
+      patch.webhooks[key] = w[key] as number;
     }
   }
   for (const key of ['webhookUrl', 'signingSecret'] as const) {
@@ -239,6 +264,7 @@ export async function startSimulatedProvider(
     mode: opts.mode ?? 'approve',
     confirmDelayMs: opts.confirmDelayMs ?? 100,
     customers: opts.customers ?? {},
+    webhooks: opts.webhooks ?? {},
     ...(opts.webhookUrl ? { webhookUrl: opts.webhookUrl } : {}),
     ...(opts.signingSecret ? { signingSecret: opts.signingSecret } : {}),
   };
@@ -295,6 +321,16 @@ export async function startSimulatedProvider(
     deliveries.push({ event, status, attempts });
   }
 
+  /** Sends the event, then the repeats the webhook faults ask for (each a full delivery). */
+  async function deliverWithRepeats(event: WebhookEvent): Promise<void> {
+    const repeats = settings.webhooks.repeat ?? 0;
+    await deliver(event);
+    for (let i = 0; i < repeats && !stopped; i++) {
+      stats.webhooks.repeated++;
+      await deliver(event);
+    }
+  }
+
   /** Later, as the real provider would: settle the charge or refund, then tell the platform. */
   const modeFor = (customerId: unknown): ProviderMode =>
     (typeof customerId === 'string' ? settings.customers[customerId]?.mode : undefined) ?? settings.mode;
@@ -303,7 +339,9 @@ export async function startSimulatedProvider(
     settings.confirmDelayMs;
 
   function confirmLater(apply: () => WebhookEvent, delayMs = settings.confirmDelayMs) {
-    const p = sleep(delayMs).then(() => (stopped ? undefined : deliver(apply())));
+    const p = sleep(delayMs + (settings.webhooks.lateMs ?? 0)).then(() =>
+      stopped ? undefined : deliverWithRepeats(apply()),
+    );
     pending.add(p);
     void p.finally(() => pending.delete(p));
   }

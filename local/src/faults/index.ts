@@ -1,0 +1,4 @@
+export * from './injector';
+export * from './profile';
+export { faultsRoute } from './route';
+export { deadLetterFeeds } from './feeds';
