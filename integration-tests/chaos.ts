@@ -16,7 +16,13 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chaosPassed, formatChaos, runChaos } from './src/chaos';
 import { PlatformClient, call } from './src/client';
-import { attachToLocal, endpointsFromInfo, repoRoot, type LocalInfo } from './src/target';
+import {
+  attachToLocal,
+  endpointsFromInfo,
+  endpointsOfPlatform,
+  repoRoot,
+  type LocalInfo,
+} from './src/target';
 
 const { values } = parseArgs({
   options: {
@@ -75,18 +81,7 @@ async function main(): Promise<number> {
       asyncRetryDelaysMs: [5_000, 10_000],
     });
     stop = () => platform.stop();
-    client = new PlatformClient(
-      endpointsFromInfo(
-        {
-          apis: platform.apis,
-          apiKeys: platform.apiKeys,
-          providerUrl: platform.provider.url,
-          engines: platform.engines,
-          exports: Object.fromEntries(platform.exports),
-        },
-        platform.controlUrl,
-      ),
-    );
+    client = new PlatformClient(endpointsOfPlatform(platform));
   }
   try {
     const report = await runChaos(client, {

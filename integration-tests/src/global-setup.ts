@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { consoleSink } from '../../local/src/log';
 import type { PlatformEndpoints } from './client';
-import { deployedEndpoints, endpointsFromInfo, repoRoot, targetName } from './target';
+import { deployedEndpoints, endpointsOfPlatform, repoRoot, targetName } from './target';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -30,17 +30,7 @@ export default async function setup(project: TestProject) {
     // IAM is enforced as in `npm run dev`; E2E_IAM=off runs the suite as `--no-iam` does.
     const iam = process.env.E2E_IAM !== 'off';
     const platform = await startPlatform({ log, apiPort: 0, providerPort: 0, iam });
-    endpoints = endpointsFromInfo(
-      {
-        apis: platform.apis,
-        apiKeys: platform.apiKeys,
-        providerUrl: platform.provider.url,
-        ...(platform.carrierUrl ? { carrierUrl: platform.carrierUrl } : {}),
-        engines: platform.engines,
-        exports: Object.fromEntries(platform.exports),
-      },
-      platform.controlUrl,
-    );
+    endpoints = endpointsOfPlatform(platform);
     stop = async () => {
       // Every function's role was enforced (local/src/iam): say what the run asked of IAM.
       if (platform.iam) {

@@ -64,6 +64,32 @@ export function endpointsFromInfo(info: LocalInfo, controlUrl: string): Platform
   };
 }
 
+/** What a platform started in this process (local/src/platform.ts) needs to be driven like `npm run dev`. */
+export interface StartedPlatform {
+  apis: Record<string, string>;
+  apiKeys: Record<string, string>;
+  provider: { url: string };
+  carrierUrl?: string;
+  engines?: { moto?: string };
+  exports?: Map<string, string>;
+  controlUrl: string;
+}
+
+/** The endpoints of a platform started in this process (the e2e setup, chaos, benches). */
+export function endpointsOfPlatform(platform: StartedPlatform): PlatformEndpoints {
+  return endpointsFromInfo(
+    {
+      apis: platform.apis,
+      apiKeys: platform.apiKeys,
+      providerUrl: platform.provider.url,
+      ...(platform.carrierUrl ? { carrierUrl: platform.carrierUrl } : {}),
+      ...(platform.engines ? { engines: platform.engines } : {}),
+      ...(platform.exports ? { exports: Object.fromEntries(platform.exports) } : {}),
+    },
+    platform.controlUrl,
+  );
+}
+
 /** Endpoints of deployed stacks (LocalStack or AWS), from their outputs. */
 export async function deployedEndpoints(stage: string): Promise<PlatformEndpoints> {
   const cfn = new CloudFormationClient({});

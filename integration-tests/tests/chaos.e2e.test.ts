@@ -14,7 +14,7 @@ import { consoleSink } from '../../local/src/log';
 import { startPlatform, type LocalPlatform } from '../../local/src/platform';
 import { chaosPassed, formatChaos, runChaos } from '../src/chaos';
 import { PlatformClient } from '../src/client';
-import { endpointsFromInfo, repoRoot, targetName } from '../src/target';
+import { endpointsOfPlatform, repoRoot, targetName } from '../src/target';
 
 const local = targetName() === 'local';
 const profile = JSON.parse(
@@ -38,18 +38,7 @@ describe.runIf(local)('chaos: the small CI profile on a platform of its own', ()
       // must end in CI time; what is retried and where failures go is unchanged.
       asyncRetryDelaysMs: [5_000, 10_000],
     });
-    client = new PlatformClient(
-      endpointsFromInfo(
-        {
-          apis: platform.apis,
-          apiKeys: platform.apiKeys,
-          providerUrl: platform.provider.url,
-          engines: platform.engines,
-          exports: Object.fromEntries(platform.exports),
-        },
-        platform.controlUrl,
-      ),
-    );
+    client = new PlatformClient(endpointsOfPlatform(platform));
   });
 
   afterAll(async () => {

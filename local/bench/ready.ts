@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PlatformClient } from '../../integration-tests/src/client';
-import { endpointsFromInfo } from '../../integration-tests/src/target';
+import { endpointsOfPlatform } from '../../integration-tests/src/target';
 import { memorySink } from '../src/log';
 import { startPlatform } from '../src/platform';
 
@@ -33,12 +33,7 @@ async function main() {
     });
     try {
       ready.push(platform.readyMs);
-      const c = new PlatformClient(
-        endpointsFromInfo(
-          { apis: platform.apis, apiKeys: platform.apiKeys, providerUrl: platform.provider.url },
-          platform.controlUrl,
-        ),
-      );
+      const c = new PlatformClient(endpointsOfPlatform(platform));
       const token = await c.token('c-bench');
       for (let n = 0; n < 6; n++) {
         const t0 = Date.now();

@@ -6,14 +6,10 @@
  */
 import * as z from 'zod/mini';
 import { orderIdSchema } from '@order-platform/shared/events/orders';
+import { SHIPMENT_STATUSES } from '@order-platform/shared/events/shipments/shipmentUpdated.v1';
 
-export const SHIPMENT_STATUSES = [
-  'label_created',
-  'in_transit',
-  'out_for_delivery',
-  'delivered',
-  'exception',
-] as const;
+/** The carrier's statuses are the ones the platform announces (ShipmentUpdated v1). */
+export { SHIPMENT_STATUSES };
 
 /**
  * The carrier's update is a closed contract: API Gateway refuses a field it does not know
