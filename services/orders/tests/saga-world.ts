@@ -78,6 +78,10 @@ export interface SagaWorld {
    * timeout does (Sandbox.Timedout): the write happened, the answer is lost.
    */
   timeoutAfterWork: Record<string, number>;
+  /** Per task state: how many of its next calls crash before doing any work (a plain Error). */
+  crashBeforeWork: Record<string, number>;
+  /** Per task state: how many times Step Functions invoked it. */
+  invocations: Record<string, number>;
   heldWebhooks: WebhookEvent[];
   resumeResults: string[];
   /** Puts each SKU on sale at its unitPrice, then places the order for the SKUs and quantities. */
@@ -252,6 +256,11 @@ export async function startSagaWorld(opts: SagaWorldOptions): Promise<SagaWorld>
     (i: unknown) => Promise<unknown>,
   ][])
     tasks[state] = async (input: unknown) => {
+      world.invocations[state] = (world.invocations[state] ?? 0) + 1;
+      if ((world.crashBeforeWork[state] ?? 0) > 0) {
+        world.crashBeforeWork[state]!--;
+        throw new Error(`${state}: the handler crashed (injected by the test)`);
+      }
       const out = await run(input);
       if ((world.timeoutAfterWork[state] ?? 0) > 0) {
         world.timeoutAfterWork[state]!--;
@@ -266,6 +275,8 @@ export async function startSagaWorld(opts: SagaWorldOptions): Promise<SagaWorld>
     broker,
     webhookDelivery: 'once',
     timeoutAfterWork: {},
+    crashBeforeWork: {},
+    invocations: {},
     heldWebhooks: [],
     resumeResults: [],
     async placeOrder(lines, customerId = 'c-saga') {

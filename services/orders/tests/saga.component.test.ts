@@ -62,9 +62,45 @@ describe('the order saga (packaged ASL, real handlers)', () => {
     expect(world.provider.charges().filter((c) => c.orderId === order.orderId)).toHaveLength(1);
   });
 
+  it('every forward step crashes once: each is asked again, CONFIRMED, charged once, nothing refunded', async () => {
+    const steps = ['Begin', 'ReserveStock', 'MarkReserved', 'ChargePayment', 'MarkPaymentPending', 'Confirm'];
+    for (const s of steps) world.crashBeforeWork[s] = 1;
+    const before = { ...world.invocations };
+    const order = await place(1);
+    const { output, order: after } = await runToEnd(order);
+    expect(output).toMatchObject({ status: 'CONFIRMED' });
+    expect(after.status).toBe('CONFIRMED');
+    for (const s of steps) {
+      expect(world.crashBeforeWork[s], s).toBe(0);
+      expect((world.invocations[s] ?? 0) - (before[s] ?? 0), s).toBe(2);
+    }
+    const charges = world.provider.charges().filter((c) => c.orderId === order.orderId);
+    expect(charges).toHaveLength(1);
+    expect(world.provider.refunds().filter((r) => r.paymentId === charges[0]!.id)).toEqual([]);
+  });
+
+  it('a step that keeps crashing: asked three times in all, then the order fails and the stock goes back', async () => {
+    world.crashBeforeWork.MarkReserved = 3;
+    const before = world.invocations.MarkReserved ?? 0;
+    const [stockBefore] = await world.stock([sku]);
+    const order = await place(1);
+    const { output, order: after } = await runToEnd(order);
+    expect(output).toMatchObject({ status: 'FAILED' });
+    expect(after.statusReason).toMatch(/^Error: MarkReserved: the handler crashed/);
+    expect(world.invocations.MarkReserved! - before).toBe(3);
+    expect(world.crashBeforeWork.MarkReserved).toBe(0);
+    expect(await world.stock([sku])).toEqual([
+      expect.objectContaining({ available: stockBefore!.available }),
+    ]);
+    expect(world.provider.charges().filter((c) => c.orderId === order.orderId)).toHaveLength(0);
+  });
+
   it('out of stock: FAILED, nothing charged, stock untouched', async () => {
+    const reserves = world.invocations.ReserveStock ?? 0;
     const order = await place(5, scarceSku);
     const { output, order: after } = await runToEnd(order);
+    // The saga's own answer is not retried.
+    expect(world.invocations.ReserveStock! - reserves).toBe(1);
     expect(output).toMatchObject({ status: 'FAILED' });
     expect(after.statusReason).toMatch(/^OutOfStockError: /);
     expect(world.provider.charges().filter((c) => c.orderId === order.orderId)).toHaveLength(0);
@@ -73,9 +109,11 @@ describe('the order saga (packaged ASL, real handlers)', () => {
 
   it('payment declined at charge: stock released, FAILED', async () => {
     world.provider.control({ mode: 'decline' });
+    const charges = world.invocations.ChargePayment ?? 0;
     const order = await place(3);
     const { output, order: after } = await runToEnd(order);
     world.provider.control({ mode: 'approve' });
+    expect(world.invocations.ChargePayment! - charges).toBe(1);
     expect(output).toMatchObject({ status: 'FAILED' });
     expect(after.statusReason).toBe('PaymentDeclinedError: Payment declined: card_declined');
   });
