@@ -52,9 +52,13 @@ async function main(): Promise<number> {
   const profile = readProfileFile(values.profile);
   const lastWindowEnd = Math.max(
     0,
-    ...[...profile.engines.postgres, ...profile.engines.redis, ...profile.provider].map(
-      (w) => w.atMs + w.forMs,
-    ),
+    ...[
+      ...profile.engines.postgres,
+      ...profile.engines.redis,
+      ...profile.provider,
+      ...profile.carrier,
+      ...profile.aws,
+    ].map((w) => w.atMs + w.forMs),
   );
   const spreadMs = values.over !== undefined ? Number(values.over) * 1000 : lastWindowEnd;
 

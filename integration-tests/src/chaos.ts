@@ -13,9 +13,10 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import pg from 'pg';
 import { xoroshiro128plus } from 'pure-rand';
+import { SHIPMENT_PROGRESS } from '../../services/fulfilment/src/domain/fulfilment';
 import { call, type OrderView, type PlatformClient, type Reply } from './client';
 import { isDeadLetterQueue, reconcileRun, seededStock } from './reconcile';
 import { restoreProvider } from './scenarios';
@@ -78,12 +79,27 @@ export interface ChaosReport {
   /** Why the FAILED orders failed (the order's statusReason, its error name). */
   failedBecause: Record<string, number>;
   deadLetters: DeadLetterLine[];
+  /** What the confirmed orders' lines came to (fulfilment and the carrier). */
+  fulfilment: FulfilmentTally;
   violations: string[];
   checked: string[];
   faults: Record<string, number>;
   ordersPerSecond: number;
   timeToQuietMs: number;
   durationMs: number;
+}
+
+export interface FulfilmentTally {
+  /** Lines of CONFIRMED orders. */
+  lines: number;
+  /** ... delivered (physical), ready (digital) or issued (gift card). */
+  fulfilled: number;
+  /** ... not fulfilled, their failure kept in a fulfilment failure queue for an operator. */
+  heldForOperator: number;
+  /** ... stopped short because the carrier gave up sending an update the platform kept refusing (its 3 tries). */
+  updatesGivenUp: number;
+  /** Shipments the carrier booked for this run's orders. */
+  shipments: number;
 }
 
 interface Placed {
@@ -304,11 +320,13 @@ export async function runChaos(c: PlatformClient, opts: ChaosOptions): Promise<C
     const f = await control<FaultsView>(c, 'GET', '/_local/faults');
     const executions = await control<{ status: string }[]>(c, 'GET', '/_local/executions');
     const functions = await control<{ invocations: number }[]>(c, 'GET', '/_local/functions');
+    const pending = await control<{ asyncInvocations: number }>(c, 'GET', '/_local/pending');
     const depths = await Promise.all(work.map((q) => queueDepth(sqs, q.physicalId)));
     const total = functions.reduce((n, fn) => n + fn.invocations, 0);
     const quiet =
       f.windows.every((w) => w.state === 'over') &&
       executions.every((e) => e.status !== 'RUNNING') &&
+      pending.asyncInvocations === 0 &&
       depths.every((d) => d === 0) &&
       total === invocations;
     invocations = total;
@@ -352,6 +370,13 @@ export async function runChaos(c: PlatformClient, opts: ChaosOptions): Promise<C
     if (explainedBy) expectedDeadLetters[key] = base + count;
     deadLetters.push({ queue: key, count, ...(explainedBy ? { explainedBy } : {}) });
   }
+
+  // Fulfilment: what the confirmed orders' lines came to, and nothing for the others.
+  const fulfilmentHeld = await heldMessages(
+    sqs,
+    dlqs.filter((q) => q.service === 'op-fulfilment'),
+  );
+  const fulfilment = await checkFulfilment(c, placed, views, fulfilmentHeld, violations);
 
   const report = await reconcileRun(c, {
     expectedDeadLetters,
@@ -407,13 +432,112 @@ export async function runChaos(c: PlatformClient, opts: ChaosOptions): Promise<C
     byKind,
     failedBecause,
     deadLetters,
+    fulfilment,
     violations,
-    checked: report.checked,
+    checked: [
+      ...report.checked,
+      'fulfilment: one shipment per line, tracking forward only, nothing for unpaid orders',
+    ],
     faults: faults.counts,
     ordersPerSecond: placedCount / Math.max(0.001, timeToQuietMs / 1000),
     timeToQuietMs,
     durationMs: Date.now() - started,
   };
+}
+
+/** The bodies of the messages in these queues, read without taking them (visibility 0). */
+async function heldMessages(sqs: SQSClient, queues: { physicalId: string }[]): Promise<string> {
+  const bodies: string[] = [];
+  for (const q of queues) {
+    const depth = await queueDepth(sqs, q.physicalId);
+    for (let seen = 0; seen < depth;) {
+      const r = await sqs.send(
+        // Hidden for a while so the next receive gets the next ones; they come back by themselves.
+        new ReceiveMessageCommand({ QueueUrl: q.physicalId, MaxNumberOfMessages: 10, VisibilityTimeout: 30 }),
+      );
+      if (!r.Messages?.length) break;
+      seen += r.Messages.length;
+      bodies.push(...r.Messages.map((m) => m.Body ?? ''));
+    }
+  }
+  return bodies.join('\n');
+}
+
+const FULFILLED = new Set(['delivered', 'ready', 'issued', 'redeemed']);
+const rank = (status: string) => SHIPMENT_PROGRESS.indexOf(status as (typeof SHIPMENT_PROGRESS)[number]);
+
+/**
+ * Every line of a CONFIRMED order is fulfilled, or its failure waits in a fulfilment
+ * failure queue; a physical line has one shipment at the carrier (lost answers and
+ * retries book nothing twice) and shows the furthest update the carrier delivered (late,
+ * repeated and reordered updates never move it back); an order that was not confirmed
+ * has no shipment and no fulfilment at all.
+ */
+async function checkFulfilment(
+  c: PlatformClient,
+  placed: Placed[],
+  views: Map<string, OrderView>,
+  held: string,
+  violations: string[],
+): Promise<FulfilmentTally> {
+  const tally: FulfilmentTally = {
+    lines: 0,
+    fulfilled: 0,
+    heldForOperator: 0,
+    updatesGivenUp: 0,
+    shipments: 0,
+  };
+  for (const p of placed)
+    for (const id of p.orderIds) {
+      const shipments = await c.carrierShipments(id);
+      tally.shipments += shipments.length;
+      if (views.get(id)?.status !== 'CONFIRMED') {
+        if (shipments.length)
+          violations.push(
+            `fulfilment: ${id} is ${views.get(id)?.status ?? 'not finished'} and has ${shipments.length} shipment(s)`,
+          );
+        continue;
+      }
+      const r = await c.fulfilment(p.token, id);
+      const lines = r.status === 200 ? r.body.lines : [];
+      const ordered = views.get(id)!.lines.length;
+      tally.lines += ordered;
+      const physical = lines.filter((l) => l.kind === 'physical');
+      if (shipments.length > physical.length)
+        violations.push(
+          `fulfilment: ${id} has ${shipments.length} shipments for ${physical.length} physical line(s)`,
+        );
+      for (const line of lines) {
+        const booking =
+          line.shipment && shipments.find((s) => s.trackingNumber === line.shipment!.trackingNumber);
+        const furthest = booking?.delivered.reduce((a, s) => (rank(s) > rank(a) ? s : a), 'booked');
+        if (FULFILLED.has(line.status) && (line.kind !== 'physical' || furthest === line.status)) {
+          tally.fulfilled++;
+          continue;
+        }
+        if (held.includes(id)) {
+          tally.heldForOperator++;
+          continue;
+        }
+        // The platform shows all it accepted; the carrier stopped retrying the rest.
+        if (booking && furthest === line.status && booking.failed.length) {
+          tally.updatesGivenUp++;
+          continue;
+        }
+        violations.push(
+          line.kind === 'physical' && furthest && rank(furthest) !== rank(line.status)
+            ? `fulfilment: ${id} line ${line.lineNo} shows ${line.status}, the carrier delivered ${furthest}`
+            : `fulfilment: ${id} line ${line.lineNo} is ${line.status}${line.problem ? ` (${line.problem})` : ''}, and no failure queue holds it`,
+        );
+      }
+      if (lines.length < ordered && !held.includes(id)) {
+        violations.push(
+          `fulfilment: ${id} shows ${lines.length} of its ${ordered} lines, and no failure queue holds it`,
+        );
+      }
+      tally.heldForOperator += lines.length < ordered && held.includes(id) ? ordered - lines.length : 0;
+    }
+  return tally;
 }
 
 function countBy(list: string[]): Record<string, number> {
@@ -445,6 +569,13 @@ export function formatChaos(r: ChaosReport): string {
     '',
     'faults injected',
     ...Object.entries(r.faults).map(([k, n]) => row(k, n)),
+    '',
+    'fulfilment of the CONFIRMED orders',
+    row('lines', r.fulfilment.lines),
+    row('fulfilled (delivered, ready, issued)', r.fulfilment.fulfilled),
+    row('held in a failure queue for an operator', r.fulfilment.heldForOperator),
+    row('short of delivered: the carrier gave up an update', r.fulfilment.updatesGivenUp),
+    row('shipments booked at the carrier', r.fulfilment.shipments),
     '',
     'messages left in dead-letter queues',
     ...(r.deadLetters.length

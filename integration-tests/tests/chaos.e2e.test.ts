@@ -72,8 +72,14 @@ describe.runIf(local)('chaos: the small CI profile on a platform of its own', ()
       'postgres-outage',
       'redis-outage',
       'provider-outage',
+      'carrier-outage',
+      'aws-outage',
+      'aws-error',
     ])
       expect(report.faults[kind], kind).toBeGreaterThan(0);
+    // Orders got through to the carrier under its faults, each line once.
+    expect(report.fulfilment.fulfilled).toBeGreaterThan(0);
+    expect(report.fulfilment.shipments).toBeGreaterThan(0);
     expect(Object.keys(report.byKind).sort()).toEqual(
       ['approve', 'cancel', 'client-retry', 'decline', 'last-unit', 'out-of-stock'].sort(),
     );

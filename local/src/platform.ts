@@ -593,6 +593,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
         resourcePolicyOf: (arn) => topics.get(arn),
         log,
         calls,
+        faults,
       });
       stops.push(() => iam!.stop());
       policies = new ResourcePolicies(resources, ACCOUNT, REGION);
@@ -675,6 +676,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
       log,
       sfn,
       asyncRetryDelaysMs: opts.asyncRetryDelaysMs ?? LAMBDA_RETRY_DELAYS_MS,
+      pending: { asyncInvocations: 0 },
       stopping: stopping.signal,
       asyncConfigs: new Map(
         run.eventInvokeConfigs.map((c) => [functionNameOf(String(c.properties.FunctionName)), c]),
@@ -779,7 +781,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
     });
     stops.push(() => provider.stop());
     overrides.PROVIDER_BASE_URL = provider.url;
-    outageTargets.provider = provider as unknown as NonNullable<OutageTargets['provider']>;
+    outageTargets.provider = provider;
 
     // Firehose (local/src/firehose.ts): its API behind the IAM gateway, its Kinesis sources
     // read and its objects written with the delivery roles' credentials.
@@ -824,7 +826,8 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
     // shipment's progress to the webhook API's carrier endpoint with the carrier API key (P28).
     let carrierUrl: string | undefined;
     if (stacks.includes('services/fulfilment')) {
-      const { startSimulatedCarrier } = await import('../../services/fulfilment/src/simulator/carrier');
+      const { startSimulatedCarrier, parseCarrierControl } =
+        await import('../../services/fulfilment/src/simulator/carrier');
       const carrierKey = Object.entries(gateway.apiKeys).find(([name]) =>
         name.startsWith('op-webhook-carrier'),
       );
@@ -835,6 +838,10 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
         ...(carrierKey ? { apiKey: carrierKey[1] } : {}),
       });
       stops.push(() => carrier.stop());
+      outageTargets.carrier = {
+        settings: () => ({ ...carrier.settings }),
+        control: (patch) => carrier.control(parseCarrierControl(patch)),
+      };
       carrierUrl = carrier.url;
       overrides.CARRIER_BASE_URL = carrier.url;
     }
@@ -943,6 +950,8 @@ export async function startPlatform(opts: PlatformOptions): Promise<LocalPlatfor
         })();
       if (method === 'GET' && path === '/_local/functions')
         return Promise.resolve(host.functions().map((f) => ({ name: f.name, ...host.stats(f.name) })));
+      // Work the engines cannot show: async invocations running or waiting to be retried.
+      if (method === 'GET' && path === '/_local/pending') return Promise.resolve({ ...ctx.pending });
       return undefined;
     });
     control.routes.push(faultsRoute(faults, () => deadLetterFeeds(resources)));

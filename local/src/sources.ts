@@ -64,6 +64,11 @@ export interface SourceContext {
   invokePermission?: InvokePermission;
   /** The clock SQS batching windows are measured on (tests move their own; default Date.now). */
   now?: () => number;
+  /**
+   * Async invocations not finished yet, their waits between retries included: what a
+   * caller waiting for the platform to be quiet must see go to zero (GET /_local/pending).
+   */
+  pending?: { asyncInvocations: number };
   /** Fault injection (local/src/faults): whether a batch is delivered twice. */
   faults?: {
     forDelivery(source: string, fn: string): DeliveryFault | undefined;
@@ -157,16 +162,21 @@ export function asyncConfigOf(ctx: SourceContext, fnNameOrArn: string): EventInv
 /** InvocationType Event: retries and destinations as configured; never throws for a function error. */
 export async function invokeEvent(ctx: SourceContext, fn: string, payload: unknown): Promise<void> {
   const config = asyncConfigOf(ctx, fn);
+  if (ctx.pending) ctx.pending.asyncInvocations++;
   const outcome = await invokeAsync(
     (e) => call(ctx, fn, e),
     payload,
     config,
     { sqs: ctx.clients.sqs, sns: ctx.clients.sns, eventBridge: ctx.clients.events },
     { retryDelaysMs: ctx.asyncRetryDelaysMs, signal: ctx.stopping },
-  ).catch((e: unknown) => {
-    if (ctx.stopping.aborted) return undefined; // shutting down: the waiting retries are dropped
-    throw e;
-  });
+  )
+    .catch((e: unknown) => {
+      if (ctx.stopping.aborted) return undefined; // shutting down: the waiting retries are dropped
+      throw e;
+    })
+    .finally(() => {
+      if (ctx.pending) ctx.pending.asyncInvocations--;
+    });
   if (!outcome) return;
   if (outcome.condition !== 'Success')
     ctx.log.line(

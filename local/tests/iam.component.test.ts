@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { FaultInjector } from '../src/faults';
 import { FunctionHost, type LocalFunction } from '../src/lambda/host';
 import { memorySink } from '../src/log';
 import { clientsFor } from '../src/provision';
@@ -47,7 +48,7 @@ exports.handler = async (event) => {
     await calls[event.call](event);
     return { ok: true };
   } catch (e) {
-    return { ok: false, name: e.name, status: e.$metadata && e.$metadata.httpStatusCode, message: e.message };
+    return { ok: false, name: e.name, status: e.$metadata && e.$metadata.httpStatusCode, attempts: e.$metadata && e.$metadata.attempts, message: e.message };
   }
 };`;
 
@@ -57,6 +58,7 @@ describe('IAM: a function gets only what its role allows', () => {
   let host: FunctionHost;
   let gateway: IamGateway;
   let table: string;
+  const faults = new FaultInjector({ log });
   const fns: Record<'withPut' | 'withoutPut' | 'bare', LocalFunction> = {} as never;
   const targets: Record<string, string> = {};
 
@@ -113,7 +115,12 @@ describe('IAM: a function gets only what its role allows', () => {
       attributes: { Arn: `arn:aws:iam::${ACCOUNT}:role/op-iam-local-${name}-${REGION}-lambdaRole` },
     });
     const roles = [
-      role('withPut', [getStatement, putStatement]),
+      role('withPut', [
+        getStatement,
+        putStatement,
+        // For the fault-window case: calls it may make, that AWS then fails.
+        { Effect: 'Allow', Action: ['sqs:SendMessage', 's3:PutObject'], Resource: '*' },
+      ]),
       role('withoutPut', [getStatement]),
       role('bare', [{ Effect: 'Allow', Action: ['logs:PutLogEvents'], Resource: '*' }]),
     ];
@@ -144,6 +151,7 @@ describe('IAM: a function gets only what its role allows', () => {
       adminKeys: new Set(['local']),
       context: requestContextOf(ACCOUNT, REGION, [secret], []),
       log,
+      faults,
     });
     host = new FunctionHost({
       workDir: `${scratch.dir}/work`,
@@ -170,7 +178,7 @@ describe('IAM: a function gets only what its role allows', () => {
     const queueUrl = targets.queueUrl!.replace(motoUrl, gateway.url);
     const r = await host.invoke(fn.name, { call: what, id, ...targets, queueUrl });
     expect(r.error).toBeUndefined();
-    return r.payload as { ok: boolean; name?: string; status?: number; message?: string };
+    return r.payload as { ok: boolean; name?: string; status?: number; attempts?: number; message?: string };
   };
 
   it('PutItem succeeds with the statement, and is AccessDeniedException without it, as in AWS', async () => {
@@ -222,6 +230,44 @@ describe('IAM: a function gets only what its role allows', () => {
       expect(out.message).toContain('is not authorized to perform:');
     },
   );
+
+  it('an AWS fault window: the allowed call gets the service error after the SDK retries, nothing is written', async () => {
+    // Arrange: DynamoDB unavailable to one function, SQS and S3 throttling everyone.
+    await faults.set({
+      aws: [
+        { atMs: 0, forMs: 60_000, service: 'dynamodb', operation: 'PutItem', function: fns.withPut.name },
+        { atMs: 0, forMs: 60_000, service: 'sqs', error: 'throttled' },
+        { atMs: 0, forMs: 60_000, service: 's3', error: 'throttled' },
+      ],
+    });
+    try {
+      // Act
+      const id = unique('order');
+      const put = await call(fns.withPut, 'put', id);
+      const read = await call(fns.withPut, 'get', id);
+      const denied = await call(fns.withoutPut, 'put', unique('order'));
+      const sqs = await call(fns.withPut, 'sqs');
+      const s3 = await call(fns.withPut, 's3');
+
+      // Assert: the errors AWS answers, retried by the SDK as in AWS; the item never written.
+      expect(put).toMatchObject({ ok: false, name: 'ServiceUnavailable', status: 503 });
+      expect(read).toEqual({ ok: true });
+      const item = await clients.dynamodb.send(
+        new GetItemCommand({ TableName: table, Key: { pk: { S: id } } }),
+      );
+      expect(item.Item).toBeUndefined();
+      // A denial is decided first: a role without the statement still gets AccessDenied.
+      expect(denied).toMatchObject({ ok: false, name: 'AccessDeniedException' });
+      expect(sqs).toMatchObject({ ok: false, name: 'RequestThrottled' });
+      expect(s3).toMatchObject({ ok: false, name: 'SlowDown', status: 503 });
+      // Each a retryable error: the SDK tried again (its own count, 3 or 4 by client).
+      for (const r of [put, sqs, s3]) expect(r.attempts).toBeGreaterThan(1);
+      expect(faults.snapshot().counts['aws-error']).toBe(put.attempts! + sqs.attempts! + s3.attempts!);
+    } finally {
+      await faults.set(undefined);
+    }
+    expect(await call(fns.withPut, 'put', unique('order'))).toEqual({ ok: true });
+  });
 
   it("the runner's own credentials pass unchecked", async () => {
     const admin = clientsFor(gateway.url);

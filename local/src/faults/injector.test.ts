@@ -191,6 +191,79 @@ describe('fault injector: outages start and end when told (injected clock)', () 
     expect(settings).toMatchObject({ mode: 'approve', webhooks: {} });
   });
 
+  it('switches the carrier for its window (bookings and updates) and puts its settings back', async () => {
+    const c = clock();
+    let settings: Record<string, unknown> = { stepMs: 300, mode: 'up', updates: {} };
+    const carrier = {
+      settings: () => ({ ...settings }),
+      control: (patch: Record<string, unknown>) => (settings = { ...settings, ...patch }),
+    };
+    const f = new FaultInjector({ log: memorySink(), now: c.now, targets: { carrier } });
+    await f.set({
+      carrier: [{ atMs: 2_000, forMs: 3_000, mode: 'lost-answer', updates: { repeat: 1, outOfOrder: true } }],
+    });
+    c.advance(2_000);
+    await f.tick();
+    expect(settings).toEqual({ stepMs: 300, mode: 'lost-answer', updates: { repeat: 1, outOfOrder: true } });
+    expect(f.active()).toEqual(['carrier-outage']);
+    c.advance(3_000);
+    await f.tick();
+    expect(settings).toEqual({ stepMs: 300, mode: 'up', updates: {} });
+    expect(f.snapshot().events.map((e) => e.fault)).toEqual(['carrier-outage']);
+  });
+
+  it('refuses an unknown carrier mode and a service name that is not a SigV4 name', () => {
+    expect(() => parseProfile({ carrier: [{ atMs: 0, forMs: 1, mode: 'on-strike' }] })).toThrow(
+      /carrier\.0\.mode/,
+    );
+    expect(() => parseProfile({ aws: [{ atMs: 0, forMs: 1, service: 'SES v2' }] })).toThrow(
+      /aws\.0\.service/,
+    );
+  });
+
+  it('fails AWS calls only inside the window, for its service, operation and callers', async () => {
+    const c = clock();
+    const f = new FaultInjector({ log: memorySink(), now: c.now });
+    await f.set({
+      aws: [{ atMs: 1_000, forMs: 1_000, service: 'ses', operation: 'SendEmail', function: 'op-receipts-*' }],
+    });
+    const mailer = 'op-receipts-local-sendReceipts';
+    expect(f.forAwsCall('ses', 'SendEmail', mailer)).toBeUndefined();
+    c.advance(1_000);
+    await f.tick();
+    expect(f.forAwsCall('ses', 'SendEmail', mailer)).toBe('unavailable');
+    expect(f.forAwsCall('ses', 'GetAccount', mailer)).toBeUndefined();
+    expect(f.forAwsCall('sqs', 'SendMessage', mailer)).toBeUndefined();
+    expect(f.forAwsCall('ses', 'SendEmail', 'op-billing-local-notify')).toBeUndefined();
+    // Its own failures are not put down to the window: only the calls it failed explain them.
+    f.noteFailure(mailer);
+    expect(f.snapshot().failuresDuringOutages).toEqual({});
+    c.advance(1_000);
+    await f.tick();
+    expect(f.forAwsCall('ses', 'SendEmail', mailer)).toBeUndefined();
+    // Each failed call is a fault against the caller: a dead letter it leads to is explained.
+    expect(f.snapshot().events.filter((e) => e.fault === 'aws-error')).toEqual([
+      expect.objectContaining({ target: mailer }),
+    ]);
+  });
+
+  it('throttles about `rate` of the calls in a window, the same calls for the same seed', async () => {
+    const run = async () => {
+      const c = clock();
+      const f = new FaultInjector({ log: memorySink(), now: c.now });
+      await f.set({
+        seed: 9,
+        aws: [{ atMs: 0, forMs: 60_000, service: 'sqs', rate: 0.25, error: 'throttled' }],
+      });
+      return Array.from({ length: 2_000 }, () => f.forAwsCall('sqs', 'SendMessage', FN));
+    };
+    const first = await run();
+    const throttled = first.filter((x) => x === 'throttled').length;
+    expect(throttled).toBeGreaterThan(2_000 * 0.22);
+    expect(throttled).toBeLessThan(2_000 * 0.28);
+    expect(await run()).toEqual(first);
+  });
+
   it("puts a function's own failures down to the outages open at the time, and only those", async () => {
     const c = clock();
     const f = new FaultInjector({ log: memorySink(), now: c.now, targets: { postgres: fakeEngine() } });

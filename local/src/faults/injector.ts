@@ -20,6 +20,9 @@ import {
   matches,
   parseProfile,
   type FaultProfile,
+  type AwsError,
+  type AwsWindow,
+  type CarrierWindow,
   type FunctionFaults,
   type ProviderWindow,
 } from './profile';
@@ -33,7 +36,10 @@ export type FaultKind =
   | 'early-redelivery'
   | 'postgres-outage'
   | 'redis-outage'
-  | 'provider-outage';
+  | 'provider-outage'
+  | 'carrier-outage'
+  | 'aws-outage'
+  | 'aws-error';
 
 /** What the Lambda host does to one invocation. */
 export type InvocationFault =
@@ -57,20 +63,28 @@ export interface FaultEvent {
 export interface OutageTargets {
   postgres?: { pause(): Promise<void>; resume(): Promise<void> };
   redis?: { pause(): Promise<void>; resume(): Promise<void> };
-  provider?: {
-    settings(): Record<string, unknown>;
-    control(patch: Record<string, unknown>): unknown;
-  };
+  provider?: ThirdParty;
+  carrier?: ThirdParty;
 }
 
+/** A simulated third party a window changes and then puts back as it was. */
+export interface ThirdParty {
+  settings(): object;
+  control(patch: Record<string, unknown>): unknown;
+}
+
+type WindowKind = 'postgres-outage' | 'redis-outage' | 'provider-outage' | 'carrier-outage' | 'aws-outage';
+
 interface WindowState {
-  kind: 'postgres-outage' | 'redis-outage' | 'provider-outage';
+  kind: WindowKind;
   target: string;
   atMs: number;
   forMs: number;
   provider?: ProviderWindow;
+  carrier?: CarrierWindow;
+  aws?: AwsWindow;
   state: 'waiting' | 'active' | 'over';
-  /** The provider's settings before the window, put back when it ends. */
+  /** The third party's settings before the window, put back when it ends. */
   saved?: Record<string, unknown>;
 }
 
@@ -145,6 +159,20 @@ export class FaultInjector {
         kind: 'provider-outage' as const,
         target: 'payment-provider',
       })),
+      ...p.carrier.map((w) => ({
+        atMs: w.atMs,
+        forMs: w.forMs,
+        carrier: w,
+        kind: 'carrier-outage' as const,
+        target: 'carrier',
+      })),
+      ...p.aws.map((w) => ({
+        atMs: w.atMs,
+        forMs: w.forMs,
+        aws: w,
+        kind: 'aws-outage' as const,
+        target: `aws:${w.service}${w.operation ? `.${w.operation}` : ''}`,
+      })),
     ].map((w) => ({ ...w, state: 'waiting' as const }));
   }
 
@@ -218,7 +246,8 @@ export class FaultInjector {
    */
   noteFailure(fn: string): void {
     for (const w of this.windows) {
-      if (w.state !== 'active') continue;
+      // An AWS window explains only the calls it failed (each an `aws-error` against its caller).
+      if (w.state !== 'active' || w.kind === 'aws-outage') continue;
       const mine = (this.failuresDuringOutages[fn] ??= {});
       mine[w.kind] = (mine[w.kind] ?? 0) + 1;
     }
@@ -241,6 +270,24 @@ export class FaultInjector {
     if (r < duplicate + early) {
       this.record('early-redelivery', fn, `${source} -> ${fn}: batch redelivered while the first copy runs`);
       return 'early-redelivery';
+    }
+    return undefined;
+  }
+
+  /**
+   * Whether AWS answers this call with an error (an `aws` window open for its service,
+   * operation and caller, and the draw within the window's rate): the IAM gateway asks
+   * before forwarding each call a function makes.
+   */
+  forAwsCall(service: string, operation: string, fn: string, correlationId?: string): AwsError | undefined {
+    for (const w of this.windows) {
+      const a = w.aws;
+      if (w.state !== 'active' || !a || a.service !== service) continue;
+      if (a.operation && a.operation !== operation) continue;
+      if (a.function && !matches(a.function, fn)) continue;
+      if (a.rate < 1 && this.draw(`aws:${service}:${fn}`) >= a.rate) continue;
+      this.record('aws-error', fn, `${fn}: ${service}.${operation} answered ${a.error}`, correlationId);
+      return a.error;
     }
     return undefined;
   }
@@ -272,16 +319,27 @@ export class FaultInjector {
     if (w.kind === 'postgres-outage') await t?.postgres?.pause();
     if (w.kind === 'redis-outage') await t?.redis?.pause();
     if (w.kind === 'provider-outage' && t?.provider) {
-      w.saved = t.provider.settings();
+      w.saved = { ...t.provider.settings() };
       t.provider.control({
         ...(w.provider?.mode ? { mode: w.provider.mode } : {}),
         ...(w.provider?.webhooks ? { webhooks: w.provider.webhooks } : {}),
       });
     }
+    if (w.kind === 'carrier-outage' && t?.carrier) {
+      w.saved = { ...t.carrier.settings() };
+      t.carrier.control({
+        ...(w.carrier?.mode ? { mode: w.carrier.mode } : {}),
+        ...(w.carrier?.updates ? { updates: w.carrier.updates } : {}),
+      });
+    }
     const what =
       w.kind === 'provider-outage'
         ? `payment provider ${[w.provider?.mode, w.provider?.webhooks && `webhooks ${JSON.stringify(w.provider.webhooks)}`].filter(Boolean).join(', ')}`
-        : `${w.target} stopped`;
+        : w.kind === 'carrier-outage'
+          ? `carrier ${[w.carrier?.mode, w.carrier?.updates && `updates ${JSON.stringify(w.carrier.updates)}`].filter(Boolean).join(', ')}`
+          : w.kind === 'aws-outage'
+            ? `${w.target} answered ${w.aws?.error}${w.aws && w.aws.rate < 1 ? ` ${Math.round(w.aws.rate * 100)}% of the time` : ''}${w.aws?.function ? ` to ${w.aws.function}` : ''}`
+            : `${w.target} stopped`;
     this.record(w.kind, w.target, `${what} for ${w.forMs} ms`);
   }
 
@@ -292,6 +350,8 @@ export class FaultInjector {
     if (w.kind === 'redis-outage') await t?.redis?.resume();
     if (w.kind === 'provider-outage' && t?.provider && w.saved)
       t.provider.control({ mode: w.saved.mode, webhooks: w.saved.webhooks ?? {} });
+    if (w.kind === 'carrier-outage' && t?.carrier && w.saved)
+      t.carrier.control({ mode: w.saved.mode, updates: w.saved.updates ?? {} });
     this.opts.log.line(
       'fault',
       JSON.stringify({

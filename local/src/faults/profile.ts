@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { PROVIDER_MODES } from '../../../services/payments/src/simulator/provider';
+import { CARRIER_MODES } from '../../../services/fulfilment/src/simulator/carrier';
 
 const rate = z.number().min(0).max(1);
 const ms = z.number().int().min(0);
@@ -64,6 +65,49 @@ export const ProviderWindowSchema = z
   })
   .strict();
 
+export const CarrierWindowSchema = z
+  .object({
+    atMs: ms,
+    forMs: ms.min(1),
+    /** How the simulated carrier answers bookings during the window (unavailable, down, hang, lost-answer, refuse). */
+    mode: z.enum(CARRIER_MODES).optional(),
+    /** Status updates of shipments booked during the window: repeated, late, out of order. */
+    updates: z
+      .object({
+        repeat: z.number().int().min(0).max(5).optional(),
+        lateMs: ms.optional(),
+        outOfOrder: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export const AWS_ERRORS = ['unavailable', 'throttled'] as const;
+
+/**
+ * AWS answering a service's calls with errors for a while (the mail service, SES, down;
+ * SQS throttling): the local IAM gateway every function's SDK goes through answers the
+ * service's own 503 or throttling error instead of forwarding the call. The SDK retries
+ * them as it would on AWS; what it cannot absorb, the function's caller sees.
+ */
+export const AwsWindowSchema = z
+  .object({
+    atMs: ms,
+    forMs: ms.min(1),
+    /** The service as calls are signed for it (SigV4 name): ses, sqs, dynamodb, events, s3, states… */
+    service: z.string().regex(/^[a-z0-9-]+$/, 'a SigV4 service name in lower case, e.g. ses'),
+    /** One operation only (SendEmail); every operation of the service when absent. */
+    operation: z.string().min(1).optional(),
+    /** Calls from the functions this pattern matches only; every caller when absent. */
+    function: z.string().min(1).optional(),
+    /** Share of the matching calls answered with the error. */
+    rate: rate.default(1),
+    /** `unavailable`: 503 ServiceUnavailable; `throttled`: the service's throttling error. */
+    error: z.enum(AWS_ERRORS).default('unavailable'),
+  })
+  .strict();
+
 export const FaultProfileSchema = z
   .object({
     description: z.string().optional(),
@@ -76,6 +120,8 @@ export const FaultProfileSchema = z
       .strict()
       .default({ postgres: [], redis: [] }),
     provider: z.array(ProviderWindowSchema).default([]),
+    carrier: z.array(CarrierWindowSchema).default([]),
+    aws: z.array(AwsWindowSchema).default([]),
   })
   .strict();
 
@@ -83,6 +129,9 @@ export type FaultProfile = z.infer<typeof FaultProfileSchema>;
 export type FunctionFaults = z.infer<typeof FunctionFaultsSchema>;
 export type SourceFaults = z.infer<typeof SourceFaultsSchema>;
 export type ProviderWindow = z.infer<typeof ProviderWindowSchema>;
+export type CarrierWindow = z.infer<typeof CarrierWindowSchema>;
+export type AwsWindow = z.infer<typeof AwsWindowSchema>;
+export type AwsError = (typeof AWS_ERRORS)[number];
 
 /** Parses and checks a profile; the error names every field that is wrong. */
 export function parseProfile(raw: unknown): FaultProfile {

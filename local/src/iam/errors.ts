@@ -89,3 +89,29 @@ export function errorReply(
     }
   }
 }
+
+/**
+ * AWS failing a call on its side (an injected fault, local/src/faults): `unavailable` is
+ * the 503 every service can answer; `throttled` the service's own throttling error. The
+ * SDK retries both with backoff, as it does on AWS.
+ */
+export function serviceFaultReply(
+  service: string,
+  protocol: Protocol,
+  fault: 'unavailable' | 'throttled',
+): ErrorReply {
+  if (fault === 'unavailable')
+    return {
+      ...errorReply(service, protocol, 'Service Unavailable (injected fault)', 'ServiceUnavailable'),
+      status: 503,
+    };
+  const throttled: Record<Protocol, [number, string]> = {
+    json: [400, 'ThrottlingException'],
+    sqs: [400, 'RequestThrottled'],
+    query: [400, 'Throttling'],
+    'rest-json': [429, 'TooManyRequestsException'],
+    'rest-xml': [503, 'SlowDown'],
+  };
+  const [status, code] = throttled[protocol];
+  return { ...errorReply(service, protocol, 'Rate exceeded (injected fault)', code), status };
+}

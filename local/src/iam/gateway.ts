@@ -24,7 +24,7 @@ import {
   type RawRequest,
   type RequestContext,
 } from './actions';
-import { deniedMessage, errorReply } from './errors';
+import { deniedMessage, errorReply, serviceFaultReply } from './errors';
 import { DecisionCache, evaluateAll, principalArnOf, type PolicyDocument, type RoleIdentity } from './policy';
 
 export interface IamGatewayOptions {
@@ -42,6 +42,10 @@ export interface IamGatewayOptions {
   log: LogSink;
   /** Counts each request by caller (the function, state machine or API role) and operation. */
   calls?: CallStats;
+  /** Injected AWS-side failures (local/src/faults): asked before an allowed call is forwarded. */
+  faults?: {
+    forAwsCall(service: string, operation: string, fn: string): 'unavailable' | 'throttled' | undefined;
+  };
 }
 
 export interface Denial {
@@ -149,7 +153,18 @@ export async function startIamGateway(opts: IamGatewayOptions): Promise<IamGatew
       );
     }
     const checks = checksFor(sig.service, raw, opts.context);
-    opts.calls?.add(identity.functionName, operationOf(sig.service, raw, checks));
+    const operation = operationOf(sig.service, raw, checks);
+    opts.calls?.add(identity.functionName, operation);
+    // AWS failing on its side, when a fault profile says so: what the function's SDK sees.
+    const forwardOrFail = () => {
+      const fault = opts.faults?.forAwsCall(
+        sig.service,
+        operation.slice(sig.service.length + 1),
+        identity.functionName,
+      );
+      if (fault) return reply(res, serviceFaultReply(sig.service, protocol, fault));
+      forward(req, body, upstream, res);
+    };
     if (!checks) {
       if (!unchecked.has(sig.service)) {
         unchecked.add(sig.service);
@@ -158,7 +173,7 @@ export async function startIamGateway(opts: IamGatewayOptions): Promise<IamGatew
           `${sig.service} requests are forwarded unchecked (the gateway does not map this service)`,
         );
       }
-      return forward(req, body, upstream, res);
+      return forwardOrFail();
     }
     const denied = await evaluateAll(
       opts.context.account,
@@ -170,7 +185,7 @@ export async function startIamGateway(opts: IamGatewayOptions): Promise<IamGatew
     );
     if (!denied) {
       stats.allowed++;
-      return forward(req, body, upstream, res);
+      return forwardOrFail();
     }
     stats.denied++;
     denials.push({

@@ -5,9 +5,20 @@
  * endpoint (POST /webhooks/carrier with its API key, P28): label_created, in_transit,
  * out_for_delivery, delivered, `stepMs` apart.
  *
- * Control (tests, demo): POST /_control { stepMs?, refuseCustomers? } changes how it
- * answers (a refused customer's booking is a 422); GET /_shipments?orderId= lists the
- * bookings and the updates delivered for them.
+ * Control (tests, demo, the fault injector): POST /_control { stepMs?, refuseCustomers?,
+ * mode?, updates? } changes how it answers (a refused customer's booking is a 422);
+ * GET /_shipments?orderId= lists the bookings and the updates delivered for them.
+ *
+ * Faults a real carrier has, for `npm run chaos` (local/src/faults):
+ *   mode `unavailable`  every booking answered 503 (an outage the task retries through)
+ *   mode `down`         every connection closed without an answer
+ *   mode `hang`         bookings never answered; the client's deadline decides
+ *   mode `lost-answer`  a new shipment is booked, then the connection closes unanswered
+ *                       (the retry with the same Idempotency-Key gets it: one shipment, not two)
+ *   mode `refuse`       every booking refused (422): the line needs an operator
+ *   updates `{ repeat, lateMs, outOfOrder }`  each status update delivered `repeat` more
+ *                       times (same event id), `lateMs` later, and/or each pair of updates
+ *                       swapped (in_transit before label_created): tracking must move forward only.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -16,11 +27,71 @@ import type { AddressInfo } from 'node:net';
 export const CARRIER_NAME = 'simcarrier';
 export const CARRIER_STEPS = ['label_created', 'in_transit', 'out_for_delivery', 'delivered'] as const;
 
+export const CARRIER_MODES = ['up', 'unavailable', 'down', 'hang', 'lost-answer', 'refuse'] as const;
+export type CarrierMode = (typeof CARRIER_MODES)[number];
+
+export interface UpdateFaults {
+  /** Each update delivered this many more times, with the same event id. */
+  repeat?: number;
+  /** Each update sent this much later than its step. */
+  lateMs?: number;
+  /** Each pair of consecutive updates sent in the wrong order. */
+  outOfOrder?: boolean;
+}
+
 export interface CarrierSettings {
   /** Time between two status updates of a shipment. */
   stepMs: number;
   /** Customers whose bookings the carrier refuses (422): how a test makes the task fail. */
   refuseCustomers: string[];
+  /** How bookings are answered (`up`: as they should be). */
+  mode: CarrierMode;
+  /** Faults of the status updates of shipments booked while they are set. */
+  updates: UpdateFaults;
+}
+
+/** Checks a /_control body (or a fault window's patch); the error says what is wrong. */
+export function parseCarrierControl(raw: unknown): Partial<CarrierSettings> {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    throw new Error('control body must be a JSON object');
+  const body = raw as Record<string, unknown>;
+  const patch: Partial<CarrierSettings> = {};
+  const int = (v: unknown, what: string) => {
+    if (!Number.isInteger(v) || (v as number) < 0) throw new Error(`${what} must be an integer >= 0`);
+    return v as number;
+  };
+  if (body.stepMs !== undefined) patch.stepMs = int(body.stepMs, 'stepMs');
+  if (body.refuseCustomers !== undefined) {
+    if (!Array.isArray(body.refuseCustomers) || body.refuseCustomers.some((c) => typeof c !== 'string'))
+      throw new Error('refuseCustomers must be an array of customer ids');
+    patch.refuseCustomers = [...(body.refuseCustomers as string[])];
+  }
+  if (body.mode !== undefined) {
+    if (!CARRIER_MODES.includes(body.mode as CarrierMode))
+      throw new Error(`mode must be one of ${CARRIER_MODES.join(', ')}`);
+    patch.mode = body.mode as CarrierMode;
+  }
+  if (body.updates !== undefined) {
+    const u = body.updates as Record<string, unknown> | null;
+    if (!u || typeof u !== 'object' || Array.isArray(u))
+      throw new Error('updates must be an object { repeat?, lateMs?, outOfOrder? }');
+    const unknown = Object.keys(u).filter((k) => !['repeat', 'lateMs', 'outOfOrder'].includes(k));
+    if (unknown.length) throw new Error(`updates has unknown fields: ${unknown.join(', ')}`);
+    patch.updates = {
+      ...(u.repeat !== undefined ? { repeat: int(u.repeat, 'updates.repeat') } : {}),
+      ...(u.lateMs !== undefined ? { lateMs: int(u.lateMs, 'updates.lateMs') } : {}),
+      ...(u.outOfOrder !== undefined ? { outOfOrder: u.outOfOrder === true } : {}),
+    };
+  }
+  return patch;
+}
+
+/** The order a shipment's updates are sent in: swapped in pairs when out of order. */
+export function updateOrder(outOfOrder: boolean | undefined): string[] {
+  const steps: string[] = [...CARRIER_STEPS];
+  if (!outOfOrder) return steps;
+  for (let i = 0; i + 1 < steps.length; i += 2) [steps[i], steps[i + 1]] = [steps[i + 1]!, steps[i]!];
+  return steps;
 }
 
 export interface Booking {
@@ -35,12 +106,16 @@ export interface Booking {
   delivered: string[];
   /** Updates it did not accept, with the status code or error. */
   failed: string[];
+  /** Whether the answer to the request that booked it was lost on purpose (mode `lost-answer`). */
+  answerLost: boolean;
 }
 
 export interface SimulatedCarrier {
   url: string;
   bookings: Map<string, Booking>;
   settings: CarrierSettings;
+  /** Changes how it answers (what POST /_control does); returns the settings in force. */
+  control(patch: Partial<CarrierSettings>): CarrierSettings;
   stop(): Promise<void>;
 }
 
@@ -61,15 +136,21 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
 }
 
 export async function startSimulatedCarrier(opts: CarrierOptions = {}): Promise<SimulatedCarrier> {
-  const settings: CarrierSettings = { stepMs: 500, refuseCustomers: [], ...opts.settings };
+  const settings: CarrierSettings = {
+    stepMs: 500,
+    refuseCustomers: [],
+    mode: 'up',
+    updates: {},
+    ...opts.settings,
+  };
   const bookings = new Map<string, Booking>();
   const timers = new Set<NodeJS.Timeout>();
   let stopped = false;
 
-  const post = async (booking: Booking, status: string) => {
+  const post = async (booking: Booking, status: string, eventId: string) => {
     if (!opts.webhookUrl) return;
     const body = {
-      eventId: `sim_${randomUUID()}`,
+      eventId,
       orderId: booking.orderId,
       carrier: CARRIER_NAME,
       trackingNumber: booking.trackingNumber,
@@ -100,18 +181,30 @@ export async function startSimulatedCarrier(opts: CarrierOptions = {}): Promise<
     }
   };
 
+  /** Sends a shipment's updates one after another, with the update faults set at booking. */
   const schedule = (booking: Booking) => {
+    const faults = { ...settings.updates };
+    const steps = updateOrder(faults.outOfOrder);
     let i = 0;
     const next = () => {
-      if (stopped || i >= CARRIER_STEPS.length) return;
-      const t = setTimeout(() => {
-        timers.delete(t);
-        void post(booking, CARRIER_STEPS[i++]!).then(next);
-      }, settings.stepMs);
+      if (stopped || i >= steps.length) return;
+      const t = setTimeout(
+        () => {
+          timers.delete(t);
+          const status = steps[i++]!;
+          const eventId = `sim_${randomUUID()}`;
+          void (async () => {
+            for (let n = 0; n <= (faults.repeat ?? 0) && !stopped; n++) await post(booking, status, eventId);
+          })().then(next);
+        },
+        settings.stepMs + (faults.lateMs ?? 0),
+      );
       timers.add(t);
     };
     next();
   };
+
+  const control = (patch: Partial<CarrierSettings>) => Object.assign(settings, patch);
 
   const send = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json' });
@@ -122,10 +215,16 @@ export async function startSimulatedCarrier(opts: CarrierOptions = {}): Promise<
     const url = new URL(req.url ?? '/', 'http://carrier');
     if (req.method === 'POST' && url.pathname === '/shipments') {
       const body = await readJson(req);
+      if (settings.mode === 'down') return req.socket.destroy();
+      if (settings.mode === 'hang') return; // never answered: the client gives up
+      if (settings.mode === 'unavailable')
+        return send(res, 503, { message: 'the carrier is unavailable, try again later' });
       const reference = String(req.headers['idempotency-key'] ?? body.reference ?? '');
       if (!reference) return send(res, 400, { message: 'an Idempotency-Key header is required' });
       const known = bookings.get(reference);
       if (known) return send(res, 200, { carrier: CARRIER_NAME, trackingNumber: known.trackingNumber });
+      if (settings.mode === 'refuse')
+        return send(res, 422, { message: 'the carrier takes no new shipments today' });
       if (settings.refuseCustomers.includes(String(body.customerId)))
         return send(res, 422, {
           message: `no service to the address of customer ${String(body.customerId)}`,
@@ -140,17 +239,23 @@ export async function startSimulatedCarrier(opts: CarrierOptions = {}): Promise<
         bookedAt: new Date().toISOString(),
         delivered: [],
         failed: [],
+        answerLost: settings.mode === 'lost-answer',
       };
       bookings.set(reference, booking);
       schedule(booking);
+      if (booking.answerLost) return req.socket.destroy();
       return send(res, 201, { carrier: CARRIER_NAME, trackingNumber: booking.trackingNumber });
     }
     if (req.method === 'POST' && url.pathname === '/_control') {
-      const patch = (await readJson(req)) as Partial<CarrierSettings>;
-      if (patch.stepMs !== undefined) settings.stepMs = Number(patch.stepMs);
-      if (patch.refuseCustomers !== undefined) settings.refuseCustomers = [...patch.refuseCustomers];
-      return send(res, 200, settings);
+      let patch: Partial<CarrierSettings>;
+      try {
+        patch = parseCarrierControl(await readJson(req));
+      } catch (e) {
+        return send(res, 400, { message: (e as Error).message });
+      }
+      return send(res, 200, control(patch));
     }
+    if (req.method === 'GET' && url.pathname === '/_control') return send(res, 200, settings);
     if (req.method === 'GET' && url.pathname === '/_shipments') {
       const orderId = url.searchParams.get('orderId');
       return send(res, 200, {
@@ -172,6 +277,7 @@ export async function startSimulatedCarrier(opts: CarrierOptions = {}): Promise<
     url: `http://${host}:${(server.address() as AddressInfo).port}`,
     bookings,
     settings,
+    control,
     stop: () =>
       new Promise<void>((ok) => {
         stopped = true;
