@@ -164,4 +164,80 @@ describe('projectBatch', () => {
 
     expect(outcome.failedIds).toEqual(['1', '2']);
   });
+
+  it('waits out a database outage: a chunk is tried again until the database answers, in order', async () => {
+    // Prepare: the first three tries find the database down.
+    const unreachable = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), {
+      code: 'ECONNREFUSED',
+    });
+    const calls: string[][] = [];
+    const project = projectBatch({
+      applyRows: async (rows) => {
+        calls.push(rows.map((r) => r.orderId));
+        if (calls.length <= 3) throw unreachable;
+        return { applied: rows.length, affected: { days: [], customers: [] } };
+      },
+      parkPoison: async () => undefined,
+      readModelChanged: async () => undefined,
+      chunkSize: 2,
+      outageBackoff: { firstMs: 1, maxMs: 4 },
+    });
+
+    // Act
+    const outcome = await project(
+      ['1', '2', '3'].map((id) => item(id)),
+      plenty,
+    );
+
+    // Assess: nothing reported failed, each chunk applied once the database was back.
+    expect(outcome.failedIds).toEqual([]);
+    expect(outcome.applied).toBe(3);
+    expect(calls).toEqual([
+      ['ord_1', 'ord_2'],
+      ['ord_1', 'ord_2'],
+      ['ord_1', 'ord_2'],
+      ['ord_1', 'ord_2'],
+      ['ord_3'],
+    ]);
+  });
+
+  it('stops waiting when the invocation has no time left, and reports the rest for the retry', async () => {
+    const unreachable = Object.assign(new Error('the database system is shutting down'), { code: '57P01' });
+    let left = 10_000;
+    let tries = 0;
+    const project = projectBatch({
+      applyRows: async () => {
+        tries++;
+        left -= 3_000; // each try costs the invocation 3 s of its time
+        throw unreachable;
+      },
+      parkPoison: async () => undefined,
+      readModelChanged: async () => undefined,
+      timeGuardMs: 1_000,
+      outageBackoff: { firstMs: 1, maxMs: 2_000 },
+    });
+
+    const outcome = await project(
+      ['1', '2'].map((id) => item(id)),
+      () => left,
+    );
+
+    // 10 s: tried at 10, 7 and 4 s left; at 1 s left there is no room for a pause and a try.
+    expect(tries).toBe(3);
+    expect(outcome.failedIds).toEqual(['1', '2']);
+    expect(outcome.error).toBe(unreachable);
+  });
+
+  it('does not retry an error the database answered', async () => {
+    const { calls, applyRows } = recorder(() => true);
+    const project = projectBatch({
+      applyRows,
+      parkPoison: async () => undefined,
+      readModelChanged: async () => undefined,
+      outageBackoff: { firstMs: 1, maxMs: 2 },
+    });
+    const outcome = await project([item('1')], plenty);
+    expect(calls).toHaveLength(1);
+    expect(outcome.failedIds).toEqual(['1']);
+  });
 });

@@ -14,11 +14,18 @@
  *   acknowledged, so it does not block the shard.
  * - Time: before each chunk the platform's time guard is checked (X8); what does not fit
  *   is reported as failed and comes back in the retry.
+ * - Outage: while the database cannot be reached (a restart, a failover), a chunk is tried
+ *   again after a growing pause (exponential-backoff, full jitter) for as long as the
+ *   invocation's time allows. A stream's own retries come at once and end in the failure
+ *   destination within seconds; waiting here carries a shard through an outage of tens
+ *   of seconds instead, its records still in order.
  *
  * Why not the platform's per-record stream consumer: a chunk is one transaction and its
  * aggregates are recomputed once, so the unit of work here is the chunk, not the record.
  */
+import { backOff } from 'exponential-backoff';
 import { classifyFailure, describeError } from '@order-platform/shared/consumers/failures';
+import { isUnreachable } from '@order-platform/shared/db/errors';
 import { DEFAULT_TIME_GUARD_MS, timeGuard } from '@order-platform/shared/consumers/time-guard';
 import { latestPerOrder, rowFromChange, type OrderRow, type RawChange } from './order-item';
 import type { AffectedKeys, ApplyRows, ParkPoison, ReadModelChanged } from './ports';
@@ -49,7 +56,11 @@ export interface ProjectorDeps {
   onReadModelChangedError?: (error: unknown) => void;
   chunkSize?: number;
   timeGuardMs?: number;
+  /** Pauses while the database cannot be reached: the first, and the longest. */
+  outageBackoff?: { firstMs: number; maxMs: number };
 }
+
+export const DEFAULT_OUTAGE_BACKOFF = { firstMs: 250, maxMs: 5_000 };
 
 export const DEFAULT_CHUNK_SIZE = 50;
 
@@ -91,7 +102,17 @@ export function projectBatch(deps: ProjectorDeps) {
             outcome.poisoned++;
           }
         }
-        const result = await deps.applyRows(latestPerOrder(rows));
+        const latest = latestPerOrder(rows);
+        const pause = deps.outageBackoff ?? DEFAULT_OUTAGE_BACKOFF;
+        const result = await backOff(() => deps.applyRows(latest), {
+          numOfAttempts: Number.MAX_SAFE_INTEGER,
+          startingDelay: pause.firstMs,
+          timeMultiple: 2,
+          maxDelay: pause.maxMs,
+          jitter: 'full',
+          // Another try only if it can still finish in time: the wait is at most maxMs.
+          retry: (error: unknown) => isUnreachable(error) && remainingMs() > margin + pause.maxMs,
+        });
         outcome.applied += result.applied;
         outcome.stale += rows.length - result.applied;
         if (result.applied > 0) await notify(deps, result.affected);
