@@ -180,6 +180,7 @@ describe('projectBatch', () => {
       parkPoison: async () => undefined,
       readModelChanged: async () => undefined,
       chunkSize: 2,
+      isUnreachable: (e) => e === unreachable,
       outageBackoff: { firstMs: 1, maxMs: 4 },
     });
 
@@ -214,6 +215,7 @@ describe('projectBatch', () => {
       parkPoison: async () => undefined,
       readModelChanged: async () => undefined,
       timeGuardMs: 1_000,
+      isUnreachable: (e) => e === unreachable,
       outageBackoff: { firstMs: 1, maxMs: 2_000 },
     });
 
@@ -234,6 +236,7 @@ describe('projectBatch', () => {
       applyRows,
       parkPoison: async () => undefined,
       readModelChanged: async () => undefined,
+      isUnreachable: () => false,
       outageBackoff: { firstMs: 1, maxMs: 2 },
     });
     const outcome = await project([item('1')], plenty);

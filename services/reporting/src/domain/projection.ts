@@ -25,7 +25,6 @@
  */
 import { backOff } from 'exponential-backoff';
 import { classifyFailure, describeError } from '@order-platform/shared/consumers/failures';
-import { isUnreachable } from '@order-platform/shared/db/errors';
 import { DEFAULT_TIME_GUARD_MS, timeGuard } from '@order-platform/shared/consumers/time-guard';
 import { latestPerOrder, rowFromChange, type OrderRow, type RawChange } from './order-item';
 import type { AffectedKeys, ApplyRows, ParkPoison, ReadModelChanged } from './ports';
@@ -56,6 +55,8 @@ export interface ProjectorDeps {
   onReadModelChangedError?: (error: unknown) => void;
   chunkSize?: number;
   timeGuardMs?: number;
+  /** Whether an error says the database cannot be reached now (then the chunk waits and tries again). */
+  isUnreachable?: (error: unknown) => boolean;
   /** Pauses while the database cannot be reached: the first, and the longest. */
   outageBackoff?: { firstMs: number; maxMs: number };
 }
@@ -111,7 +112,8 @@ export function projectBatch(deps: ProjectorDeps) {
           maxDelay: pause.maxMs,
           jitter: 'full',
           // Another try only if it can still finish in time: the wait is at most maxMs.
-          retry: (error: unknown) => isUnreachable(error) && remainingMs() > margin + pause.maxMs,
+          retry: (error: unknown) =>
+            (deps.isUnreachable?.(error) ?? false) && remainingMs() > margin + pause.maxMs,
         });
         outcome.applied += result.applied;
         outcome.stale += rows.length - result.applied;

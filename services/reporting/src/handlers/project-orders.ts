@@ -10,6 +10,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { awsClient } from '@order-platform/shared/aws';
 import { loadConfig } from '@order-platform/shared/config';
+import { isUnreachable } from '@order-platform/shared/db/errors';
 import { logger, metrics, withObservability } from '@order-platform/shared/observability';
 import { projectBatch, type ProjectorDeps, type StreamItem } from '../domain/projection';
 import type { RawChange } from '../domain/order-item';
@@ -63,6 +64,7 @@ const db = platformDb();
 export const handler = withObservability(
   makeHandler({
     applyRows: withSchema(db, buildApplyRows(db)),
+    isUnreachable,
     parkPoison: buildParkPoison(awsClient(SQSClient), cfg.PROJECTOR_FAILURE_QUEUE_URL),
     readModelChanged: buildReadModelChanged(platformCacheStore()),
     onReadModelChangedError: (error) => cacheTelemetry.unavailable('bump', error),
