@@ -1,6 +1,6 @@
 """
 moto_server with four fixes of cost (not of behaviour) that a busy local platform needs,
-and one of behaviour (5).
+and two of behaviour (5, 6).
 
 Started by test-support/src/engines.ts (startMoto) for the tests and `npm run dev` alike,
 with the same arguments as `moto_server`. Each fix is skipped, with a line on stderr, when
@@ -21,6 +21,12 @@ the installed moto no longer has what it replaces.
    shard is another object, so a reader that keeps its shard iterator (as Lambda's and the
    runner's do) reads those phantom records and then nothing written afterwards. The live
    shard is kept, without what the cancelled transaction added, as DynamoDB does.
+6. Two PutObject calls for one key at once (a duplicate delivery writing the same
+   document): the second closes the first object's buffer as it replaces it, while the
+   first request still reads it for its ETag; the first call answers 500 ("I/O operation
+   on closed file"). An object's ETag is computed before its buffer is closed, and never
+   while it is being closed, so the replaced object still answers its own PutObject, as
+   S3 does (last writer wins).
 """
 import functools
 import logging
@@ -86,6 +92,32 @@ def patch_transaction_stream_rollback() -> None:
     DynamoDBBackend.transact_write_items = transact_write_items
 
 
+def patch_s3_dispose_etag() -> None:
+    import threading
+
+    from moto.s3.models import FakeKey
+
+    lock = threading.RLock()
+    etag_of = FakeKey.etag.fget
+    original_dispose = FakeKey.dispose
+
+    def etag(self):  # type: ignore[no-untyped-def]
+        with lock:  # never read while another request closes the buffer
+            return etag_of(self)
+
+    def dispose(self, garbage: bool = False) -> None:  # type: ignore[no-untyped-def]
+        with lock:
+            if not self.disposed:
+                try:
+                    etag_of(self)  # computed from the buffer once, then kept
+                except ValueError:
+                    pass
+            original_dispose(self, garbage)
+
+    FakeKey.etag = property(etag)
+    FakeKey.dispose = dispose
+
+
 def quiet_request_log() -> None:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
@@ -95,6 +127,7 @@ for fix in (
     patch_jsonpath_cache,
     patch_fifo_wait,
     patch_transaction_stream_rollback,
+    patch_s3_dispose_etag,
     quiet_request_log,
 ):
     try:
