@@ -112,6 +112,20 @@ describe('order-to-cash: no charge kept for an unfinished order, no paid order f
     ]);
   });
 
+  it('Confirm writes CONFIRMED and then fails seven times over: still asked, CONFIRMED, nothing refunded', async () => {
+    // The 200-order chaos run found this one: a retry budget for timeouts alone ran out
+    // (or a crash followed), and the compensations refunded a confirmed order.
+    world.timeoutAfterWork.Confirm = 7;
+    const order = await place(1);
+    const { output, order: after } = await runToEnd(order);
+    await world.settled();
+    expect(world.timeoutAfterWork.Confirm).toBe(0);
+    expect(output).toMatchObject({ status: 'CONFIRMED' });
+    expect(after.status).toBe('CONFIRMED');
+    const charge = world.provider.charges().find((c) => c.orderId === order.orderId)!;
+    expect(world.provider.refunds().filter((r) => r.paymentId === charge.id)).toEqual([]);
+  });
+
   it('SendTaskSuccess fails once: the retried event resumes the saga, CONFIRMED and not refunded', async () => {
     // The SDK tries 3 times per handler call: the first delivery fails outright.
     world.broker.failNextSuccess(3);
@@ -186,7 +200,7 @@ describe('order-to-cash: no charge kept for an unfinished order, no paid order f
     });
     expect(report.violations, formatReport(report)).toEqual([]);
     expect(finals.map((o) => o.status).sort()).toEqual(
-      ['CONFIRMED', 'CONFIRMED', 'CONFIRMED', 'CONFIRMED', 'FAILED', 'FAILED', 'FAILED'].sort(),
+      ['CONFIRMED', 'CONFIRMED', 'CONFIRMED', 'CONFIRMED', 'CONFIRMED', 'FAILED', 'FAILED', 'FAILED'].sort(),
     );
   });
 });
