@@ -487,57 +487,89 @@ async function checkFulfilment(
     updatesGivenUp: 0,
     shipments: 0,
   };
+  // The carrier's last updates may still be on their way when the platform looks quiet:
+  // an order whose lines do not add up yet is looked at again, until a generous deadline.
+  const deadline = Date.now() + 90_000;
   for (const p of placed)
     for (const id of p.orderIds) {
-      const shipments = await c.carrierShipments(id);
-      tally.shipments += shipments.length;
-      if (views.get(id)?.status !== 'CONFIRMED') {
-        if (shipments.length)
-          violations.push(
-            `fulfilment: ${id} is ${views.get(id)?.status ?? 'not finished'} and has ${shipments.length} shipment(s)`,
-          );
-        continue;
+      let seen = await fulfilmentOf(c, p.token, id, views.get(id), held);
+      while (seen.problems.length && Date.now() < deadline) {
+        await sleep(2_000);
+        seen = await fulfilmentOf(c, p.token, id, views.get(id), held);
       }
-      const r = await c.fulfilment(p.token, id);
-      const lines = r.status === 200 ? r.body.lines : [];
-      const ordered = views.get(id)!.lines.length;
-      tally.lines += ordered;
-      const physical = lines.filter((l) => l.kind === 'physical');
-      if (shipments.length > physical.length)
-        violations.push(
-          `fulfilment: ${id} has ${shipments.length} shipments for ${physical.length} physical line(s)`,
-        );
-      for (const line of lines) {
-        const booking =
-          line.shipment && shipments.find((s) => s.trackingNumber === line.shipment!.trackingNumber);
-        const furthest = booking?.delivered.reduce((a, s) => (rank(s) > rank(a) ? s : a), 'booked');
-        if (FULFILLED.has(line.status) && (line.kind !== 'physical' || furthest === line.status)) {
-          tally.fulfilled++;
-          continue;
-        }
-        if (held.includes(id)) {
-          tally.heldForOperator++;
-          continue;
-        }
-        // The platform shows all it accepted; the carrier stopped retrying the rest.
-        if (booking && furthest === line.status && booking.failed.length) {
-          tally.updatesGivenUp++;
-          continue;
-        }
-        violations.push(
-          line.kind === 'physical' && furthest && rank(furthest) !== rank(line.status)
-            ? `fulfilment: ${id} line ${line.lineNo} shows ${line.status}, the carrier delivered ${furthest}`
-            : `fulfilment: ${id} line ${line.lineNo} is ${line.status}${line.problem ? ` (${line.problem})` : ''}, and no failure queue holds it`,
-        );
-      }
-      if (lines.length < ordered && !held.includes(id)) {
-        violations.push(
-          `fulfilment: ${id} shows ${lines.length} of its ${ordered} lines, and no failure queue holds it`,
-        );
-      }
-      tally.heldForOperator += lines.length < ordered && held.includes(id) ? ordered - lines.length : 0;
+      for (const k of Object.keys(tally) as (keyof FulfilmentTally)[]) tally[k] += seen.tally[k];
+      violations.push(...seen.problems);
     }
   return tally;
+}
+
+/** One order's fulfilment against the carrier's bookings: its share of the tally, and what does not add up. */
+async function fulfilmentOf(
+  c: PlatformClient,
+  token: string,
+  id: string,
+  view: OrderView | undefined,
+  held: string,
+): Promise<{ tally: FulfilmentTally; problems: string[] }> {
+  const tally: FulfilmentTally = {
+    lines: 0,
+    fulfilled: 0,
+    heldForOperator: 0,
+    updatesGivenUp: 0,
+    shipments: 0,
+  };
+  const problems: string[] = [];
+  const shipments = await c.carrierShipments(id);
+  tally.shipments = shipments.length;
+  if (view?.status !== 'CONFIRMED') {
+    if (shipments.length)
+      problems.push(
+        `fulfilment: ${id} is ${view?.status ?? 'not finished'} and has ${shipments.length} shipment(s)`,
+      );
+    return { tally, problems };
+  }
+  const r = await c.fulfilment(token, id);
+  const lines = r.status === 200 ? r.body.lines : [];
+  tally.lines = view.lines.length;
+  const physical = lines.filter((l) => l.kind === 'physical');
+  if (shipments.length > physical.length)
+    problems.push(
+      `fulfilment: ${id} has ${shipments.length} shipments for ${physical.length} physical line(s)`,
+    );
+  for (const line of lines) {
+    const booking =
+      line.shipment && shipments.find((s) => s.trackingNumber === line.shipment!.trackingNumber);
+    const furthest = booking?.delivered.reduce((a, s) => (rank(s) > rank(a) ? s : a), 'booked');
+    if (FULFILLED.has(line.status) && (line.kind !== 'physical' || furthest === line.status)) {
+      tally.fulfilled++;
+      continue;
+    }
+    if (held.includes(id)) {
+      tally.heldForOperator++;
+      continue;
+    }
+    // The platform shows all it accepted; the carrier gave up an update it kept refusing.
+    const givenUp = booking?.failed
+      .map((f) => f.split(':')[0]!)
+      .filter((s) => !booking.delivered.includes(s));
+    if (furthest === line.status && givenUp?.length) {
+      tally.updatesGivenUp++;
+      continue;
+    }
+    problems.push(
+      line.kind === 'physical' && furthest && rank(furthest) !== rank(line.status)
+        ? `fulfilment: ${id} line ${line.lineNo} shows ${line.status}, the carrier delivered ${furthest}`
+        : `fulfilment: ${id} line ${line.lineNo} is ${line.status}${line.problem ? ` (${line.problem})` : ''}, and no failure queue holds it`,
+    );
+  }
+  if (lines.length < view.lines.length) {
+    if (held.includes(id)) tally.heldForOperator += view.lines.length - lines.length;
+    else
+      problems.push(
+        `fulfilment: ${id} shows ${lines.length} of its ${view.lines.length} lines, and no failure queue holds it`,
+      );
+  }
+  return { tally, problems };
 }
 
 function countBy(list: string[]): Record<string, number> {
