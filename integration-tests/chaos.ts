@@ -86,6 +86,12 @@ async function main(): Promise<number> {
     });
     stop = () => platform.stop();
     client = new PlatformClient(endpointsOfPlatform(platform));
+    // Interrupted: the engines it started (moto, Postgres, Redis) go with it.
+    for (const signal of ['SIGINT', 'SIGTERM'] as const)
+      process.once(signal, () => {
+        process.stderr.write(`\n${signal}: stopping the platform this run started\n`);
+        void platform.stop().finally(() => process.exit(130));
+      });
   }
   try {
     const report = await runChaos(client, {
