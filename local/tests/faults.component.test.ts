@@ -76,10 +76,15 @@ describe('the Lambda host under injected faults', () => {
   });
 
   it('a killed environment fails the invocation in progress with Runtime.ExitError and is gone', async () => {
-    const { host, fn, runCount } = setUp({ kind: 'environment-killed', afterMs: 50 }, { workMs: 2_000 });
+    // Killed 500 ms into the handler (counted from its start, not the cold start's init),
+    // well before its 3 s of work end: the handler has surely begun, and never finishes.
+    const { host, fn, runCount } = setUp(
+      { kind: 'environment-killed', afterMs: 500 },
+      { workMs: 3_000, timeoutMs: 15_000 },
+    );
     const out = await host.invoke(fn.name, {});
     expect(out.error).toMatchObject({ errorType: 'Runtime.ExitError' });
-    expect(out.durationMs).toBeLessThan(2_000);
+    expect(out.durationMs).toBeLessThan(3_000);
     expect(runCount()).toBe(1);
     expect(host.stats(fn.name).environments).toBe(0);
     const next = await host.invoke(fn.name, {});

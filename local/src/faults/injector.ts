@@ -75,18 +75,42 @@ export interface ThirdParty {
 
 type WindowKind = 'postgres-outage' | 'redis-outage' | 'provider-outage' | 'carrier-outage' | 'aws-outage';
 
+/** A window's change to a simulated third party: the settings it sets, the ones it puts back. */
+interface PartyChange {
+  party: 'provider' | 'carrier';
+  /** What the window sets (only the fields the profile gave). */
+  patch: Record<string, unknown>;
+  /** The fields it may change, each with the value to put back when the party had none. */
+  restore: Record<string, unknown>;
+}
+
 interface WindowState {
   kind: WindowKind;
   target: string;
   atMs: number;
   forMs: number;
-  provider?: ProviderWindow;
-  carrier?: CarrierWindow;
+  change?: PartyChange;
   aws?: AwsWindow;
   state: 'waiting' | 'active' | 'over';
   /** The third party's settings before the window, put back when it ends. */
   saved?: Record<string, unknown>;
 }
+
+/** The fields of a window that are set, as a patch. */
+const given = (fields: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+
+const providerChange = (w: ProviderWindow): PartyChange => ({
+  party: 'provider',
+  patch: given({ mode: w.mode, webhooks: w.webhooks }),
+  restore: { mode: undefined, webhooks: {} },
+});
+
+const carrierChange = (w: CarrierWindow): PartyChange => ({
+  party: 'carrier',
+  patch: given({ mode: w.mode, updates: w.updates }),
+  restore: { mode: undefined, updates: {} },
+});
 
 export interface FaultInjectorOptions {
   log: LogSink;
@@ -155,14 +179,14 @@ export class FaultInjector {
       ...p.provider.map((w) => ({
         atMs: w.atMs,
         forMs: w.forMs,
-        provider: w,
+        change: providerChange(w),
         kind: 'provider-outage' as const,
         target: 'payment-provider',
       })),
       ...p.carrier.map((w) => ({
         atMs: w.atMs,
         forMs: w.forMs,
-        carrier: w,
+        change: carrierChange(w),
         kind: 'carrier-outage' as const,
         target: 'carrier',
       })),
@@ -318,28 +342,21 @@ export class FaultInjector {
     const t = this.opts.targets;
     if (w.kind === 'postgres-outage') await t?.postgres?.pause();
     if (w.kind === 'redis-outage') await t?.redis?.pause();
-    if (w.kind === 'provider-outage' && t?.provider) {
-      w.saved = { ...t.provider.settings() };
-      t.provider.control({
-        ...(w.provider?.mode ? { mode: w.provider.mode } : {}),
-        ...(w.provider?.webhooks ? { webhooks: w.provider.webhooks } : {}),
-      });
+    const party = w.change && t?.[w.change.party];
+    if (w.change && party) {
+      const before = party.settings() as Record<string, unknown>;
+      w.saved = Object.fromEntries(
+        Object.entries(w.change.restore).map(([k, none]) => [k, before[k] ?? none]),
+      );
+      party.control(w.change.patch);
     }
-    if (w.kind === 'carrier-outage' && t?.carrier) {
-      w.saved = { ...t.carrier.settings() };
-      t.carrier.control({
-        ...(w.carrier?.mode ? { mode: w.carrier.mode } : {}),
-        ...(w.carrier?.updates ? { updates: w.carrier.updates } : {}),
-      });
-    }
-    const what =
-      w.kind === 'provider-outage'
-        ? `payment provider ${[w.provider?.mode, w.provider?.webhooks && `webhooks ${JSON.stringify(w.provider.webhooks)}`].filter(Boolean).join(', ')}`
-        : w.kind === 'carrier-outage'
-          ? `carrier ${[w.carrier?.mode, w.carrier?.updates && `updates ${JSON.stringify(w.carrier.updates)}`].filter(Boolean).join(', ')}`
-          : w.kind === 'aws-outage'
-            ? `${w.target} answered ${w.aws?.error}${w.aws && w.aws.rate < 1 ? ` ${Math.round(w.aws.rate * 100)}% of the time` : ''}${w.aws?.function ? ` to ${w.aws.function}` : ''}`
-            : `${w.target} stopped`;
+    const what = w.change
+      ? `${w.target} ${Object.entries(w.change.patch)
+          .map(([k, v]) => (typeof v === 'string' ? v : `${k} ${JSON.stringify(v)}`))
+          .join(', ')}`
+      : w.aws
+        ? `${w.target} answered ${w.aws.error}${w.aws.rate < 1 ? ` ${Math.round(w.aws.rate * 100)}% of the time` : ''}${w.aws.function ? ` to ${w.aws.function}` : ''}`
+        : `${w.target} stopped`;
     this.record(w.kind, w.target, `${what} for ${w.forMs} ms`);
   }
 
@@ -348,10 +365,8 @@ export class FaultInjector {
     const t = this.opts.targets;
     if (w.kind === 'postgres-outage') await t?.postgres?.resume();
     if (w.kind === 'redis-outage') await t?.redis?.resume();
-    if (w.kind === 'provider-outage' && t?.provider && w.saved)
-      t.provider.control({ mode: w.saved.mode, webhooks: w.saved.webhooks ?? {} });
-    if (w.kind === 'carrier-outage' && t?.carrier && w.saved)
-      t.carrier.control({ mode: w.saved.mode, updates: w.saved.updates ?? {} });
+    const party = w.change && t?.[w.change.party];
+    if (party && w.saved) party.control(w.saved);
     this.opts.log.line(
       'fault',
       JSON.stringify({

@@ -30,7 +30,7 @@ export const FunctionFaultsSchema = z
      */
     timeoutRate: rate.optional(),
     /**
-     * The execution environment dies `afterMs` into an invocation (the batch in hand is
+     * The execution environment dies `afterMs` into the handler (the batch in hand is
      * lost to the caller, whatever the handler got done): at most `max` times per profile.
      */
     kill: z

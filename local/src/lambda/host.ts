@@ -322,8 +322,11 @@ export class FunctionHost implements FunctionRunner {
         };
       }
       case 'environment-killed': {
-        const running = this.run(s, env, event);
-        await Promise.race([running, new Promise((r) => setTimeout(r, fault.afterMs))]);
+        // `afterMs` into the handler (a cold start's init is not counted): whatever it got done.
+        let handlerStarted!: () => void;
+        const started = new Promise<void>((r) => (handlerStarted = r));
+        const running = this.run(s, env, event, handlerStarted);
+        await Promise.race([running, started.then(() => new Promise((r) => setTimeout(r, fault.afterMs)))]);
         discard();
         return {
           ok: false,
@@ -345,6 +348,7 @@ export class FunctionHost implements FunctionRunner {
     s: Slot,
     env: Environment,
     event: unknown,
+    onHandlerStart?: () => void,
   ): Promise<{ ok: boolean; payload?: unknown; error?: InvokeResult['error'] }> {
     const id = randomUUID();
     return new Promise((resolve) => {
@@ -367,7 +371,10 @@ export class FunctionHost implements FunctionRunner {
       else timer = setTimeout(expire('Runtime.InitError', 'Init phase exceeded 10 seconds'), INIT_LIMIT_MS);
       env.pending = {
         id,
-        started: startTimeout,
+        started: () => {
+          startTimeout();
+          onHandlerStart?.();
+        },
         resolve: (r) => {
           clearTimeout(timer);
           resolve(r);
