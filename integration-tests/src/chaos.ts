@@ -463,6 +463,14 @@ async function heldMessages(sqs: SQSClient, queues: { physicalId: string }[]): P
   return bodies.join('\n');
 }
 
+const noFulfilment = (): FulfilmentTally => ({
+  lines: 0,
+  fulfilled: 0,
+  heldForOperator: 0,
+  updatesGivenUp: 0,
+  shipments: 0,
+});
+
 const FULFILLED = new Set(['delivered', 'ready', 'issued', 'redeemed']);
 const rank = (status: string) => SHIPMENT_PROGRESS.indexOf(status as (typeof SHIPMENT_PROGRESS)[number]);
 
@@ -480,13 +488,7 @@ async function checkFulfilment(
   held: string,
   violations: string[],
 ): Promise<FulfilmentTally> {
-  const tally: FulfilmentTally = {
-    lines: 0,
-    fulfilled: 0,
-    heldForOperator: 0,
-    updatesGivenUp: 0,
-    shipments: 0,
-  };
+  const tally = noFulfilment();
   // The carrier's last updates may still be on their way when the platform looks quiet:
   // an order whose lines do not add up yet is looked at again, until a generous deadline.
   const deadline = Date.now() + 90_000;
@@ -511,13 +513,7 @@ async function fulfilmentOf(
   view: OrderView | undefined,
   held: string,
 ): Promise<{ tally: FulfilmentTally; problems: string[] }> {
-  const tally: FulfilmentTally = {
-    lines: 0,
-    fulfilled: 0,
-    heldForOperator: 0,
-    updatesGivenUp: 0,
-    shipments: 0,
-  };
+  const tally = noFulfilment();
   const problems: string[] = [];
   const shipments = await c.carrierShipments(id);
   tally.shipments = shipments.length;
