@@ -146,6 +146,37 @@ describe('order saga state machine (P03)', () => {
     }
   });
 
+  it('asks the steps safe to repeat again on a crash or no answer; the errors they catch by name keep their own policy', () => {
+    const safe = [
+      'Begin',
+      'ReserveStock',
+      'MarkReserved',
+      'ChargePayment',
+      'MarkPaymentPending',
+      'CheckRecordedOutcome',
+    ];
+    for (const name of safe) {
+      const retry: { ErrorEquals: string[]; MaxAttempts?: number }[] = definition.States[name].Retry;
+      const transient = retry.findIndex((r) => r.ErrorEquals.includes('States.TaskFailed'));
+      expect(retry[transient]?.ErrorEquals, name).toEqual(['States.TaskFailed', 'States.Timeout']);
+      expect(retry[transient]!.MaxAttempts, name).toBeGreaterThanOrEqual(2);
+      // Every error the step catches by name is matched by an earlier retrier (most with
+      // MaxAttempts 0: the saga's answers), never by the transient one.
+      const answers = (definition.States[name].Catch as { ErrorEquals: string[] }[])
+        .flatMap((c) => c.ErrorEquals)
+        .filter((e) => !e.startsWith('States.'));
+      for (const answer of answers) {
+        const first = retry.findIndex((r) => r.ErrorEquals.includes(answer));
+        expect(first, `${name}: ${answer}`).toBeGreaterThanOrEqual(0);
+        expect(first, `${name}: ${answer}`).toBeLessThan(transient);
+      }
+    }
+    // Confirm follows a capture: asked again whatever failed, for minutes.
+    const confirm = definition.States.Confirm.Retry.at(-1);
+    expect(confirm.ErrorEquals).toEqual(['States.ALL']);
+    expect(confirm.MaxAttempts).toBeGreaterThanOrEqual(10);
+  });
+
   it('retries compensations long enough to outlast an open circuit', () => {
     for (const name of compensations) {
       const retry = definition.States[name].Retry[0];
