@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import { PROVIDER_MODES } from '../../../services/payments/src/simulator/provider';
-import { CARRIER_MODES } from '../../../services/fulfilment/src/simulator/carrier';
+import { CARRIER_MODES, UpdateFaultsSchema } from '../../../services/fulfilment/src/simulator/carrier';
 
 const rate = z.number().min(0).max(1);
 const ms = z.number().int().min(0);
@@ -72,14 +72,7 @@ export const CarrierWindowSchema = z
     /** How the simulated carrier answers bookings during the window (unavailable, down, hang, lost-answer, refuse). */
     mode: z.enum(CARRIER_MODES).optional(),
     /** Status updates of shipments booked during the window: repeated, late, out of order. */
-    updates: z
-      .object({
-        repeat: z.number().int().min(0).max(5).optional(),
-        lateMs: ms.optional(),
-        outOfOrder: z.boolean().optional(),
-      })
-      .strict()
-      .optional(),
+    updates: UpdateFaultsSchema.optional(),
   })
   .strict();
 

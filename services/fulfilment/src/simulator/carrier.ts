@@ -23,6 +23,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
 
 export const CARRIER_NAME = 'simcarrier';
 export const CARRIER_STEPS = ['label_created', 'in_transit', 'out_for_delivery', 'delivered'] as const;
@@ -30,14 +31,18 @@ export const CARRIER_STEPS = ['label_created', 'in_transit', 'out_for_delivery',
 export const CARRIER_MODES = ['up', 'unavailable', 'down', 'hang', 'lost-answer', 'refuse'] as const;
 export type CarrierMode = (typeof CARRIER_MODES)[number];
 
-export interface UpdateFaults {
-  /** Each update delivered this many more times, with the same event id. */
-  repeat?: number;
-  /** Each update sent this much later than its step. */
-  lateMs?: number;
-  /** Each pair of consecutive updates sent in the wrong order. */
-  outOfOrder?: boolean;
-}
+/** Faults of a shipment's status updates (checked by the carrier and by the fault profile). */
+export const UpdateFaultsSchema = z
+  .object({
+    /** Each update delivered this many more times, with the same event id. */
+    repeat: z.number().int().min(0).max(5).optional(),
+    /** Each update sent this much later than its step. */
+    lateMs: z.number().int().min(0).optional(),
+    /** Each pair of consecutive updates sent in the wrong order. */
+    outOfOrder: z.boolean().optional(),
+  })
+  .strict();
+export type UpdateFaults = z.infer<typeof UpdateFaultsSchema>;
 
 export interface CarrierSettings {
   /** Time between two status updates of a shipment. */
@@ -50,40 +55,24 @@ export interface CarrierSettings {
   updates: UpdateFaults;
 }
 
-/** Checks a /_control body (or a fault window's patch); the error says what is wrong. */
+const CarrierControlSchema = z
+  .object({
+    stepMs: z.number().int().min(0),
+    refuseCustomers: z.array(z.string()),
+    mode: z.enum(CARRIER_MODES),
+    updates: UpdateFaultsSchema,
+  })
+  .partial()
+  .strict();
+
+/** Checks a /_control body (or a fault window's patch); the error names every field that is wrong. */
 export function parseCarrierControl(raw: unknown): Partial<CarrierSettings> {
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
-    throw new Error('control body must be a JSON object');
-  const body = raw as Record<string, unknown>;
-  const patch: Partial<CarrierSettings> = {};
-  const int = (v: unknown, what: string) => {
-    if (!Number.isInteger(v) || (v as number) < 0) throw new Error(`${what} must be an integer >= 0`);
-    return v as number;
-  };
-  if (body.stepMs !== undefined) patch.stepMs = int(body.stepMs, 'stepMs');
-  if (body.refuseCustomers !== undefined) {
-    if (!Array.isArray(body.refuseCustomers) || body.refuseCustomers.some((c) => typeof c !== 'string'))
-      throw new Error('refuseCustomers must be an array of customer ids');
-    patch.refuseCustomers = [...(body.refuseCustomers as string[])];
-  }
-  if (body.mode !== undefined) {
-    if (!CARRIER_MODES.includes(body.mode as CarrierMode))
-      throw new Error(`mode must be one of ${CARRIER_MODES.join(', ')}`);
-    patch.mode = body.mode as CarrierMode;
-  }
-  if (body.updates !== undefined) {
-    const u = body.updates as Record<string, unknown> | null;
-    if (!u || typeof u !== 'object' || Array.isArray(u))
-      throw new Error('updates must be an object { repeat?, lateMs?, outOfOrder? }');
-    const unknown = Object.keys(u).filter((k) => !['repeat', 'lateMs', 'outOfOrder'].includes(k));
-    if (unknown.length) throw new Error(`updates has unknown fields: ${unknown.join(', ')}`);
-    patch.updates = {
-      ...(u.repeat !== undefined ? { repeat: int(u.repeat, 'updates.repeat') } : {}),
-      ...(u.lateMs !== undefined ? { lateMs: int(u.lateMs, 'updates.lateMs') } : {}),
-      ...(u.outOfOrder !== undefined ? { outOfOrder: u.outOfOrder === true } : {}),
-    };
-  }
-  return patch;
+  const r = CarrierControlSchema.safeParse(raw);
+  if (!r.success)
+    throw new Error(
+      `invalid carrier control: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+    );
+  return Object.fromEntries(Object.entries(r.data).filter(([, v]) => v !== undefined));
 }
 
 /** The order a shipment's updates are sent in: swapped in pairs when out of order. */
