@@ -445,7 +445,7 @@ export async function runChaos(c: PlatformClient, opts: ChaosOptions): Promise<C
   };
 }
 
-/** The bodies of the messages in these queues, read without taking them (visibility 0). */
+/** The bodies of the messages in these queues, read without deleting them (hidden 30 s, then back). */
 async function heldMessages(sqs: SQSClient, queues: { physicalId: string }[]): Promise<string> {
   const bodies: string[] = [];
   for (const q of queues) {
