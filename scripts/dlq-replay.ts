@@ -1,9 +1,10 @@
 /**
- * npm run dlq:replay -- <queue> [--to <source>] [--dry-run] [--max N]
+ * npm run dlq:replay -- <queue> [--to <source> | --reinvoke] [--dry-run] [--max N]
  * The logic (and its tests' subject) is tooling/dlq/replay.ts.
  */
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { USAGE, parseCliArgs, replayDlq } from '../tooling/dlq/replay';
+import { USAGE, parseCliArgs, reinvokeFailures, replayDlq } from '../tooling/dlq/replay';
 
 async function main(): Promise<number> {
   let args;
@@ -21,7 +22,17 @@ async function main(): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  const client = new SQSClient(process.env.AWS_REGION ? {} : { region: 'us-east-1' });
+  const region = process.env.AWS_REGION ? {} : { region: 'us-east-1' };
+  const client = new SQSClient(region);
+  if (args.reinvoke) {
+    const reinvoked = await reinvokeFailures(client, new LambdaClient(region), {
+      queue: args.queue,
+      dryRun: args.dryRun,
+      ...(args.max ? { max: args.max } : {}),
+      log: (line) => console.log(line),
+    });
+    return reinvoked.left ? 1 : 0;
+  }
   const result = await replayDlq(client, {
     queue: args.queue,
     dryRun: args.dryRun,

@@ -13,9 +13,11 @@ import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, S3Client } from '@aw
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { issueDevToken } from '../../services/auth/src/dev/dev-issuer';
 import { signPayload, SIGNATURE_HEADER } from '../../services/webhook/src/client/signature';
+import { reinvokeFailures } from '../../tooling/dlq/replay';
 
 export interface PlatformEndpoints {
   target: string;
@@ -232,6 +234,7 @@ export class PlatformClient {
 
   private localInfoCache?: Promise<{
     engines: { moto: string; postgres: string; redis: string };
+    lambdaUrl: string;
     exports: Record<string, string>;
   }>;
 
@@ -370,6 +373,37 @@ export class PlatformClient {
    * picks, deleting them (an operator taking a dead letter to handle it); leaves the rest.
    */
   async takeQueueMessages(service: string, logicalId: string, match: (body: string) => boolean) {
+    return this.queueMessages(service, logicalId, match, true);
+  }
+
+  /** Local runner: the bodies of the messages of a queue that match, left where they are. */
+  async peekQueueMessages(service: string, logicalId: string, match: (body: string) => boolean) {
+    return this.queueMessages(service, logicalId, match, false);
+  }
+
+  /**
+   * Local runner: what an operator does once a failure's cause is fixed: each record of a
+   * Lambda on-failure queue runs its function again with the original event
+   * (`npm run dlq:replay -- <queue> --reinvoke`, the same code).
+   */
+  async reinvokeFailures(service: string, logicalId: string) {
+    const queue = await this.localQueue(service, logicalId);
+    const info = await this.localInfo();
+    const sqs = new SQSClient(await this.awsConfig());
+    const lambda = new LambdaClient({
+      endpoint: info.lambdaUrl,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    try {
+      return await reinvokeFailures(sqs, lambda, { queue: queue.physicalId });
+    } finally {
+      sqs.destroy();
+      lambda.destroy();
+    }
+  }
+
+  private async localQueue(service: string, logicalId: string) {
     if (!this.endpoints.controlUrl) throw new Error('This needs the local runner');
     const resources = (
       await call<{ service: string; logicalId: string; physicalId: string }[]>(
@@ -378,6 +412,16 @@ export class PlatformClient {
     ).body;
     const queue = resources.find((r) => r.service === service && r.logicalId === logicalId);
     if (!queue) throw new Error(`no queue ${service}/${logicalId}`);
+    return queue;
+  }
+
+  private async queueMessages(
+    service: string,
+    logicalId: string,
+    match: (body: string) => boolean,
+    take: boolean,
+  ) {
+    const queue = await this.localQueue(service, logicalId);
     const sqs = new SQSClient(await this.awsConfig());
     try {
       const out = await sqs.send(
@@ -390,9 +434,10 @@ export class PlatformClient {
       const taken: string[] = [];
       for (const m of out.Messages ?? [])
         if (match(m.Body ?? '')) {
-          await sqs.send(
-            new DeleteMessageCommand({ QueueUrl: queue.physicalId, ReceiptHandle: m.ReceiptHandle! }),
-          );
+          if (take)
+            await sqs.send(
+              new DeleteMessageCommand({ QueueUrl: queue.physicalId, ReceiptHandle: m.ReceiptHandle! }),
+            );
           taken.push(m.Body ?? '');
         }
       return taken;
@@ -571,6 +616,7 @@ export class PlatformClient {
     if (!this.endpoints.controlUrl) throw new Error('This needs the local runner');
     this.localInfoCache ??= call<{
       engines: { moto: string; postgres: string; redis: string };
+      lambdaUrl: string;
       exports: Record<string, string>;
     }>(`${this.endpoints.controlUrl}/_local/info`).then((r) => r.body);
     return this.localInfoCache;

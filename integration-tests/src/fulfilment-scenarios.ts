@@ -5,8 +5,9 @@
  * the digital line's download link serves the file and stops working after its (short,
  * injected) expiry; the gift card code is shown once and redeems once. A redelivered
  * OrderConfirmed fulfils nothing twice, and a task that keeps failing leaves the command
- * in its own failure destination. Local runner only: the carrier is simulated and the
- * failure queue is read from the engines.
+ * in its own failure destination, from which it runs again once the cause is fixed.
+ * Local runner only: the carrier is simulated and the failure queue is read from the
+ * engines.
  */
 import { randomUUID } from 'node:crypto';
 import { eventually, type FulfilmentLine, type FulfilmentView, type PlatformClient } from './client';
@@ -202,7 +203,7 @@ export const fulfilmentScenarios: Scenario[] = [
     },
   },
   {
-    name: 'a fulfilment task that keeps failing leaves the original command in its own failure destination',
+    name: 'a fulfilment task that keeps failing leaves the original command in its own failure destination, and is run again once the cause is fixed',
     localOnly: true,
     async run(c, note) {
       const who = customer('undeliverable');
@@ -212,13 +213,13 @@ export const fulfilmentScenarios: Scenario[] = [
         const order = await confirmedOrder(c, token, [{ sku: 'STICKER-PACK', quantity: 1 }]);
         const started = Date.now();
         // Lambda retries the task once (after about a minute), then sends the invocation
-        // record to the physical task's failure queue. The scenario takes it from there.
+        // record to the physical task's failure queue, where an operator finds it.
         const [body] = await eventually(
           async () => {
-            const taken = await c.takeQueueMessages('op-fulfilment', 'PhysicalFailuresQueue', (b) =>
+            const held = await c.peekQueueMessages('op-fulfilment', 'PhysicalFailuresQueue', (b) =>
               b.includes(order.orderId),
             );
-            return taken.length ? taken : undefined;
+            return held.length ? held : undefined;
           },
           {
             timeoutMs: 150_000,
@@ -249,9 +250,33 @@ export const fulfilmentScenarios: Scenario[] = [
           'the line is not marked fulfilled, and says why',
           view.body,
         );
+        const failedAfter = Date.now() - started;
+
+        // The cause is fixed (the carrier serves the address now); the operator runs the
+        // task again from its record: npm run dlq:replay -- <queue> --reinvoke.
+        await c.carrier({ refuseCustomers: [] });
+        const replay = await c.reinvokeFailures('op-fulfilment', 'PhysicalFailuresQueue');
+        check(replay.reinvoked >= 1 && replay.left === 0, 'the record runs its task again', replay);
+        const shipped = await eventually(
+          async () => {
+            const r = await c.fulfilment(token, order.orderId);
+            return r.status === 200 && r.body.lines[0]?.status === 'delivered' ? r.body.lines[0] : undefined;
+          },
+          { timeoutMs: 60_000, what: 'the line shipped and delivered after the re-run' },
+        );
+        const shipments = await c.carrierShipments(order.orderId);
+        check(
+          shipments.length === 1 && shipments[0]!.trackingNumber === shipped.shipment?.trackingNumber,
+          'one shipment, the one the line shows',
+          { shipments, shipped },
+        );
+        const left = await c.peekQueueMessages('op-fulfilment', 'PhysicalFailuresQueue', (b) =>
+          b.includes(order.orderId),
+        );
+        check(left.length === 0, 'nothing of this order is left in the failure queue', left);
         note({
-          patterns: 'P16 P27',
-          what: `carrier refused: 2 attempts, then ${record.responsePayload.errorType} + the command in PhysicalFailuresQueue`,
+          patterns: 'P16 P26 P27',
+          what: `carrier refused: 2 attempts, then ${record.responsePayload.errorType} + the command in PhysicalFailuresQueue (${failedAfter} ms); cause fixed, re-invoked from the record, delivered`,
           ms: Date.now() - started,
         });
       } finally {

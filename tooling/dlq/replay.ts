@@ -20,6 +20,13 @@
  * AWS also offers StartMessageMoveTask (the console's "DLQ redrive"); this tool does the
  * same with plain Send/Delete, so it runs against any SQS API (moto, LocalStack) and can
  * dry-run and cap a move.
+ *
+ * `--reinvoke`: a Lambda on-failure destination holds invocation records, not messages of
+ * a source queue (`requestContext.functionArn`, the original event as `requestPayload`).
+ * Each record's function is invoked again, asynchronously, with that payload (its own
+ * retries and destination apply again), then the record is deleted. A message that is not
+ * an invocation record is left where it is. The functions are idempotent (the fulfilment
+ * tasks claim their line), so re-invoking a command that had succeeded changes nothing.
  */
 import {
   ChangeMessageVisibilityBatchCommand,
@@ -33,6 +40,7 @@ import {
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { originalAttributes } from '@order-platform/shared/consumers/dlq-format';
 
 export interface ReplayOptions {
@@ -109,7 +117,7 @@ export async function resolveQueues(
     }
   }
   throw new Error(
-    `Cannot tell which queue ${url} is the DLQ of: no queue names it in its RedrivePolicy. Pass --to <source>`,
+    `Cannot tell which queue ${url} is the DLQ of: no queue names it in its RedrivePolicy. Pass --to <source>, or --reinvoke if it is a Lambda on-failure destination`,
   );
 }
 
@@ -181,23 +189,128 @@ export async function replayDlq(client: SQSClient, opts: ReplayOptions): Promise
     failed += messages.length - toDelete.length;
   }
   // A dry run hid what it looked at: make it visible again at once.
-  for (let i = 0; i < held.length; i += 10) {
-    await client.send(
-      new ChangeMessageVisibilityBatchCommand({
-        QueueUrl: dlqUrl,
-        Entries: held
-          .slice(i, i + 10)
-          .map((ReceiptHandle, j) => ({ Id: String(j), ReceiptHandle, VisibilityTimeout: 0 })),
-      }),
-    );
-  }
+  await showAgain(client, dlqUrl, held);
   log(
     `${dryRun ? '[dry run] would move' : 'moved'} ${moved} message(s)${failed ? `, ${failed} failed (left in the DLQ)` : ''}`,
   );
   return { dlqUrl, sourceUrl, discoveredBy, moved, failed, dryRun };
 }
 
+/** One record of a Lambda asynchronous invocation that failed (an on-failure destination's message). */
+export interface InvocationRecord {
+  requestContext: { functionArn: string; condition?: string; approximateInvokeCount?: number };
+  requestPayload: unknown;
+}
+
+/** The invocation record a message carries, or undefined when it carries something else. */
+export function invocationRecordOf(body: string | undefined): InvocationRecord | undefined {
+  try {
+    const r = JSON.parse(body ?? '') as Partial<InvocationRecord> | null;
+    const arn = r?.requestContext?.functionArn;
+    if (typeof arn !== 'string' || !/^arn:aws[\w-]*:lambda:/.test(arn) || !('requestPayload' in (r ?? {})))
+      return undefined;
+    return r as InvocationRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface ReinvokeResult {
+  queueUrl: string;
+  /** Records whose function was invoked again (or, on a dry run, would be). */
+  reinvoked: number;
+  /** Messages left in the queue: not invocation records, or the invoke was refused. */
+  left: number;
+  dryRun: boolean;
+}
+
+/** `--reinvoke`: each invocation record's function is invoked again (Event) with its payload, then deleted. */
+export async function reinvokeFailures(
+  sqs: SQSClient,
+  lambda: LambdaClient,
+  opts: Omit<ReplayOptions, 'to'>,
+): Promise<ReinvokeResult> {
+  const log = opts.log ?? (() => undefined);
+  const url = await queueUrl(sqs, opts.queue);
+  const depth = Number((await attributes(sqs, url)).ApproximateNumberOfMessages ?? 0);
+  const limit = Math.min(opts.max ?? Infinity, depth);
+  const dryRun = opts.dryRun ?? false;
+  log(`${dryRun ? '[dry run] ' : ''}${url}: ${depth} record(s) waiting, invoking again up to ${limit}`);
+  let reinvoked = 0;
+  let seen = 0;
+  const putBack: string[] = [];
+  while (seen < limit) {
+    const out = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: url,
+        MaxNumberOfMessages: Math.min(10, limit - seen),
+        WaitTimeSeconds: 1,
+        VisibilityTimeout: opts.visibilityTimeoutSeconds ?? 60,
+      }),
+    );
+    const messages = out.Messages ?? [];
+    if (messages.length === 0) break;
+    seen += messages.length;
+    for (const m of messages) {
+      const record = invocationRecordOf(m.Body);
+      if (!record) {
+        log(`  left: ${m.MessageId} is not a Lambda invocation record`);
+        putBack.push(m.ReceiptHandle!);
+        continue;
+      }
+      const fn = record.requestContext.functionArn;
+      if (dryRun) {
+        log(`  would invoke ${fn} again (${record.requestContext.condition ?? 'failed'})`);
+        putBack.push(m.ReceiptHandle!);
+        reinvoked++;
+        continue;
+      }
+      try {
+        const res = await lambda.send(
+          new InvokeCommand({
+            FunctionName: fn,
+            InvocationType: 'Event',
+            Payload: Buffer.from(JSON.stringify(record.requestPayload)),
+          }),
+        );
+        if (res.StatusCode !== 202) throw new Error(`Invoke answered ${res.StatusCode}`);
+        await sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: url,
+            Entries: [{ Id: '0', ReceiptHandle: m.ReceiptHandle! }],
+          }),
+        );
+        log(`  invoked ${fn} again`);
+        reinvoked++;
+      } catch (error) {
+        log(`  left: ${m.MessageId}: ${(error as Error).message}`);
+        putBack.push(m.ReceiptHandle!);
+      }
+    }
+  }
+  await showAgain(sqs, url, putBack);
+  log(
+    `${dryRun ? '[dry run] would invoke' : 'invoked'} ${reinvoked} again${putBack.length && !dryRun ? `, ${putBack.length} left in the queue` : ''}`,
+  );
+  return { queueUrl: url, reinvoked, left: dryRun ? 0 : putBack.length, dryRun };
+}
+
+/** Makes messages this run hid visible again at once. */
+async function showAgain(sqs: SQSClient, url: string, receipts: string[]): Promise<void> {
+  for (let i = 0; i < receipts.length; i += 10) {
+    await sqs.send(
+      new ChangeMessageVisibilityBatchCommand({
+        QueueUrl: url,
+        Entries: receipts
+          .slice(i, i + 10)
+          .map((ReceiptHandle, j) => ({ Id: String(j), ReceiptHandle, VisibilityTimeout: 0 })),
+      }),
+    );
+  }
+}
+
 export const USAGE = `Usage: npm run dlq:replay -- <queue> [--to <source>] [--dry-run] [--max N]
+       npm run dlq:replay -- <on-failure queue> --reinvoke [--dry-run] [--max N]
 
 Moves messages from a dead-letter queue back to its source queue, 10 at a time
 (send to the source, then delete from the DLQ). At-least-once: consumers must be
@@ -207,25 +320,31 @@ idempotent (the platform's are).
   --to <source>    the queue to move to (default: discovered from the redrive policy)
   --dry-run        count what would move; move nothing
   --max N          move at most N messages (default: what the DLQ holds at the start)
+  --reinvoke       the queue is a Lambda on-failure destination: invoke each record's
+                   function again (asynchronously) with its original event, then delete
+                   the record; anything else is left in the queue
   -h, --help       this text
 
 AWS credentials and region come from the environment (AWS_PROFILE, AWS_REGION,
-AWS_ENDPOINT_URL for LocalStack or moto).`;
+AWS_ENDPOINT_URL for LocalStack or moto; with npm run dev, AWS_ENDPOINT_URL_LAMBDA is
+the runner's lambdaUrl from GET <control>/_local/info).`;
 
 export interface CliArgs {
   queue?: string;
   to?: string;
+  reinvoke: boolean;
   dryRun: boolean;
   max?: number;
   help: boolean;
 }
 
 export function parseCliArgs(argv: string[]): CliArgs {
-  const out: CliArgs = { dryRun: false, help: false };
+  const out: CliArgs = { dryRun: false, reinvoke: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') out.help = true;
     else if (arg === '--dry-run') out.dryRun = true;
+    else if (arg === '--reinvoke') out.reinvoke = true;
     else if (arg === '--to') out.to = argv[++i];
     else if (arg === '--max') {
       const n = Number(argv[++i]);
@@ -236,5 +355,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
     else throw new Error(`Unexpected argument ${arg}`);
   }
   if (out.to === '') throw new Error('--to needs a queue');
+  if (out.reinvoke && out.to !== undefined)
+    throw new Error('--reinvoke invokes functions again: it moves nothing, so --to does not apply');
   return out;
 }

@@ -2,18 +2,21 @@
  * P26: DLQ replay against real queues (moto), the real writer and Postgres. Covers a
  * message whose cause was fixed (the schema had not been migrated), one that is still
  * poison, one that had already succeeded (a no-op), a dry run, discovery of the source
- * queue, and the CLI itself.
+ * queue, the CLI itself, and --reinvoke for a Lambda on-failure destination (a real
+ * Invoke API endpoint runs the function again).
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CreateEventBusCommand } from '@aws-sdk/client-eventbridge';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { CreateQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createDatabase } from '@order-platform/test-support/engines';
 import { repoRoot } from '@order-platform/test-support/template';
+import { startLambdaInvokeServer } from '@order-platform/test-support/lambda-invoke-server';
 import { drainQueue } from '@order-platform/test-support/sqs-driver';
-import { replayDlq } from '../../../tooling/dlq/replay';
+import { reinvokeFailures, replayDlq } from '../../../tooling/dlq/replay';
 import { runMigrations } from '../src/adapters/migrations';
 import {
   NO_BILLING_TOPIC,
@@ -164,5 +167,78 @@ describe('npm run dlq:replay', () => {
     expect(real.stdout).toMatch(/moved 1 message/);
     expect(await depth(queues.queueUrl)).toBe(1);
     await expect(cli(['--max', 'lots'])).rejects.toMatchObject({ code: 2 });
+  });
+
+  it('--reinvoke: each on-failure record runs its function again with the original event; anything else stays', async () => {
+    // Prepare: a fulfilment task's on-failure queue with two invocation records and a stray message
+    const id = uid();
+    const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `failures-${id}` }))).QueueUrl!;
+    const lambdaApi = await startLambdaInvokeServer();
+    const fn = `op-fulfilment-local-fulfilPhysical-${id}`;
+    const got: unknown[] = [];
+    lambdaApi.register(fn, (event) => void got.push(event));
+    const record = (orderId: string) =>
+      JSON.stringify({
+        version: '1.0',
+        timestamp: new Date().toISOString(),
+        requestContext: {
+          requestId: `r-${orderId}`,
+          functionArn: `arn:aws:lambda:us-east-1:000000000000:function:${fn}:$LATEST`,
+          condition: 'RetriesExhausted',
+          approximateInvokeCount: 2,
+        },
+        requestPayload: { data: { orderId, lineNo: 1 } },
+        responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+        responsePayload: { errorType: 'CarrierRefusedError', errorMessage: 'refused' },
+      });
+    for (const body of [record('ord_1'), record('ord_2'), 'not a record'])
+      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
+    const lambda = new LambdaClient({
+      endpoint: lambdaApi.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    try {
+      // Act 1: a dry run invokes nothing and leaves every message
+      const dry = await reinvokeFailures(sqs, lambda, { queue: `failures-${id}`, dryRun: true });
+      expect(dry).toMatchObject({ reinvoked: 2, dryRun: true });
+      expect(lambdaApi.invocations).toHaveLength(0);
+      expect(await depth(queueUrl)).toBe(3);
+
+      // Act 2: for real
+      const done = await reinvokeFailures(sqs, lambda, { queue: queueUrl });
+      await lambdaApi.drain();
+
+      // Assess: each function got its original event, asynchronously; the stray message stayed
+      expect(done).toMatchObject({ reinvoked: 2, left: 1, dryRun: false });
+      expect(got).toEqual(
+        expect.arrayContaining([
+          { data: { orderId: 'ord_1', lineNo: 1 } },
+          { data: { orderId: 'ord_2', lineNo: 1 } },
+        ]),
+      );
+      expect(lambdaApi.invocations.map((i) => i.invocationType)).toEqual(['Event', 'Event']);
+      expect((await drainMessages(queueUrl)).map((m) => m.Body)).toEqual(['not a record']);
+
+      // The CLI, with the Lambda endpoint from the environment
+      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: record('ord_3') }));
+      const out = await promisify(execFile)(
+        process.execPath,
+        [
+          join(repoRoot, 'node_modules/tsx/dist/cli.mjs'),
+          join(repoRoot, 'scripts/dlq-replay.ts'),
+          queueUrl,
+          '--reinvoke',
+        ],
+        { env: { ...process.env, AWS_ENDPOINT_URL_LAMBDA: lambdaApi.url }, cwd: repoRoot },
+      );
+      expect(out.stdout).toMatch(/invoked 1 again/);
+      await lambdaApi.drain();
+      expect(got).toContainEqual({ data: { orderId: 'ord_3', lineNo: 1 } });
+      expect(await depth(queueUrl)).toBe(0);
+    } finally {
+      lambda.destroy();
+      await lambdaApi.stop();
+    }
   });
 });
