@@ -433,7 +433,7 @@ export const patterns = [
     code: ['tooling/dlq/replay.ts', 'scripts/dlq-replay.ts'],
     proof: [`${w}/tests/dlq-replay.component.test.ts`],
     notes:
-      '`npm run dlq:replay -- <queue> [--dry-run] [--max N]`; replaying an already-succeeded message is a no-op.',
+      "`npm run dlq:replay -- <queue> [--dry-run] [--max N]`; replaying an already-succeeded message is a no-op. A Lambda on-failure destination holds invocation records instead: `--reinvoke` runs each record's function again (asynchronously) with the original event, then deletes the record.",
   },
   {
     id: 'P27',
