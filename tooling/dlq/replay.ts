@@ -31,6 +31,7 @@
 import {
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
+  DeleteMessageCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
   ListDeadLetterSourceQueuesCommand,
@@ -121,6 +122,38 @@ export async function resolveQueues(
   );
 }
 
+/** What a run takes on: the messages waiting when it starts, at most `max` of them. */
+async function bound(client: SQSClient, url: string, max?: number) {
+  const depth = Number((await attributes(client, url)).ApproximateNumberOfMessages ?? 0);
+  return { depth, limit: Math.min(max ?? Infinity, depth) };
+}
+
+/** Receives up to `limit` messages, at most 10 at a time, each hidden while it is handled. */
+async function* batchesOf(
+  client: SQSClient,
+  url: string,
+  limit: number,
+  visibilityTimeoutSeconds = 60,
+): AsyncGenerator<Message[]> {
+  let seen = 0;
+  while (seen < limit) {
+    const out = await client.send(
+      new ReceiveMessageCommand({
+        QueueUrl: url,
+        MaxNumberOfMessages: Math.min(10, limit - seen),
+        WaitTimeSeconds: 1,
+        VisibilityTimeout: visibilityTimeoutSeconds,
+        MessageAttributeNames: ['All'],
+        MessageSystemAttributeNames: ['All'],
+      }),
+    );
+    const messages = out.Messages ?? [];
+    if (messages.length === 0) return;
+    seen += messages.length;
+    yield messages;
+  }
+}
+
 /** The message to send back to the source: the DLQ message without the failure attributes. */
 export function replayEntry(m: Message, index: number, fifo: boolean): SendMessageBatchRequestEntry {
   const attrs = originalAttributes(m.MessageAttributes);
@@ -141,8 +174,7 @@ export async function replayDlq(client: SQSClient, opts: ReplayOptions): Promise
   const log = opts.log ?? (() => undefined);
   const { dlqUrl, sourceUrl, discoveredBy } = await resolveQueues(client, opts.queue, opts.to);
   const fifo = sourceUrl.endsWith('.fifo');
-  const depth = Number((await attributes(client, dlqUrl)).ApproximateNumberOfMessages ?? 0);
-  const limit = Math.min(opts.max ?? Infinity, depth);
+  const { depth, limit } = await bound(client, dlqUrl, opts.max);
   const dryRun = opts.dryRun ?? false;
   log(
     `${dryRun ? '[dry run] ' : ''}${dlqUrl} → ${sourceUrl} (source found by ${discoveredBy}); ${depth} message(s) waiting, moving up to ${limit}`,
@@ -150,22 +182,8 @@ export async function replayDlq(client: SQSClient, opts: ReplayOptions): Promise
 
   let moved = 0;
   let failed = 0;
-  let seen = 0;
   const held: string[] = [];
-  while (seen < limit) {
-    const out = await client.send(
-      new ReceiveMessageCommand({
-        QueueUrl: dlqUrl,
-        MaxNumberOfMessages: Math.min(10, limit - seen),
-        WaitTimeSeconds: 1,
-        VisibilityTimeout: opts.visibilityTimeoutSeconds ?? 60,
-        MessageAttributeNames: ['All'],
-        MessageSystemAttributeNames: ['All'],
-      }),
-    );
-    const messages = out.Messages ?? [];
-    if (messages.length === 0) break;
-    seen += messages.length;
+  for await (const messages of batchesOf(client, dlqUrl, limit, opts.visibilityTimeoutSeconds)) {
     if (dryRun) {
       moved += messages.length;
       held.push(...messages.map((m) => m.ReceiptHandle!));
@@ -232,25 +250,12 @@ export async function reinvokeFailures(
 ): Promise<ReinvokeResult> {
   const log = opts.log ?? (() => undefined);
   const url = await queueUrl(sqs, opts.queue);
-  const depth = Number((await attributes(sqs, url)).ApproximateNumberOfMessages ?? 0);
-  const limit = Math.min(opts.max ?? Infinity, depth);
+  const { depth, limit } = await bound(sqs, url, opts.max);
   const dryRun = opts.dryRun ?? false;
   log(`${dryRun ? '[dry run] ' : ''}${url}: ${depth} record(s) waiting, invoking again up to ${limit}`);
   let reinvoked = 0;
-  let seen = 0;
   const putBack: string[] = [];
-  while (seen < limit) {
-    const out = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: url,
-        MaxNumberOfMessages: Math.min(10, limit - seen),
-        WaitTimeSeconds: 1,
-        VisibilityTimeout: opts.visibilityTimeoutSeconds ?? 60,
-      }),
-    );
-    const messages = out.Messages ?? [];
-    if (messages.length === 0) break;
-    seen += messages.length;
+  for await (const messages of batchesOf(sqs, url, limit, opts.visibilityTimeoutSeconds)) {
     for (const m of messages) {
       const record = invocationRecordOf(m.Body);
       if (!record) {
@@ -274,12 +279,7 @@ export async function reinvokeFailures(
           }),
         );
         if (res.StatusCode !== 202) throw new Error(`Invoke answered ${res.StatusCode}`);
-        await sqs.send(
-          new DeleteMessageBatchCommand({
-            QueueUrl: url,
-            Entries: [{ Id: '0', ReceiptHandle: m.ReceiptHandle! }],
-          }),
-        );
+        await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle! }));
         log(`  invoked ${fn} again`);
         reinvoked++;
       } catch (error) {
